@@ -1,0 +1,3 @@
+fn main() {
+    println!("idguard {}", env!("CARGO_PKG_VERSION"));
+}

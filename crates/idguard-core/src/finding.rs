@@ -1,0 +1,230 @@
+//! Findings and the report: the one data shape every front end renders.
+//!
+//! The JSON form of [`Report`] is the `--format json` output of the CLI and
+//! the return value of the wasm `check`: `{"version": 1, "files": [...],
+//! "findings": [...], "summary": {...}}`. Later versions add fields; they
+//! never remove or rename one.
+
+use serde::{Deserialize, Serialize};
+
+/// Severity of a finding (a policy can also turn a rule `off`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A rule's configured level: a severity, or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// A 1-based position. `column` counts characters (what a terminal shows);
+/// `utf16Column` counts UTF-16 code units (what LSP and browsers use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+    pub utf16_column: u32,
+    /// Byte offset into the file.
+    pub offset: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Range {
+    pub start: Position,
+    pub end: Position,
+}
+
+/// A secondary location: e.g. the parameter-file line a value came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Related {
+    pub message: String,
+    pub file: String,
+    pub pointer: String,
+    pub range: Range,
+}
+
+/// How a finding was silenced, if it was. Silenced findings are kept in the
+/// report (SARIF `suppressions`) but never fail a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suppression {
+    /// `inSource` (template `metadata.idguard.ignore`) or `external`
+    /// (a policy exemption).
+    pub kind: SuppressionKind,
+    pub justification: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SuppressionKind {
+    InSource,
+    External,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// Stable rule code, e.g. `MI101`; plugin codes are prefixed with the
+    /// plugin name.
+    pub code: String,
+    /// Kebab-case rule name, e.g. `no-broad-privileged-role`.
+    pub name: String,
+    pub severity: Severity,
+    /// What is wrong, in the template's own names.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+    /// The file as the caller named it.
+    pub file: String,
+    /// JSON pointer of the offending value.
+    pub pointer: String,
+    pub range: Range,
+    /// Stable across runs and unrelated edits: rule + file + pointer (+ the
+    /// parameter file for per-parameter-file evaluations).
+    pub fingerprint: String,
+    /// The parameter file this evaluation used, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+    /// URL of the rule's documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_url: Option<String>,
+}
+
+/// What kind of file a checked path turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Template,
+    Parameters,
+    Other,
+}
+
+/// Why a file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileError {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReport {
+    pub path: String,
+    pub kind: FileKind,
+    pub error: Option<FileError>,
+    /// Parameter files this template was evaluated with (templates only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameter_files: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub files: usize,
+    pub templates: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub suppressed: usize,
+    /// Files that could not be read.
+    pub invalid_files: usize,
+}
+
+/// The result of a check: the JSON output's shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub version: u32,
+    pub files: Vec<FileReport>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub const VERSION: u32 = 1;
+
+    /// Builds a report, sorting files by path and findings by file, line,
+    /// column and code, and computing the summary.
+    pub fn new(mut files: Vec<FileReport>, mut findings: Vec<Finding>) -> Report {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        findings.sort_by(|a, b| {
+            (&a.file, a.range.start.line, a.range.start.column, &a.code, &a.message).cmp(&(
+                &b.file,
+                b.range.start.line,
+                b.range.start.column,
+                &b.code,
+                &b.message,
+            ))
+        });
+        findings.dedup();
+        let mut summary = Summary {
+            files: files.len(),
+            templates: files.iter().filter(|f| f.kind == FileKind::Template).count(),
+            invalid_files: files.iter().filter(|f| f.error.is_some()).count(),
+            ..Summary::default()
+        };
+        for f in &findings {
+            if f.suppression.is_some() {
+                summary.suppressed += 1;
+                continue;
+            }
+            match f.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+        }
+        Report {
+            version: Self::VERSION,
+            files,
+            findings,
+            summary,
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! The source layer: template text to a JSON tree in which every value keeps
+//! its byte span.
+//!
+//! ARM's own reader is more forgiving than RFC 8259, and real templates rely
+//! on it: `//` and `/* */` comments, trailing commas, raw control characters
+//! and line breaks inside strings, a UTF-8 byte-order mark and CRLF line ends
+//! all occur in public templates. A repeated object key takes the last value,
+//! as ARM does. This module accepts exactly that dialect.
+//!
+//! The tree is an arena ([`Document`] owns a `Vec<Node>`, children are
+//! [`NodeId`]s), so neither parsing nor dropping recurses: a pathological
+//! input cannot overflow the stack. Nesting deeper than [`MAX_DEPTH`] is a
+//! syntax error with a position, because every later layer walks the tree.
+//!
+//! Line and column are derived on demand from byte offsets through
+//! [`LineIndex`]: 1-based, with columns both in UTF-16 code units (what LSP
+//! and browsers count) and in characters (what a terminal shows).
+
+mod lines;
+mod parser;
+
+pub use lines::{LineCol, LineIndex};
+
+use std::fmt;
+
+/// Deepest nesting of arrays and objects accepted. Real templates (including
+/// Bicep output with modules nested several levels deep) stay under 64.
+pub const MAX_DEPTH: usize = 512;
+
+/// A half-open byte range `start..end` into the source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub const fn new(start: u32, end: u32) -> Self {
+        Self { start, end }
+    }
+
+    pub const fn len(self) -> u32 {
+        self.end.saturating_sub(self.start)
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.end <= self.start
+    }
+}
+
+/// Index of a node in its [`Document`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One member of a JSON object: the (unescaped) key, where the key is
+/// written, and the value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub key: Box<str>,
+    pub key_span: Span,
+    pub value: NodeId,
+}
+
+/// The value of a node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    /// An integer that fits `i64`.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// A string, unescaped.
+    String(Box<str>),
+    Array(Box<[NodeId]>),
+    /// Members in source order, with repeated keys already resolved: the
+    /// last value wins, as in ARM.
+    Object(Box<[Member]>),
+}
+
+/// A JSON value with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: Kind,
+    /// Span of the whole value (for strings: including the quotes).
+    pub span: Span,
+    /// The enclosing array or object, `None` for the root.
+    pub parent: Option<NodeId>,
+}
+
+/// A syntax error with its position.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at line {line}, column {column}")]
+pub struct ParseError {
+    /// What was found and what was expected, e.g. "expected ',' or '}' after
+    /// an object member, found ']'".
+    pub message: String,
+    /// Byte offset of the offending character.
+    pub offset: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+/// A parsed JSON text: an arena of nodes plus a line index.
+#[derive(Clone, Debug)]
+pub struct Document {
+    nodes: Vec<Node>,
+    root: NodeId,
+    lines: LineIndex,
+}
+
+impl Document {
+    /// Parses `text` in ARM's JSON dialect. Files larger than `u32::MAX`
+    /// bytes are refused with an error.
+    pub fn parse(text: &str) -> Result<Document, ParseError> {
+        let lines = LineIndex::new(text);
+        match parser::parse(text) {
+            Ok((nodes, root)) => Ok(Document { nodes, root, lines }),
+            Err(err) => {
+                let pos = lines.line_col(text, err.offset);
+                Err(ParseError {
+                    message: err.message,
+                    offset: err.offset,
+                    line: pos.line,
+                    column: pos.column_chars,
+                })
+            }
+        }
+    }
+
+    pub fn root(&self) -> NodeId {
+        self.root
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
+
+    /// Number of nodes in the tree.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The node behind `id`. Ids come from this document, so the lookup is
+    /// total; a foreign id yields a `null` node rather than a panic.
+    pub fn node(&self, id: NodeId) -> &Node {
+        static NULL: Node = Node {
+            kind: Kind::Null,
+            span: Span::new(0, 0),
+            parent: None,
+        };
+        self.nodes.get(id.index()).unwrap_or(&NULL)
+    }
+
+    pub fn kind(&self, id: NodeId) -> &Kind {
+        &self.node(id).kind
+    }
+
+    pub fn span(&self, id: NodeId) -> Span {
+        self.node(id).span
+    }
+
+    /// The members of an object node (empty for anything else).
+    pub fn members(&self, id: NodeId) -> &[Member] {
+        match self.kind(id) {
+            Kind::Object(members) => members,
+            _ => &[],
+        }
+    }
+
+    /// The items of an array node (empty for anything else).
+    pub fn items(&self, id: NodeId) -> &[NodeId] {
+        match self.kind(id) {
+            Kind::Array(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// Member of an object by key, compared ASCII-case-insensitively as ARM
+    /// compares property names. With several case variants the last wins.
+    pub fn get(&self, id: NodeId, key: &str) -> Option<NodeId> {
+        self.member(id, key).map(|m| m.value)
+    }
+
+    /// Like [`Document::get`], returning the whole member (for its key span).
+    pub fn member(&self, id: NodeId, key: &str) -> Option<&Member> {
+        self.members(id)
+            .iter()
+            .rev()
+            .find(|m| m.key.eq_ignore_ascii_case(key))
+    }
+
+    /// Follows a path of object keys.
+    pub fn get_path(&self, id: NodeId, path: &[&str]) -> Option<NodeId> {
+        path.iter().try_fold(id, |node, key| self.get(node, key))
+    }
+
+    /// The string value of a node, if it is a string.
+    pub fn as_str(&self, id: NodeId) -> Option<&str> {
+        match self.kind(id) {
+            Kind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The RFC 6901 JSON pointer of a node, e.g. `/resources/0/properties`.
+    pub fn pointer(&self, id: NodeId) -> String {
+        let mut segments = Vec::new();
+        let mut current = id;
+        while let Some(parent) = self.node(current).parent {
+            match self.kind(parent) {
+                Kind::Object(members) => {
+                    if let Some(m) = members.iter().find(|m| m.value == current) {
+                        segments.push(escape_pointer(&m.key));
+                    }
+                }
+                Kind::Array(items) => {
+                    if let Some(i) = items.iter().position(|item| *item == current) {
+                        segments.push(i.to_string());
+                    }
+                }
+                _ => {}
+            }
+            current = parent;
+        }
+        let mut out = String::new();
+        for segment in segments.iter().rev() {
+            out.push('/');
+            out.push_str(segment);
+        }
+        out
+    }
+
+    /// Converts a subtree to a `serde_json::Value` (for policies and plugin
+    /// input). Iterative, so depth is bounded only by [`MAX_DEPTH`].
+    pub fn to_json(&self, id: NodeId) -> serde_json::Value {
+        // Post-order conversion with an explicit stack.
+        enum Step {
+            Enter(NodeId),
+            Exit(NodeId),
+        }
+        let mut stack = vec![Step::Enter(id)];
+        let mut done: Vec<serde_json::Value> = Vec::new();
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Enter(n) => match self.kind(n) {
+                    Kind::Array(items) => {
+                        stack.push(Step::Exit(n));
+                        stack.extend(items.iter().rev().map(|i| Step::Enter(*i)));
+                    }
+                    Kind::Object(members) => {
+                        stack.push(Step::Exit(n));
+                        stack.extend(members.iter().rev().map(|m| Step::Enter(m.value)));
+                    }
+                    scalar => done.push(scalar_to_json(scalar)),
+                },
+                Step::Exit(n) => match self.kind(n) {
+                    Kind::Array(items) => {
+                        let values = done.split_off(done.len().saturating_sub(items.len()));
+                        done.push(serde_json::Value::Array(values));
+                    }
+                    Kind::Object(members) => {
+                        let values = done.split_off(done.len().saturating_sub(members.len()));
+                        let map = members
+                            .iter()
+                            .zip(values)
+                            .map(|(m, v)| (m.key.to_string(), v))
+                            .collect();
+                        done.push(serde_json::Value::Object(map));
+                    }
+                    _ => {}
+                },
+            }
+        }
+        done.pop().unwrap_or(serde_json::Value::Null)
+    }
+}
+
+fn scalar_to_json(kind: &Kind) -> serde_json::Value {
+    match kind {
+        Kind::Null | Kind::Array(_) | Kind::Object(_) => serde_json::Value::Null,
+        Kind::Bool(b) => serde_json::Value::Bool(*b),
+        Kind::Int(i) => serde_json::Value::from(*i),
+        Kind::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        Kind::String(s) => serde_json::Value::String(s.to_string()),
+    }
+}
+
+fn escape_pointer(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
