@@ -194,18 +194,28 @@ impl Report {
     pub fn new(mut files: Vec<FileReport>, mut findings: Vec<Finding>) -> Report {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         findings.sort_by(|a, b| {
-            (&a.file, a.range.start.line, a.range.start.column, &a.code, &a.message).cmp(&(
-                &b.file,
-                b.range.start.line,
-                b.range.start.column,
-                &b.code,
-                &b.message,
-            ))
+            (
+                &a.file,
+                a.range.start.line,
+                a.range.start.column,
+                &a.code,
+                &a.message,
+            )
+                .cmp(&(
+                    &b.file,
+                    b.range.start.line,
+                    b.range.start.column,
+                    &b.code,
+                    &b.message,
+                ))
         });
         findings.dedup();
         let mut summary = Summary {
             files: files.len(),
-            templates: files.iter().filter(|f| f.kind == FileKind::Template).count(),
+            templates: files
+                .iter()
+                .filter(|f| f.kind == FileKind::Template)
+                .count(),
             invalid_files: files.iter().filter(|f| f.error.is_some()).count(),
             ..Summary::default()
         };

@@ -19,6 +19,10 @@
     )
 )]
 
+pub mod api;
 pub mod expr;
 pub mod finding;
+pub mod model;
+pub mod policy;
+pub mod rules;
 pub mod source;

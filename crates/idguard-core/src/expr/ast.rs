@@ -22,7 +22,13 @@ pub enum ExprKind {
         args: Vec<Expr>,
     },
     /// `of.name`
-    Member { of: Box<Expr>, name: Rc<str> },
+    Member {
+        of: Box<Expr>,
+        name: Rc<str>,
+    },
     /// `of[index]`
-    Index { of: Box<Expr>, index: Box<Expr> },
+    Index {
+        of: Box<Expr>,
+        index: Box<Expr>,
+    },
 }

@@ -11,7 +11,10 @@ pub struct ExprError {
 
 /// Parses an expression (the text between `[` and `]`).
 pub fn parse(_src: &str) -> Result<Expr, ExprError> {
-    Err(ExprError { message: "not written".into(), offset: 0 })
+    Err(ExprError {
+        message: "not written".into(),
+        offset: 0,
+    })
 }
 
 /// `Ok(None)` when `s` is not an expression (including `[[` escapes).

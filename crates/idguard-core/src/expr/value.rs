@@ -254,10 +254,7 @@ impl Val {
                 .cloned()
                 .unwrap_or_else(|| Val::opaque(format!("the object has no property '{key}'"))),
             Val::Unknown(u) => Val::unknown(u.member(key)),
-            other => Val::opaque(format!(
-                "property '{key}' of a {} value",
-                other.type_name()
-            )),
+            other => Val::opaque(format!("property '{key}' of a {} value", other.type_name())),
         }
     }
 
@@ -286,9 +283,9 @@ impl Val {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Val::Str(s) => serde_json::Value::String(s.to_string()),
-            Val::Array(items) => serde_json::Value::Array(
-                items.iter().map(Val::to_json).collect::<Option<_>>()?,
-            ),
+            Val::Array(items) => {
+                serde_json::Value::Array(items.iter().map(Val::to_json).collect::<Option<_>>()?)
+            }
             Val::Object(obj) => serde_json::Value::Object(
                 obj.iter()
                     .map(|(k, v)| Some((k.to_string(), v.to_json()?)))
@@ -326,7 +323,9 @@ impl Val {
                 .map(Val::Int)
                 .unwrap_or_else(|| Val::Float(n.as_f64().unwrap_or(0.0))),
             serde_json::Value::String(s) => Val::str(s.as_str()),
-            serde_json::Value::Array(items) => Val::array(items.iter().map(Val::from_json).collect()),
+            serde_json::Value::Array(items) => {
+                Val::array(items.iter().map(Val::from_json).collect())
+            }
             serde_json::Value::Object(map) => Val::object(
                 map.iter()
                     .map(|(k, v)| (Rc::from(k.as_str()), Val::from_json(v)))
@@ -400,7 +399,9 @@ impl Unknown {
             Unknown::Reference { target, full, path } => {
                 let mut p: Vec<&str> = path.iter().map(|s| &**s).collect();
                 if *full {
-                    if p.first().is_some_and(|s| s.eq_ignore_ascii_case("properties")) {
+                    if p.first()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("properties"))
+                    {
                         p.remove(0);
                     } else {
                         // `identity.principalId` of a full reference is the
@@ -434,7 +435,11 @@ impl fmt::Display for Unknown {
         match self {
             Unknown::Parameter(name) => write!(f, "parameters('{name}')"),
             Unknown::Deployment(expr) => write!(f, "{expr}"),
-            Unknown::Reference { target, full, path: p } => {
+            Unknown::Reference {
+                target,
+                full,
+                path: p,
+            } => {
                 write!(f, "reference(")?;
                 write_val(f, target)?;
                 if *full {
@@ -506,7 +511,10 @@ mod tests {
         let (target, path) = u.reference_property().unwrap();
         assert_eq!(target, &Val::str("uami"));
         assert_eq!(path, vec!["principalId"]);
-        assert_eq!(u.to_string(), "reference('uami', 'Full').properties.principalId");
+        assert_eq!(
+            u.to_string(),
+            "reference('uami', 'Full').properties.principalId"
+        );
     }
 
     #[test]

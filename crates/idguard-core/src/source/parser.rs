@@ -7,5 +7,8 @@ pub(super) struct RawError {
 }
 
 pub(super) fn parse(_text: &str) -> Result<(Vec<Node>, NodeId), RawError> {
-    Err(RawError { message: "parser not written yet".into(), offset: 0 })
+    Err(RawError {
+        message: "parser not written yet".into(),
+        offset: 0,
+    })
 }
