@@ -26,3 +26,5 @@ pub mod model;
 pub mod policy;
 pub mod rules;
 pub mod source;
+pub mod roles;
+pub mod template;

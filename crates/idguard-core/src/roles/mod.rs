@@ -1,0 +1,1 @@
+//! Built-in Azure role definitions: the data table the rules consult.
