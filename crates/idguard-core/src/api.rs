@@ -4,6 +4,8 @@
 use crate::finding::{FileKind, FileReport, Finding};
 use crate::policy::Policy;
 
+pub use crate::project::{pair_parameter_files, sniff_kind};
+
 /// A file's text as the caller read it, named as the caller wants it shown.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
@@ -18,41 +20,6 @@ pub struct CheckOptions<'a> {
     /// Today's date as `YYYY-MM-DD`, for exemption expiry (the core has no
     /// clock). `None`: exemptions never expire.
     pub today: Option<String>,
-}
-
-/// Tells templates, parameter files and other JSON apart by their
-/// `$schema`, without parsing the file: cheap enough to run over a whole
-/// repository before deciding what to read.
-pub fn sniff_kind(text: &str) -> FileKind {
-    let head: String = text.chars().take(4096).collect();
-    let lower = head.to_ascii_lowercase();
-    if lower.contains("deploymentparameters.json") {
-        FileKind::Parameters
-    } else if lower.contains("deploymenttemplate.json") {
-        FileKind::Template
-    } else {
-        FileKind::Other
-    }
-}
-
-/// Pairs each template with its parameter files by naming convention:
-/// `main.json` with `main.parameters.json` and `main.<env>.parameters.json`,
-/// `azuredeploy.json` with `azuredeploy.parameters.json` (same directory).
-/// Returns `(template, parameter files)` for every template, and leaves
-/// parameter files without a template out.
-pub fn pair_parameter_files<'a>(
-    templates: &[&'a str],
-    parameter_files: &[&'a str],
-) -> Vec<(&'a str, Vec<&'a str>)> {
-    templates
-        .iter()
-        .map(|t| {
-            (*t, {
-                let _ = parameter_files;
-                Vec::new()
-            })
-        })
-        .collect()
 }
 
 /// The result for one template: its file report and the reports of its
