@@ -1,10 +1,23 @@
 //! The one API every front end uses: the CLI (per template, in parallel),
 //! the wasm package and, through it, the language server.
 
-use crate::finding::{FileKind, FileReport, Finding};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use crate::finding::{
+    FileError, FileKind, FileReport, Finding, Position, Range, Related, Severity, Suppression,
+    SuppressionKind,
+};
+use crate::model::{Location, Model};
 use crate::policy::Policy;
+use crate::rules::{self, Diagnostic, RuleContext};
+use crate::source::{Document, Span};
+use crate::template::{self, FileId, Files};
 
 pub use crate::project::{pair_parameter_files, sniff_kind};
+
+/// Most linked template files loaded for one template.
+const MAX_LINKED_FILES: usize = 64;
 
 /// A file's text as the caller read it, named as the caller wants it shown.
 #[derive(Clone, Debug)]
@@ -30,23 +43,394 @@ pub struct TemplateResult {
     pub findings: Vec<Finding>,
 }
 
+fn file_error(err: &crate::source::ParseError) -> FileError {
+    FileError {
+        message: err.message.clone(),
+        line: err.line,
+        column: err.column,
+    }
+}
+
 /// Checks one template, evaluated once per parameter file (or once with
 /// defaults when there is none). `resolve` returns the text of a file named
-/// relative to the template (for `templateLink.relativePath`), if at hand.
+/// relative to the template's directory (for `templateLink.relativePath`),
+/// if at hand.
 pub fn check_template(
     template: &SourceFile,
     parameter_files: &[SourceFile],
     resolve: &dyn Fn(&str) -> Option<String>,
     options: &CheckOptions<'_>,
 ) -> TemplateResult {
-    let _ = (parameter_files, resolve, options);
-    TemplateResult {
-        files: vec![FileReport {
-            path: template.path.clone(),
-            kind: FileKind::Template,
+    let mut reports = vec![FileReport {
+        path: template.path.clone(),
+        kind: FileKind::Template,
+        error: None,
+        parameter_files: parameter_files.iter().map(|p| p.path.clone()).collect(),
+    }];
+    let mut files = Files::default();
+    let doc = match Document::parse(&template.text) {
+        Ok(doc) => doc,
+        Err(err) => {
+            if let Some(r) = reports.first_mut() {
+                r.error = Some(file_error(&err));
+            }
+            for p in parameter_files {
+                reports.push(FileReport {
+                    path: p.path.clone(),
+                    kind: FileKind::Parameters,
+                    error: None,
+                    parameter_files: Vec::new(),
+                });
+            }
+            return TemplateResult {
+                files: reports,
+                findings: Vec::new(),
+            };
+        }
+    };
+    let root_file = files.push(
+        template.path.clone(),
+        Rc::from(template.text.as_str()),
+        Rc::new(doc),
+    );
+    let mut param_ids = Vec::new();
+    for p in parameter_files {
+        let mut report = FileReport {
+            path: p.path.clone(),
+            kind: FileKind::Parameters,
             error: None,
             parameter_files: Vec::new(),
-        }],
-        findings: Vec::new(),
+        };
+        match Document::parse(&p.text) {
+            Ok(doc) => {
+                param_ids.push(files.push(p.path.clone(), Rc::from(p.text.as_str()), Rc::new(doc)))
+            }
+            Err(err) => report.error = Some(file_error(&err)),
+        }
+        reports.push(report);
+    }
+    load_linked(&mut files, root_file, resolve);
+
+    let evaluations: Vec<(Option<FileId>, template::Evaluation)> = if param_ids.is_empty() {
+        vec![(None, template::evaluate(&files, root_file, None))]
+    } else {
+        param_ids
+            .iter()
+            .map(|p| (Some(*p), template::evaluate(&files, root_file, Some(*p))))
+            .collect()
+    };
+    let models: Vec<Model<'_>> = evaluations
+        .iter()
+        .map(|(p, e)| Model::build(&files, e, *p, options.policy))
+        .collect();
+
+    let mut findings = Vec::new();
+    let mut seen = HashSet::new();
+    for model in &models {
+        let mut diags = Vec::new();
+        for rule in rules::all() {
+            if level_of(options.policy, rule.meta()).is_none() {
+                continue;
+            }
+            let mut ctx = RuleContext::new(model, options.policy, rule.meta());
+            rule.check(&mut ctx);
+            diags.extend(ctx.into_diagnostics());
+        }
+        for d in diags {
+            if let Some(f) = to_finding(&files, model, &d, options) {
+                if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
+                    findings.push(f);
+                }
+            }
+        }
+    }
+    if models.len() > 1 {
+        let mut diags = Vec::new();
+        for rule in rules::all() {
+            if level_of(options.policy, rule.meta()).is_some() {
+                rule.check_all(&models, options.policy, &mut diags);
+            }
+        }
+        if let Some(first) = models.first() {
+            for d in diags {
+                if let Some(f) = to_finding(&files, first, &d, options) {
+                    if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
+                        findings.push(f);
+                    }
+                }
+            }
+        }
+    }
+    disambiguate_fingerprints(&mut findings);
+    TemplateResult {
+        files: reports,
+        findings,
+    }
+}
+
+/// Loads the templates linked by a literal `templateLink.relativePath`,
+/// transitively, as far as `resolve` has them. Linked files are shown under
+/// the root template's directory joined with their relative path.
+fn load_linked(files: &mut Files, root: FileId, resolve: &dyn Fn(&str) -> Option<String>) {
+    let root_path = files.get(root).map(|e| e.path.clone()).unwrap_or_default();
+    let root_dir = match root_path.rsplit_once(['/', '\\']) {
+        Some((d, _)) => format!("{d}/"),
+        None => String::new(),
+    };
+    // File → its directory relative to the root template's directory.
+    let mut base: HashMap<FileId, String> = HashMap::from([(root, String::new())]);
+    let mut by_path: HashMap<String, FileId> = HashMap::new();
+    let mut queue = vec![root];
+    while let Some(file) = queue.pop() {
+        let Some(doc) = files.get(file).map(|e| e.doc.clone()) else {
+            continue;
+        };
+        let dir = base.get(&file).cloned().unwrap_or_default();
+        let mut rels = Vec::new();
+        collect_relative_paths(&doc, &mut rels);
+        for rel in rels {
+            if files.entries.len() >= MAX_LINKED_FILES {
+                return;
+            }
+            let joined = normalize(&format!("{dir}{rel}"));
+            if let Some(id) = by_path.get(&joined) {
+                files.links.insert((file, rel), *id);
+                continue;
+            }
+            let Some(text) = resolve(&joined) else {
+                continue;
+            };
+            let Ok(doc) = Document::parse(&text) else {
+                continue;
+            };
+            let shown = format!("{root_dir}{joined}");
+            let id = files.push(shown, Rc::from(text.as_str()), Rc::new(doc));
+            let linked_dir = match joined.rsplit_once('/') {
+                Some((d, _)) => format!("{d}/"),
+                None => String::new(),
+            };
+            base.insert(id, linked_dir);
+            by_path.insert(joined, id);
+            files.links.insert((file, rel), id);
+            queue.push(id);
+        }
+    }
+}
+
+fn normalize(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|s| *s != "..") {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    out.join("/")
+}
+
+fn collect_relative_paths(doc: &Document, out: &mut Vec<String>) {
+    // Iterative walk: every `templateLink.relativePath` string.
+    let mut stack = vec![doc.root()];
+    while let Some(n) = stack.pop() {
+        for m in doc.members(n) {
+            if m.key.eq_ignore_ascii_case("templateLink") {
+                if let Some(rel) = doc.get(m.value, "relativePath").and_then(|r| doc.as_str(r)) {
+                    if !rel.starts_with('[') {
+                        out.push(rel.to_string());
+                    }
+                }
+            }
+            stack.push(m.value);
+        }
+        stack.extend(doc.items(n).iter().copied());
+    }
+}
+
+fn level_of(policy: &Policy, meta: &rules::RuleMeta) -> Option<Severity> {
+    policy.level(meta.code).unwrap_or(meta.default_level).severity()
+}
+
+/// A position from a byte offset.
+pub fn position(files: &Files, file: FileId, offset: u32) -> Position {
+    let Some(entry) = files.get(file) else {
+        return Position {
+            line: 1,
+            column: 1,
+            utf16_column: 1,
+            offset,
+        };
+    };
+    let lc = entry.doc.lines().line_col(&entry.text, offset);
+    Position {
+        line: lc.line,
+        column: lc.column_chars,
+        utf16_column: lc.column_utf16,
+        offset,
+    }
+}
+
+fn range(files: &Files, file: FileId, span: Span) -> Range {
+    Range {
+        start: position(files, file, span.start),
+        end: position(files, file, span.end),
+    }
+}
+
+fn to_finding(
+    files: &Files,
+    model: &Model<'_>,
+    d: &Diagnostic,
+    options: &CheckOptions<'_>,
+) -> Option<Finding> {
+    let Location { file, node, span } = d.location;
+    let entry = files.get(file)?;
+    let level = level_of(options.policy, d.rule)?;
+    let severity = d.severity.map(|s| s.min(level)).unwrap_or(level);
+    let pointer = entry.doc.pointer(node);
+    let parameters_file = model
+        .parameter_file
+        .and_then(|p| files.get(p))
+        .map(|e| e.path.clone());
+    let mut fingerprint_input = format!("{}\u{0}{}\u{0}{}", d.rule.code, entry.path, pointer);
+    if d.severity.is_some() {
+        fingerprint_input.push_str("\u{0}info");
+    }
+    let mut finding = Finding {
+        code: d.rule.code.to_string(),
+        name: d.rule.name.to_string(),
+        severity,
+        message: d.message.clone(),
+        help: d.help.clone(),
+        file: entry.path.clone(),
+        pointer,
+        range: range(files, file, span),
+        fingerprint: fingerprint(&fingerprint_input),
+        parameters_file,
+        related: related(files, model, d),
+        suppression: None,
+        doc_url: Some(d.rule.doc_url()),
+    };
+    finding.suppression = suppression(files, model, d, options, &mut finding.help);
+    Some(finding)
+}
+
+/// Parameter-file lines that fed the finding's resource, when it came from
+/// a parameter file.
+fn related(files: &Files, model: &Model<'_>, d: &Diagnostic) -> Vec<Related> {
+    let Some(r) = d.resource.and_then(|r| model.resource(r)) else {
+        return Vec::new();
+    };
+    let Some(entry) = files.get(r.file) else {
+        return Vec::new();
+    };
+    let Some(deployment) = model.eval.deployments.get(r.deployment) else {
+        return Vec::new();
+    };
+    // Parameters the offending value's text mentions.
+    let Some(text) = entry.text.get(d.location.span.start as usize..d.location.span.end as usize)
+    else {
+        return Vec::new();
+    };
+    let lower = text.to_ascii_lowercase();
+    deployment
+        .parameters
+        .iter()
+        .filter_map(|p| {
+            let (pfile, pnode) = p.from_file?;
+            let needle = format!("parameters('{}')", p.name.to_ascii_lowercase());
+            if !lower.contains(&needle) {
+                return None;
+            }
+            let pentry = files.get(pfile)?;
+            Some(Related {
+                message: format!("parameter '{}' is set here", p.name),
+                file: pentry.path.clone(),
+                pointer: pentry.doc.pointer(pnode),
+                range: range(files, pfile, pentry.doc.span(pnode)),
+            })
+        })
+        .collect()
+}
+
+/// An inline suppression (`metadata.idguard.ignore` on the resource or the
+/// template) or a policy exemption.
+fn suppression(
+    files: &Files,
+    model: &Model<'_>,
+    d: &Diagnostic,
+    options: &CheckOptions<'_>,
+    help: &mut String,
+) -> Option<Suppression> {
+    let resource = d.resource.and_then(|r| model.resource(r));
+    if let Some(r) = resource {
+        let doc = &files.get(r.file)?.doc;
+        let candidates = [
+            doc.get_path(r.node, &["metadata", "idguard"]),
+            doc.get_path(doc.root(), &["metadata", "idguard"]),
+        ];
+        for meta in candidates.into_iter().flatten() {
+            let ignored = doc.items(doc.get(meta, "ignore").unwrap_or(meta)).iter().any(|c| {
+                doc.as_str(*c).is_some_and(|c| {
+                    c.eq_ignore_ascii_case(d.rule.code) || c.eq_ignore_ascii_case(d.rule.name)
+                })
+            });
+            if ignored {
+                let reason = doc
+                    .get(meta, "reason")
+                    .and_then(|r| doc.as_str(r))
+                    .unwrap_or("suppressed in the template")
+                    .to_string();
+                return Some(Suppression {
+                    kind: SuppressionKind::InSource,
+                    justification: reason,
+                });
+            }
+        }
+    }
+    let name = resource.map(|r| r.name.display()).unwrap_or_default();
+    let file = files.get(d.location.file).map(|e| e.path.as_str()).unwrap_or("");
+    let m = options
+        .policy
+        .exemption_for(d.rule.code, &name, file, options.today.as_deref())?;
+    if m.expired {
+        help.push_str(&format!(
+            " (a policy exemption for this finding expired on {})",
+            m.expires.as_deref().unwrap_or("an earlier date")
+        ));
+        return None;
+    }
+    Some(Suppression {
+        kind: SuppressionKind::External,
+        justification: m.reason.clone(),
+    })
+}
+
+/// FNV-1a, 64 bits, as 16 hex digits: stable across platforms and releases.
+pub fn fingerprint(input: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in input.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Two findings of one rule at one pointer (different messages) get
+/// distinct fingerprints: the later ones carry an ordinal.
+fn disambiguate_fingerprints(findings: &mut [Finding]) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for f in findings.iter_mut() {
+        let n = counts.entry(f.fingerprint.clone()).or_insert(0);
+        if *n > 0 {
+            f.fingerprint = fingerprint(&format!("{}#{}", f.fingerprint, n));
+        }
+        *n += 1;
     }
 }

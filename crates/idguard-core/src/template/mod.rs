@@ -1,1 +1,863 @@
-//! The ARM template model.
+//! The ARM template model: every resource of a template and of its nested
+//! deployments, flattened and evaluated.
+//!
+//! [`evaluate`] walks a template the way ARM deploys it: resources in both
+//! forms (the classic array and the object keyed by symbolic name — told
+//! apart by the type of `resources`, not by `languageVersion`), child
+//! resources nested under `resources` flattened to their full type and
+//! name, legacy extension types (`…/providers/roleAssignments`) turned into
+//! extension resources with a scope, `condition`s, `copy` loops, and
+//! `Microsoft.Resources/deployments` with an inline (or linked, when the
+//! file is at hand) template, recursively, with inner or outer expression
+//! scope and the deployment's own subscription, resource group or
+//! management group.
+
+pub mod context;
+pub mod ids;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::expr::{self, Context, DeploymentContext, Obj, TargetScope, Val};
+use crate::source::{Document, Kind, NodeId, Span};
+
+pub use context::{Looped, Supplied, TemplateScope, absolute_scope, scope_from_schema};
+
+/// Index of a file in [`Files`].
+pub type FileId = usize;
+
+/// Deepest chain of nested deployments followed.
+pub const MAX_DEPLOYMENT_DEPTH: usize = 24;
+/// Most instances of one looped nested deployment that are evaluated.
+pub const MAX_DEPLOYMENT_COPIES: usize = 8;
+
+/// The parsed files of one evaluation: the template, its parameter file
+/// (if any) and linked templates.
+#[derive(Debug, Default)]
+pub struct Files {
+    pub entries: Vec<FileEntry>,
+    /// (linking file, relative path as written) → linked file.
+    pub links: HashMap<(FileId, String), FileId>,
+}
+
+#[derive(Debug)]
+pub struct FileEntry {
+    pub path: String,
+    pub text: Rc<str>,
+    pub doc: Rc<Document>,
+}
+
+impl Files {
+    pub fn get(&self, id: FileId) -> Option<&FileEntry> {
+        self.entries.get(id)
+    }
+
+    pub fn push(&mut self, path: String, text: Rc<str>, doc: Rc<Document>) -> FileId {
+        self.entries.push(FileEntry { path, text, doc });
+        self.entries.len() - 1
+    }
+}
+
+/// One deployment: the root template or a nested one.
+#[derive(Debug)]
+pub struct Deployment {
+    pub file: FileId,
+    /// The template object.
+    pub template: NodeId,
+    pub parent: Option<usize>,
+    /// The `Microsoft.Resources/deployments` resource that created it.
+    pub resource: Option<usize>,
+    pub context: DeploymentContext,
+    /// The deployment's scope as an ID (`/subscriptions/{…}/resourceGroups/{…}`).
+    pub scope_id: Val,
+    /// Evaluated value of every declared parameter, in declaration order.
+    pub parameters: Vec<Parameter>,
+    /// Evaluated outputs.
+    pub outputs: Obj,
+    /// Whether expressions see the parent's parameters (`outer`).
+    pub outer: bool,
+    /// Symbolic names (lowercase) → resource ID, for symbolic-name templates.
+    pub symbols: HashMap<String, Val>,
+}
+
+/// A declared parameter and what it evaluated to.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: Rc<str>,
+    /// `string`, `secureString`, `object`, …
+    pub ty: Rc<str>,
+    /// The declaration node.
+    pub node: NodeId,
+    pub default: Option<NodeId>,
+    pub value: Val,
+    /// Where the value came from in a parameter file, if it did.
+    pub from_file: Option<(FileId, NodeId)>,
+}
+
+impl Parameter {
+    pub fn is_secure(&self) -> bool {
+        self.ty.eq_ignore_ascii_case("securestring") || self.ty.eq_ignore_ascii_case("secureobject")
+    }
+}
+
+/// One resource instance (a copy loop gives several).
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub file: FileId,
+    /// The resource object as written.
+    pub node: NodeId,
+    pub deployment: usize,
+    pub symbolic_name: Option<Rc<str>>,
+    /// Full type (`Microsoft.Storage/storageAccounts/blobServices`); for a
+    /// legacy extension type, the extension's type
+    /// (`Microsoft.Authorization/roleAssignments`).
+    pub ty: Rc<str>,
+    /// Full name (`sa/default`); for a legacy extension, its own name.
+    pub name: Val,
+    /// The resource ID (partially known).
+    pub id: Val,
+    /// For extension resources: the absolute scope ID (from `scope`, or the
+    /// parent of a legacy `…/providers/…` type).
+    pub scope: Option<Val>,
+    /// Where the scope is written (`scope`, or `name` for legacy types).
+    pub scope_node: Option<NodeId>,
+    pub existing: bool,
+    /// `true` when there is no condition.
+    pub condition: Val,
+    /// Copy loop name, index and count, when in a loop.
+    pub copy: Option<CopyInstance>,
+    /// The evaluated resource object, without `resources`, `copy`,
+    /// `condition` and (for deployments) `properties.template`.
+    pub body: Val,
+    /// Keys of `identity.userAssignedIdentities`: evaluated, with where each
+    /// key is written.
+    pub user_assigned: Vec<(Val, Span)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyInstance {
+    pub name: Rc<str>,
+    /// `None` when the count is not known (one symbolic instance).
+    pub index: Option<i64>,
+    pub count: Val,
+}
+
+impl Resource {
+    /// Property of the evaluated body, e.g. `&["properties", "principalId"]`.
+    pub fn get(&self, path: &[&str]) -> Option<&Val> {
+        self.body.get_path(path)
+    }
+
+    /// The deepest node written in the template along `path` from the
+    /// resource object (for pointing at the most specific value).
+    pub fn locate(&self, doc: &Document, path: &[&str]) -> NodeId {
+        let mut node = self.node;
+        for key in path {
+            let next = match doc.kind(node) {
+                Kind::Object(_) => doc.get(node, key),
+                Kind::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i).copied()),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        node
+    }
+
+    pub fn is_type(&self, ty: &str) -> bool {
+        self.ty.eq_ignore_ascii_case(ty)
+    }
+}
+
+/// Something the evaluation could not follow, worth telling the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub file: FileId,
+    pub node: NodeId,
+    pub message: String,
+}
+
+/// The result of evaluating one template with one parameter file.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub deployments: Vec<Deployment>,
+    pub resources: Vec<Resource>,
+    pub notes: Vec<Note>,
+}
+
+/// Evaluates the template in `files` entry `template`, with the parameter
+/// file `params` (an entry of `files`) if given.
+pub fn evaluate(files: &Files, template: FileId, params: Option<FileId>) -> Evaluation {
+    let mut eval = Evaluation::default();
+    let Some(entry) = files.get(template) else {
+        return eval;
+    };
+    let doc = &*entry.doc;
+    let root = doc.root();
+    let scope = doc
+        .get(root, "$schema")
+        .and_then(|s| doc.as_str(s))
+        .and_then(scope_from_schema)
+        .unwrap_or(TargetScope::ResourceGroup);
+    let mut supplied = HashMap::new();
+    let mut origins = HashMap::new();
+    if let Some(pdoc) = params.and_then(|p| files.get(p)).map(|e| &*e.doc) {
+        for (k, (v, node)) in context::parameter_file_values(pdoc) {
+            supplied.insert(k.clone(), v);
+            if let Some(p) = params {
+                origins.insert(k, (p, node));
+            }
+        }
+    }
+    let ctx = TemplateScope::new(doc, root, supplied, DeploymentContext::root(scope));
+    let mut walker = Walker {
+        files,
+        eval: &mut eval,
+    };
+    walker.deployment(template, root, &ctx, None, None, false, &origins, 0);
+    eval
+}
+
+struct Walker<'f, 'e> {
+    files: &'f Files,
+    eval: &'e mut Evaluation,
+}
+
+/// A parent resource, for flattening nested children.
+struct ParentRef {
+    ty: Rc<str>,
+    name: Val,
+}
+
+impl<'f> Walker<'f, '_> {
+    #[allow(clippy::too_many_arguments)]
+    fn deployment(
+        &mut self,
+        file: FileId,
+        template: NodeId,
+        ctx: &dyn Context,
+        parent: Option<usize>,
+        resource: Option<usize>,
+        outer: bool,
+        origins: &HashMap<String, (FileId, NodeId)>,
+        depth: usize,
+    ) {
+        let Some(doc) = self.files.get(file).map(|e| e.doc.clone()) else {
+            return;
+        };
+        let doc = &*doc;
+        let parameters = doc
+            .members(doc.get(template, "parameters").unwrap_or(template))
+            .iter()
+            .filter(|_| !outer)
+            .map(|m| Parameter {
+                name: Rc::from(&*m.key),
+                ty: doc
+                    .get(m.value, "type")
+                    .and_then(|t| doc.as_str(t))
+                    .map(Rc::from)
+                    .unwrap_or_else(|| Rc::from("")),
+                node: m.value,
+                default: doc.get(m.value, "defaultValue"),
+                value: ctx.parameter(&m.key),
+                from_file: origins.get(&m.key.to_ascii_lowercase()).copied(),
+            })
+            .collect();
+        let context = ctx.deployment().clone();
+        let index = self.eval.deployments.len();
+        let mut symbols = HashMap::new();
+        if let Some(resources) = doc.get(template, "resources") {
+            for m in doc.members(resources) {
+                if let Some(id) = ctx.symbol_resource_id(&m.key) {
+                    symbols.insert(m.key.to_ascii_lowercase(), id);
+                }
+            }
+        }
+        self.eval.deployments.push(Deployment {
+            file,
+            template,
+            parent,
+            resource,
+            scope_id: ids::deployment_scope_id(&context),
+            context,
+            parameters,
+            outputs: Obj::new(),
+            outer,
+            symbols,
+        });
+        if let Some(resources) = doc.get(template, "resources") {
+            match doc.kind(resources) {
+                Kind::Array(items) => {
+                    for item in items.iter() {
+                        self.resource(file, *item, None, None, ctx, index, depth);
+                    }
+                }
+                Kind::Object(members) => {
+                    for m in members.iter() {
+                        let symbol = Some(Rc::from(&*m.key));
+                        self.resource(file, m.value, symbol, None, ctx, index, depth);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !outer {
+            let mut outputs = Obj::new();
+            for m in doc.members(doc.get(template, "outputs").unwrap_or(template)) {
+                let value = doc
+                    .get(m.value, "value")
+                    .map(|v| expr::eval_node(doc, v, ctx))
+                    .unwrap_or(Val::Null);
+                let value = canonical_references(&value, ctx);
+                let mut o = Obj::new();
+                o.insert("value", value);
+                outputs.insert(&*m.key, Val::object(o));
+            }
+            if let Some(d) = self.eval.deployments.get_mut(index) {
+                d.outputs = outputs;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn resource(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        symbol: Option<Rc<str>>,
+        parent: Option<&ParentRef>,
+        ctx: &dyn Context,
+        deployment: usize,
+        depth: usize,
+    ) {
+        let Some(doc) = self.files.get(file).map(|e| e.doc.clone()) else {
+            return;
+        };
+        let doc = &*doc;
+        if !matches!(doc.kind(node), Kind::Object(_)) {
+            return;
+        }
+        let condition = doc
+            .get(node, "condition")
+            .map(|c| expr::eval_node(doc, c, ctx))
+            .unwrap_or(Val::Bool(true));
+        if condition == Val::Bool(false) {
+            return;
+        }
+        let copy = doc.get(node, "copy").filter(|c| matches!(doc.kind(*c), Kind::Object(_)));
+        let Some(copy) = copy else {
+            self.instance(file, node, symbol, parent, ctx, deployment, depth, condition, None);
+            return;
+        };
+        let name: Rc<str> = doc
+            .get(copy, "name")
+            .and_then(|n| doc.as_str(n))
+            .map(Rc::from)
+            .unwrap_or_else(|| Rc::from(""));
+        let count = doc
+            .get(copy, "count")
+            .map(|c| expr::eval_node(doc, c, ctx))
+            .unwrap_or(Val::Int(0));
+        let is_deployment = doc
+            .get(node, "type")
+            .and_then(|t| doc.as_str(t))
+            .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Resources/deployments"));
+        match count.as_int() {
+            Some(n) => {
+                let n = usize::try_from(n).unwrap_or(0);
+                let cap = if is_deployment {
+                    MAX_DEPLOYMENT_COPIES
+                } else {
+                    context::MAX_COPY
+                };
+                if n > cap {
+                    self.eval.notes.push(Note {
+                        file,
+                        node: copy,
+                        message: format!(
+                            "copy loop '{name}' has {n} items; the first {cap} are checked"
+                        ),
+                    });
+                }
+                for i in 0..n.min(cap) {
+                    let scope = Looped::new(ctx, name.clone(), Val::Int(i as i64));
+                    let inst = CopyInstance {
+                        name: name.clone(),
+                        index: Some(i as i64),
+                        count: count.clone(),
+                    };
+                    self.instance(
+                        file,
+                        node,
+                        symbol.clone(),
+                        parent,
+                        &scope,
+                        deployment,
+                        depth,
+                        condition.clone(),
+                        Some(inst),
+                    );
+                }
+            }
+            None => {
+                let index = Val::opaque(format!(
+                    "copyIndex() of loop '{name}', whose count is not known"
+                ));
+                let scope = Looped::new(ctx, name.clone(), index);
+                let inst = CopyInstance {
+                    name: name.clone(),
+                    index: None,
+                    count: count.clone(),
+                };
+                self.instance(
+                    file,
+                    node,
+                    symbol,
+                    parent,
+                    &scope,
+                    deployment,
+                    depth,
+                    condition,
+                    Some(inst),
+                );
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn instance(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        symbol: Option<Rc<str>>,
+        parent: Option<&ParentRef>,
+        ctx: &dyn Context,
+        deployment: usize,
+        depth: usize,
+        condition: Val,
+        copy: Option<CopyInstance>,
+    ) {
+        let Some(doc) = self.files.get(file).map(|e| e.doc.clone()) else {
+            return;
+        };
+        let doc = &*doc;
+        let d = ctx.deployment().clone();
+        let ty_val = doc
+            .get(node, "type")
+            .map(|t| expr::eval_node(doc, t, ctx))
+            .unwrap_or(Val::Null);
+        let Some(written_ty) = ty_val.as_str() else {
+            self.eval.notes.push(Note {
+                file,
+                node,
+                message: "a resource whose type is not known is skipped".into(),
+            });
+            return;
+        };
+        let mut name = doc
+            .get(node, "name")
+            .map(|n| expr::eval_node(doc, n, ctx))
+            .unwrap_or(Val::Null);
+        let mut ty: String = written_ty.to_string();
+        if let Some(p) = parent {
+            if !ty.contains('/') || !ty.to_ascii_lowercase().starts_with(&p.ty.to_ascii_lowercase()) {
+                ty = format!("{}/{}", p.ty, ty);
+                name = ids::concat(&[p.name.clone(), Val::str("/"), name]);
+            }
+        }
+        let existing = doc
+            .get(node, "existing")
+            .map(|e| expr::eval_node(doc, e, ctx))
+            .is_some_and(|e| e == Val::Bool(true));
+
+        let mut scope = None;
+        let mut scope_node = None;
+        // Legacy extension type: `Microsoft.Compute/virtualMachines/providers/roleAssignments`
+        // named `vm/Microsoft.Authorization/guid`.
+        if let Some((base, ext)) = split_providers(&ty) {
+            let base_depth = base.split('/').count().saturating_sub(1);
+            if let Some(segs) = ids::segments(&name) {
+                let items = segs.items;
+                if items.len() > base_depth {
+                    let (base_names, rest) = items.split_at(base_depth);
+                    let ns = rest.first().and_then(Val::as_str).unwrap_or_default().to_string();
+                    let ext_names = rest.get(1..).unwrap_or_default();
+                    let joined_base = join_segments(base_names);
+                    scope = Some(ids::build_resource_id(
+                        &ids::deployment_scope_id(&d),
+                        &base,
+                        &joined_base,
+                    ));
+                    scope_node = doc.get(node, "name");
+                    let ext_type_ns = ext.split('/').next().unwrap_or_default().to_string();
+                    ty = if ns.is_empty() || !ns.eq_ignore_ascii_case(&ext_type_ns) {
+                        ext.clone()
+                    } else {
+                        format!("{ns}{}", ext.get(ext_type_ns.len()..).unwrap_or_default())
+                    };
+                    name = join_segments(ext_names);
+                }
+            }
+        }
+        if let Some(s) = doc.get(node, "scope") {
+            let v = expr::eval_node(doc, s, ctx);
+            scope = Some(absolute_scope(&canonical_references(&v, ctx), &d));
+            scope_node = Some(s);
+        }
+        let id = ids::build_resource_id(
+            scope.as_ref().unwrap_or(&ids::deployment_scope_id(&d)),
+            &ty,
+            &name,
+        );
+        let is_deployment = ty.eq_ignore_ascii_case("Microsoft.Resources/deployments");
+
+        let mut body = Obj::new();
+        for m in doc.members(node) {
+            let k = &*m.key;
+            if ["resources", "copy", "condition", "type", "name", "scope"]
+                .iter()
+                .any(|s| k.eq_ignore_ascii_case(s))
+            {
+                continue;
+            }
+            let v = if is_deployment && k.eq_ignore_ascii_case("properties") {
+                let mut props = Obj::new();
+                for pm in doc.members(m.value) {
+                    if pm.key.eq_ignore_ascii_case("template") {
+                        continue;
+                    }
+                    props.insert(&*pm.key, expr::eval_node(doc, pm.value, ctx));
+                }
+                Val::object(props)
+            } else {
+                expr::eval_node(doc, m.value, ctx)
+            };
+            body.insert(k, canonical_references(&v, ctx));
+        }
+        body.insert("type", Val::str(ty.as_str()));
+        body.insert("name", name.clone());
+
+        let user_assigned = doc
+            .get_path(node, &["identity", "userAssignedIdentities"])
+            .map(|uai| {
+                doc.members(uai)
+                    .iter()
+                    .map(|m| {
+                        let key = expr::eval_string(&m.key, ctx);
+                        (canonical_references(&key, ctx), m.key_span)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        let ty: Rc<str> = Rc::from(ty.as_str());
+        let index = self.eval.resources.len();
+        self.eval.resources.push(Resource {
+            file,
+            node,
+            deployment,
+            symbolic_name: symbol,
+            ty: ty.clone(),
+            name: name.clone(),
+            id,
+            scope,
+            scope_node,
+            existing,
+            condition,
+            copy,
+            body: Val::object(body),
+            user_assigned,
+        });
+
+        if is_deployment && !existing {
+            self.nested(file, node, ctx, deployment, index, depth);
+        }
+
+        // Child resources.
+        if let Some(children) = doc.get(node, "resources") {
+            let me = ParentRef {
+                ty: ty.clone(),
+                name: name.clone(),
+            };
+            match doc.kind(children) {
+                Kind::Array(items) => {
+                    for item in items.iter() {
+                        self.resource(file, *item, None, Some(&me), ctx, deployment, depth);
+                    }
+                }
+                Kind::Object(members) => {
+                    for m in members.iter() {
+                        let symbol = Some(Rc::from(&*m.key));
+                        self.resource(file, m.value, symbol, Some(&me), ctx, deployment, depth);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A `Microsoft.Resources/deployments` resource: its template, evaluated
+    /// in its own deployment.
+    fn nested(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        ctx: &dyn Context,
+        parent: usize,
+        resource: usize,
+        depth: usize,
+    ) {
+        let Some(doc) = self.files.get(file).map(|e| e.doc.clone()) else {
+            return;
+        };
+        let doc = &*doc;
+        if depth >= MAX_DEPLOYMENT_DEPTH {
+            self.eval.notes.push(Note {
+                file,
+                node,
+                message: format!(
+                    "nested deployments deeper than {MAX_DEPLOYMENT_DEPTH} levels are not followed"
+                ),
+            });
+            return;
+        }
+        let Some(props) = doc.get(node, "properties") else {
+            return;
+        };
+        // The template: inline, or linked by a relative path we have.
+        let (tfile, tnode) = if let Some(t) = doc.get(props, "template") {
+            (file, t)
+        } else if let Some(rel) = doc
+            .get_path(props, &["templateLink", "relativePath"])
+            .and_then(|r| doc.as_str(r))
+        {
+            match self.files.links.get(&(file, rel.to_string())) {
+                Some(linked) => match self.files.get(*linked) {
+                    Some(e) => (*linked, e.doc.root()),
+                    None => return,
+                },
+                None => {
+                    self.eval.notes.push(Note {
+                        file,
+                        node,
+                        message: format!(
+                            "linked template '{rel}' is not at hand; its resources are not checked"
+                        ),
+                    });
+                    return;
+                }
+            }
+        } else {
+            if doc.get(props, "templateLink").is_some() {
+                self.eval.notes.push(Note {
+                    file,
+                    node,
+                    message: "a template linked by URI is not checked".into(),
+                });
+            }
+            return;
+        };
+        let Some(tdoc) = self.files.get(tfile).map(|e| e.doc.clone()) else {
+            return;
+        };
+        let tdoc = &*tdoc;
+        let inner = tfile != file
+            || doc
+                .get_path(props, &["expressionEvaluationOptions", "scope"])
+                .map(|s| expr::eval_node(doc, s, ctx))
+                .and_then(|s| s.as_str().map(|s| s.eq_ignore_ascii_case("inner")))
+                .unwrap_or(false);
+
+        let parent_ctx = ctx.deployment();
+        let mut dctx = parent_ctx.clone();
+        let sub = doc.get(node, "subscriptionId").map(|n| expr::eval_node(doc, n, ctx));
+        let rg = doc.get(node, "resourceGroup").map(|n| expr::eval_node(doc, n, ctx));
+        let scope_prop = doc.get(node, "scope").map(|n| expr::eval_node(doc, n, ctx));
+        if let Some(s) = &sub {
+            dctx.subscription_id = s.clone();
+        }
+        if let Some(r) = &rg {
+            dctx.resource_group = r.clone();
+        }
+        if let Some(name) = doc.get(node, "name").map(|n| expr::eval_node(doc, n, ctx)) {
+            dctx.deployment_name = name;
+        }
+        let schema_scope = tdoc
+            .get(tnode, "$schema")
+            .and_then(|s| tdoc.as_str(s))
+            .and_then(scope_from_schema);
+        dctx.scope = schema_scope.unwrap_or(if rg.is_some() {
+            TargetScope::ResourceGroup
+        } else if sub.is_some() && parent_ctx.scope != TargetScope::ResourceGroup {
+            TargetScope::Subscription
+        } else {
+            parent_ctx.scope
+        });
+        if let Some(s) = &scope_prop {
+            if let Some(info) = ids::parse_resource_id(&absolute_scope(s, parent_ctx)) {
+                if let Some(mg) = info.management_group {
+                    dctx.management_group = mg;
+                }
+            } else if let Some(mg) = ids::segments(s).and_then(|seg| {
+                let items = seg.items;
+                let i = items.iter().position(|v| {
+                    v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("managementGroups"))
+                })?;
+                items.get(i + 1).cloned()
+            }) {
+                dctx.management_group = mg;
+            }
+        }
+
+        if inner {
+            let mut supplied = HashMap::new();
+            if let Some(params) = doc.get(props, "parameters") {
+                for m in doc.members(params) {
+                    let key = m.key.to_ascii_lowercase();
+                    if let Some(v) = doc.get(m.value, "value") {
+                        let v = canonical_references(&expr::eval_node(doc, v, ctx), ctx);
+                        supplied.insert(key, Supplied::Value(v));
+                    } else if doc.get(m.value, "reference").is_some() {
+                        supplied.insert(key, Supplied::KeyVault);
+                    }
+                }
+            }
+            let scope = TemplateScope::new(tdoc, tnode, supplied, dctx);
+            self.deployment(
+                tfile,
+                tnode,
+                &scope,
+                Some(parent),
+                Some(resource),
+                false,
+                &HashMap::new(),
+                depth + 1,
+            );
+        } else {
+            let scoped = Rescoped {
+                parent: ctx,
+                deployment: dctx,
+            };
+            self.deployment(
+                tfile,
+                tnode,
+                &scoped,
+                Some(parent),
+                Some(resource),
+                true,
+                &HashMap::new(),
+                depth + 1,
+            );
+        }
+    }
+}
+
+/// An outer-scope nested template: the parent's parameters and variables,
+/// its own deployment target.
+struct Rescoped<'a> {
+    parent: &'a dyn Context,
+    deployment: DeploymentContext,
+}
+
+impl Context for Rescoped<'_> {
+    fn parameter(&self, name: &str) -> Val {
+        self.parent.parameter(name)
+    }
+    fn variable(&self, name: &str) -> Val {
+        self.parent.variable(name)
+    }
+    fn copy_index(&self, loop_name: Option<&str>) -> Option<Val> {
+        self.parent.copy_index(loop_name)
+    }
+    fn user_function(&self, namespace: &str, name: &str) -> Option<expr::UserFunction> {
+        self.parent.user_function(namespace, name)
+    }
+    fn deployment(&self) -> &DeploymentContext {
+        &self.deployment
+    }
+    fn symbol_resource_id(&self, symbol: &str) -> Option<Val> {
+        self.parent.symbol_resource_id(symbol)
+    }
+}
+
+/// `A/B/providers/C/D` → (`A/B`, `C/D`).
+fn split_providers(ty: &str) -> Option<(String, String)> {
+    let lower = ty.to_ascii_lowercase();
+    let i = lower.find("/providers/")?;
+    let base = ty.get(..i)?.to_string();
+    let ext = ty.get(i + "/providers/".len()..)?.to_string();
+    Some((base, ext))
+}
+
+fn join_segments(items: &[Val]) -> Val {
+    let mut pieces = Vec::new();
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            pieces.push(Val::str("/"));
+        }
+        pieces.push(v.clone());
+    }
+    ids::concat(&pieces)
+}
+
+/// Rewrites `reference('symbol')` targets that name a symbolic resource of
+/// the current template into that resource's ID, so references keep their
+/// meaning once they leave the template (module outputs, the model).
+pub fn canonical_references(v: &Val, ctx: &dyn Context) -> Val {
+    use crate::expr::{Part, Unknown};
+    match v {
+        Val::Unknown(u) => match &**u {
+            Unknown::Reference { target, full, path } => {
+                if let Some(sym) = target.as_str().filter(|s| !s.contains('/')) {
+                    if let Some(id) = ctx.symbol_resource_id(sym) {
+                        return Val::unknown(Unknown::Reference {
+                            target: id,
+                            full: *full,
+                            path: path.clone(),
+                        });
+                    }
+                }
+                v.clone()
+            }
+            Unknown::Str(parts) => {
+                let changed: Vec<Val> = parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Lit(s) => Val::Str(s.clone()),
+                        Part::Hole(h) => canonical_references(&Val::Unknown(h.clone()), ctx),
+                    })
+                    .collect();
+                ids::concat(&changed)
+            }
+            _ => v.clone(),
+        },
+        Val::Array(items) => {
+            if !items.iter().any(has_unknown) {
+                return v.clone();
+            }
+            Val::array(items.iter().map(|i| canonical_references(i, ctx)).collect())
+        }
+        Val::Object(obj) => {
+            if !obj.iter().any(|(_, v)| has_unknown(v)) {
+                return v.clone();
+            }
+            Val::object(
+                obj.iter()
+                    .map(|(k, v)| (k.clone(), canonical_references(v, ctx)))
+                    .collect(),
+            )
+        }
+        _ => v.clone(),
+    }
+}
+
+fn has_unknown(v: &Val) -> bool {
+    match v {
+        Val::Unknown(_) => true,
+        Val::Array(items) => items.iter().any(has_unknown),
+        Val::Object(obj) => obj.iter().any(|(_, v)| has_unknown(v)),
+        _ => false,
+    }
+}

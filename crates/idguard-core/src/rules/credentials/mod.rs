@@ -1,0 +1,7 @@
+//! MI5xx — credentials.
+
+mod client_id_for_multiple_identities;
+mod no_client_secret;
+
+pub use client_id_for_multiple_identities::ClientIdForMultipleIdentities;
+pub use no_client_secret::NoClientSecret;

@@ -1,0 +1,37 @@
+//! MI1xx — scope and privilege.
+
+mod custom_role_wildcard;
+mod narrow_attach_rights;
+mod narrow_role_scope;
+mod no_broad_privileged_role;
+mod no_escalation_role;
+
+pub use custom_role_wildcard::CustomRoleWildcard;
+pub use narrow_attach_rights::NarrowAttachRights;
+pub use narrow_role_scope::NarrowRoleScope;
+pub use no_broad_privileged_role::NoBroadPrivilegedRole;
+pub use no_escalation_role::NoEscalationRole;
+
+use crate::model::{Model, Principal};
+
+/// The principal in a message's words: "identity 'id-api-prod'", "the
+/// system-assigned identity of 'app-web'", "principal 'x'".
+pub(crate) fn describe_principal(model: &Model<'_>, p: &Principal) -> String {
+    match p {
+        Principal::Identity { identity, .. } => {
+            let name = model
+                .identities
+                .get(*identity)
+                .map(|i| i.name.display())
+                .unwrap_or_default();
+            format!("identity '{name}'")
+        }
+        Principal::SystemAssigned { resource, .. } => format!(
+            "the system-assigned identity of '{}'",
+            model.display_name(*resource)
+        ),
+        Principal::ExternalIdentity { .. } => "a managed identity".to_string(),
+        Principal::Literal(g) => format!("principal '{g}'"),
+        Principal::Unknown => "the principal".to_string(),
+    }
+}

@@ -1,0 +1,385 @@
+//! The evaluation context of one (nested) template: its parameters,
+//! variables, user functions, symbolic names and deployment.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::expr::{
+    self, Context, DeploymentContext, Expr, Obj, TargetScope, Unknown, UserFunction, Val,
+};
+use crate::source::{Document, Kind, NodeId};
+
+use super::ids;
+
+/// Most items a copy loop is expanded to. Beyond it the loop is evaluated
+/// for the first items only and the model notes the truncation.
+pub const MAX_COPY: usize = 200;
+
+enum Slot {
+    Evaluating,
+    Done(Val),
+}
+
+/// A parameter's value as handed to the template: from a parameter file,
+/// from the parent deployment, or absent (then the default applies).
+#[derive(Clone, Debug)]
+pub enum Supplied {
+    Value(Val),
+    /// A Key Vault reference in a parameter file: never read.
+    KeyVault,
+}
+
+/// The context of one template with its own parameters and variables.
+pub struct TemplateScope<'a> {
+    doc: &'a Document,
+    template: NodeId,
+    supplied: HashMap<String, Supplied>,
+    params: RefCell<HashMap<String, Slot>>,
+    vars: RefCell<HashMap<String, Slot>>,
+    functions: HashMap<(String, String), UserFunction>,
+    deployment: DeploymentContext,
+    /// Symbolic name (lowercase) → resource node and its type/name nodes.
+    symbols: HashMap<String, NodeId>,
+    symbol_ids: RefCell<HashMap<String, Slot>>,
+}
+
+impl<'a> TemplateScope<'a> {
+    pub fn new(
+        doc: &'a Document,
+        template: NodeId,
+        supplied: HashMap<String, Supplied>,
+        deployment: DeploymentContext,
+    ) -> Self {
+        let mut functions = HashMap::new();
+        for ns in doc.items(doc.get(template, "functions").unwrap_or(template)) {
+            let Some(namespace) = doc.get(*ns, "namespace").and_then(|n| doc.as_str(n)) else {
+                continue;
+            };
+            let Some(members) = doc.get(*ns, "members") else {
+                continue;
+            };
+            for m in doc.members(members) {
+                let parameters = doc
+                    .items(doc.get(m.value, "parameters").unwrap_or(m.value))
+                    .iter()
+                    .filter_map(|p| doc.get(*p, "name").and_then(|n| doc.as_str(n)))
+                    .map(Rc::from)
+                    .collect();
+                let Some(output) = doc
+                    .get_path(m.value, &["output", "value"])
+                    .and_then(|n| doc.as_str(n))
+                else {
+                    continue;
+                };
+                let expr = match expr::parse_template_string(output) {
+                    Ok(Some(e)) => e,
+                    Ok(None) => literal_expr(output),
+                    Err(_) => continue,
+                };
+                functions.insert(
+                    (namespace.to_ascii_lowercase(), m.key.to_ascii_lowercase()),
+                    UserFunction {
+                        parameters,
+                        output: Rc::new(expr),
+                    },
+                );
+            }
+        }
+        let mut symbols = HashMap::new();
+        if let Some(resources) = doc.get(template, "resources") {
+            for m in doc.members(resources) {
+                symbols.insert(m.key.to_ascii_lowercase(), m.value);
+            }
+        }
+        TemplateScope {
+            doc,
+            template,
+            supplied,
+            params: RefCell::default(),
+            vars: RefCell::default(),
+            functions,
+            deployment,
+            symbols,
+            symbol_ids: RefCell::default(),
+        }
+    }
+
+    pub fn doc(&self) -> &'a Document {
+        self.doc
+    }
+
+    /// Whether `name` is a symbolic resource name of this template.
+    pub fn is_symbol(&self, name: &str) -> bool {
+        self.symbols.contains_key(&name.to_ascii_lowercase())
+    }
+
+    fn memo(
+        cell: &RefCell<HashMap<String, Slot>>,
+        key: String,
+        what: &str,
+        compute: impl FnOnce() -> Val,
+    ) -> Val {
+        match cell.borrow().get(&key) {
+            Some(Slot::Done(v)) => return v.clone(),
+            Some(Slot::Evaluating) => {
+                return Val::opaque(format!("{what} '{key}' refers to itself"));
+            }
+            None => {}
+        }
+        cell.borrow_mut().insert(key.clone(), Slot::Evaluating);
+        let v = compute();
+        cell.borrow_mut().insert(key, Slot::Done(v.clone()));
+        v
+    }
+
+    fn variable_node(&self, name: &str) -> Option<NodeId> {
+        let vars = self.doc.get(self.template, "variables")?;
+        self.doc.get(vars, name)
+    }
+
+    /// `variables.copy`: `[{name, count, input}]` defines array variables.
+    fn copy_variable(&self, name: &str) -> Option<Val> {
+        let vars = self.doc.get(self.template, "variables")?;
+        let copy = self.doc.get(vars, "copy")?;
+        let spec = self.doc.items(copy).iter().copied().find(|c| {
+            self.doc
+                .get(*c, "name")
+                .and_then(|n| self.doc.as_str(n))
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })?;
+        Some(expand_copy(self.doc, spec, "input", self))
+    }
+}
+
+/// Expands a copy specification (`{name, count, input}`) with `input`
+/// evaluated once per index.
+pub fn expand_copy(doc: &Document, spec: NodeId, input_key: &str, ctx: &dyn Context) -> Val {
+    let name: Rc<str> = doc
+        .get(spec, "name")
+        .and_then(|n| doc.as_str(n))
+        .map(Rc::from)
+        .unwrap_or_else(|| Rc::from(""));
+    let count = doc
+        .get(spec, "count")
+        .map(|c| expr::eval_node(doc, c, ctx))
+        .unwrap_or(Val::Int(0));
+    let Some(count) = count.as_int() else {
+        return Val::opaque(format!("the count of copy loop '{name}' is not known"));
+    };
+    let Some(input) = doc.get(spec, input_key) else {
+        return Val::opaque(format!("copy loop '{name}' has no {input_key}"));
+    };
+    let n = usize::try_from(count).unwrap_or(0);
+    if n > MAX_COPY {
+        return Val::opaque(format!(
+            "copy loop '{name}' has {n} items (more than {MAX_COPY})"
+        ));
+    }
+    let items = (0..n)
+        .map(|i| {
+            let scope = Looped::new(ctx, name.clone(), Val::Int(i as i64));
+            expr::eval_node(doc, input, &scope)
+        })
+        .collect();
+    Val::array(items)
+}
+
+fn literal_expr(s: &str) -> Expr {
+    Expr {
+        kind: expr::ExprKind::Str(Rc::from(s)),
+        start: 0,
+        end: 0,
+    }
+}
+
+impl Context for TemplateScope<'_> {
+    fn parameter(&self, name: &str) -> Val {
+        let key = name.to_ascii_lowercase();
+        Self::memo(&self.params, key.clone(), "parameter", || {
+            match self.supplied.get(&key) {
+                Some(Supplied::Value(v)) => return v.clone(),
+                Some(Supplied::KeyVault) => {
+                    return Val::opaque(format!(
+                        "parameter '{name}' comes from a Key Vault secret"
+                    ));
+                }
+                None => {}
+            }
+            let decl = self
+                .doc
+                .get(self.template, "parameters")
+                .and_then(|p| self.doc.get(p, name));
+            match decl.and_then(|d| self.doc.get(d, "defaultValue")) {
+                Some(default) => expr::eval_node(self.doc, default, self),
+                None => Val::unknown(Unknown::Parameter(Rc::from(name))),
+            }
+        })
+    }
+
+    fn variable(&self, name: &str) -> Val {
+        let key = name.to_ascii_lowercase();
+        Self::memo(&self.vars, key, "variable", || {
+            if let Some(node) = self.variable_node(name) {
+                if !name.eq_ignore_ascii_case("copy") {
+                    return expr::eval_node(self.doc, node, self);
+                }
+            }
+            self.copy_variable(name)
+                .unwrap_or_else(|| Val::opaque(format!("no variable '{name}'")))
+        })
+    }
+
+    fn copy_index(&self, _loop_name: Option<&str>) -> Option<Val> {
+        None
+    }
+
+    fn user_function(&self, namespace: &str, name: &str) -> Option<UserFunction> {
+        self.functions
+            .get(&(namespace.to_ascii_lowercase(), name.to_ascii_lowercase()))
+            .cloned()
+    }
+
+    fn deployment(&self) -> &DeploymentContext {
+        &self.deployment
+    }
+
+    fn symbol_resource_id(&self, symbol: &str) -> Option<Val> {
+        let key = symbol.to_ascii_lowercase();
+        let node = *self.symbols.get(&key)?;
+        Some(Self::memo(&self.symbol_ids, key, "resource", || {
+            symbol_id(self.doc, node, self)
+        }))
+    }
+}
+
+/// The resource ID of a symbolic resource (without evaluating its body).
+fn symbol_id(doc: &Document, node: NodeId, ctx: &dyn Context) -> Val {
+    if doc.get(node, "copy").is_some() {
+        return Val::opaque("a resource collection has no single ID");
+    }
+    let ty = doc
+        .get(node, "type")
+        .map(|t| expr::eval_node(doc, t, ctx))
+        .unwrap_or(Val::Null);
+    let name = doc
+        .get(node, "name")
+        .map(|n| expr::eval_node(doc, n, ctx))
+        .unwrap_or(Val::Null);
+    let Some(ty) = ty.as_str() else {
+        return Val::opaque("the resource type is not known");
+    };
+    let scope = match doc.get(node, "scope").map(|s| expr::eval_node(doc, s, ctx)) {
+        Some(s) => absolute_scope(&s, ctx.deployment()),
+        None => ids::deployment_scope_id(ctx.deployment()),
+    };
+    ids::build_resource_id(&scope, ty, &name)
+}
+
+/// An extension resource's `scope` made absolute: Bicep writes resource
+/// scopes relative (`Microsoft.KeyVault/vaults/kv`).
+pub fn absolute_scope(scope: &Val, d: &DeploymentContext) -> Val {
+    match ids::segments(scope) {
+        Some(s) if !s.absolute && ids::parse_resource_id(scope).is_some() => ids::concat(&[
+            ids::deployment_scope_id(d),
+            Val::str("/providers/"),
+            scope.clone(),
+        ]),
+        _ => scope.clone(),
+    }
+}
+
+/// A context with one copy-loop index bound.
+pub struct Looped<'a> {
+    parent: &'a dyn Context,
+    name: Rc<str>,
+    index: Val,
+}
+
+impl<'a> Looped<'a> {
+    pub fn new(parent: &'a dyn Context, name: Rc<str>, index: Val) -> Self {
+        Self {
+            parent,
+            name,
+            index,
+        }
+    }
+}
+
+impl Context for Looped<'_> {
+    fn parameter(&self, name: &str) -> Val {
+        self.parent.parameter(name)
+    }
+    fn variable(&self, name: &str) -> Val {
+        self.parent.variable(name)
+    }
+    fn copy_index(&self, loop_name: Option<&str>) -> Option<Val> {
+        match loop_name {
+            None => Some(self.index.clone()),
+            Some(n) if n.eq_ignore_ascii_case(&self.name) => Some(self.index.clone()),
+            Some(_) => self.parent.copy_index(loop_name),
+        }
+    }
+    fn user_function(&self, namespace: &str, name: &str) -> Option<UserFunction> {
+        self.parent.user_function(namespace, name)
+    }
+    fn deployment(&self) -> &DeploymentContext {
+        self.parent.deployment()
+    }
+    fn symbol_resource_id(&self, symbol: &str) -> Option<Val> {
+        self.parent.symbol_resource_id(symbol)
+    }
+}
+
+/// The target scope a `$schema` URL names.
+pub fn scope_from_schema(schema: &str) -> Option<TargetScope> {
+    let s = schema.to_ascii_lowercase();
+    if s.contains("subscriptiondeploymenttemplate") {
+        Some(TargetScope::Subscription)
+    } else if s.contains("managementgroupdeploymenttemplate") {
+        Some(TargetScope::ManagementGroup)
+    } else if s.contains("tenantdeploymenttemplate") {
+        Some(TargetScope::Tenant)
+    } else if s.contains("deploymenttemplate") {
+        Some(TargetScope::ResourceGroup)
+    } else {
+        None
+    }
+}
+
+/// Values of a parameter file's `parameters`: `value`s as given (parameter
+/// files hold no expressions), Key Vault `reference`s as [`Supplied::KeyVault`].
+pub fn parameter_file_values(doc: &Document) -> HashMap<String, (Supplied, NodeId)> {
+    let mut out = HashMap::new();
+    let Some(params) = doc.get(doc.root(), "parameters") else {
+        return out;
+    };
+    for m in doc.members(params) {
+        let key = m.key.to_ascii_lowercase();
+        if let Some(v) = doc.get(m.value, "value") {
+            out.insert(key, (Supplied::Value(json_val(doc, v)), v));
+        } else if doc.get(m.value, "reference").is_some() {
+            out.insert(key, (Supplied::KeyVault, m.value));
+        }
+    }
+    out
+}
+
+/// A JSON subtree as a value, with no expression evaluation.
+pub fn json_val(doc: &Document, node: NodeId) -> Val {
+    match doc.kind(node) {
+        Kind::Null => Val::Null,
+        Kind::Bool(b) => Val::Bool(*b),
+        Kind::Int(i) => Val::Int(*i),
+        Kind::Float(f) => Val::Float(*f),
+        Kind::String(s) => Val::str(&**s),
+        Kind::Array(items) => Val::array(items.iter().map(|i| json_val(doc, *i)).collect()),
+        Kind::Object(members) => {
+            let mut obj = Obj::with_capacity(members.len());
+            for m in members.iter() {
+                obj.insert(&*m.key, json_val(doc, m.value));
+            }
+            Val::object(obj)
+        }
+    }
+}

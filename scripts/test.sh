@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting, lints, the Rust test suites,
+# the wasm32 build of the core, and (when present) the JavaScript packages'
+# tests. Installs what it needs (rustup target) when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "idguard-core builds for wasm32-unknown-unknown"
+if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+  rustup target add wasm32-unknown-unknown
+fi
+cargo build -p idguard-core --target wasm32-unknown-unknown --locked
+
+if [ -f package.json ] && [ -d wasm ]; then
+  step "npm test (wasm package, browser and editor tests)"
+  npm test
+fi
+
+printf '\nAll tests passed.\n'
