@@ -254,7 +254,10 @@ fn collect_relative_paths(doc: &Document, out: &mut Vec<String>) {
 }
 
 fn level_of(policy: &Policy, meta: &rules::RuleMeta) -> Option<Severity> {
-    policy.level(meta.code).unwrap_or(meta.default_level).severity()
+    policy
+        .level(meta.code)
+        .unwrap_or(meta.default_level)
+        .severity()
 }
 
 /// A position from a byte offset.
@@ -334,7 +337,9 @@ fn related(files: &Files, model: &Model<'_>, d: &Diagnostic) -> Vec<Related> {
         return Vec::new();
     };
     // Parameters the offending value's text mentions.
-    let Some(text) = entry.text.get(d.location.span.start as usize..d.location.span.end as usize)
+    let Some(text) = entry
+        .text
+        .get(d.location.span.start as usize..d.location.span.end as usize)
     else {
         return Vec::new();
     };
@@ -376,11 +381,14 @@ fn suppression(
             doc.get_path(doc.root(), &["metadata", "idguard"]),
         ];
         for meta in candidates.into_iter().flatten() {
-            let ignored = doc.items(doc.get(meta, "ignore").unwrap_or(meta)).iter().any(|c| {
-                doc.as_str(*c).is_some_and(|c| {
-                    c.eq_ignore_ascii_case(d.rule.code) || c.eq_ignore_ascii_case(d.rule.name)
-                })
-            });
+            let ignored = doc
+                .items(doc.get(meta, "ignore").unwrap_or(meta))
+                .iter()
+                .any(|c| {
+                    doc.as_str(*c).is_some_and(|c| {
+                        c.eq_ignore_ascii_case(d.rule.code) || c.eq_ignore_ascii_case(d.rule.name)
+                    })
+                });
             if ignored {
                 let reason = doc
                     .get(meta, "reason")
@@ -395,7 +403,10 @@ fn suppression(
         }
     }
     let name = resource.map(|r| r.name.display()).unwrap_or_default();
-    let file = files.get(d.location.file).map(|e| e.path.as_str()).unwrap_or("");
+    let file = files
+        .get(d.location.file)
+        .map(|e| e.path.as_str())
+        .unwrap_or("");
     let m = options
         .policy
         .exemption_for(d.rule.code, &name, file, options.today.as_deref())?;

@@ -89,11 +89,18 @@ fn every_rule_fixture_gives_exactly_its_expected_findings() {
             }
             let mut got: BTreeMap<u32, Vec<String>> = BTreeMap::new();
             for f in result.findings.iter().filter(|f| f.code == code) {
-                got.entry(f.range.start.line).or_default().push(f.message.clone());
+                got.entry(f.range.start.line)
+                    .or_default()
+                    .push(f.message.clone());
             }
             let mut want: BTreeMap<u32, usize> = BTreeMap::new();
             for e in &expected {
-                assert_eq!(e.code, code, "{}: expected code in the wrong directory", expected_path.display());
+                assert_eq!(
+                    e.code,
+                    code,
+                    "{}: expected code in the wrong directory",
+                    expected_path.display()
+                );
                 *want.entry(e.line).or_default() += 1;
                 if let Some(fragment) = &e.message_contains {
                     let ok = got
@@ -108,8 +115,7 @@ fn every_rule_fixture_gives_exactly_its_expected_findings() {
                     }
                 }
             }
-            let got_lines: BTreeMap<u32, usize> =
-                got.iter().map(|(l, m)| (*l, m.len())).collect();
+            let got_lines: BTreeMap<u32, usize> = got.iter().map(|(l, m)| (*l, m.len())).collect();
             if got_lines != want {
                 failures.push(format!(
                     "{template}: {code} expected at lines {want:?}, found {got:?}"

@@ -9,8 +9,8 @@ use crate::template::ids::{self, ResourceIdInfo};
 use crate::template::{Evaluation, FileId, Files};
 
 use super::{
-    Attachment, CustomRole, IdProperty, Identity, Location, Model, Principal, PrincipalUse,
-    Role, RoleAssignment, Setting, SettingKind, SystemIdentity, env,
+    Attachment, CustomRole, IdProperty, Identity, Location, Model, Principal, PrincipalUse, Role,
+    RoleAssignment, Setting, SettingKind, SystemIdentity, env,
 };
 
 const UAMI: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
@@ -125,7 +125,9 @@ fn principal_with(
                     }
                     if full
                         && path.len() == 2
-                        && path.first().is_some_and(|p| p.eq_ignore_ascii_case("identity"))
+                        && path
+                            .first()
+                            .is_some_and(|p| p.eq_ignore_ascii_case("identity"))
                     {
                         let via = id_property(path.get(1..).unwrap_or_default());
                         return Principal::SystemAssigned { resource: r, via };
@@ -195,10 +197,11 @@ fn lookup_guid(guid: &str, custom: &[CustomRole]) -> Role {
     if let Some(b) = roles::by_id(guid) {
         return Role::Builtin(b);
     }
-    if let Some(i) = custom
-        .iter()
-        .position(|c| c.guid.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(guid)))
-    {
+    if let Some(i) = custom.iter().position(|c| {
+        c.guid
+            .as_deref()
+            .is_some_and(|g| g.eq_ignore_ascii_case(guid))
+    }) {
         return Role::Custom(i);
     }
     if roles::is_guid(guid) {
@@ -271,7 +274,10 @@ impl<'a> Model<'a> {
                 .get(&["identity", "type"])
                 .and_then(Val::as_str)
                 .unwrap_or_default();
-            if identity_type.to_ascii_lowercase().contains("systemassigned") {
+            if identity_type
+                .to_ascii_lowercase()
+                .contains("systemassigned")
+            {
                 model.system_identities.push(SystemIdentity { resource: i });
             }
             if r.is_type(ROLE_DEFINITION) {
@@ -431,8 +437,11 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
 }
 
 fn is_reference_value(v: &Val) -> bool {
-    v.as_str()
-        .is_some_and(|s| s.trim_start().to_ascii_lowercase().starts_with("@microsoft.keyvault("))
+    v.as_str().is_some_and(|s| {
+        s.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("@microsoft.keyvault(")
+    })
 }
 
 fn collect_settings(model: &mut Model<'_>, i: usize) {
@@ -509,7 +518,13 @@ fn collect_settings(model: &mut Model<'_>, i: usize) {
             for c in 0..containers.len() {
                 let cs = c.to_string();
                 name_value_list(
-                    &["properties", "containers", &cs, "properties", "environmentVariables"],
+                    &[
+                        "properties",
+                        "containers",
+                        &cs,
+                        "properties",
+                        "environmentVariables",
+                    ],
                     "name",
                     &["value", "secureValue"],
                     SettingKind::EnvironmentVariable,

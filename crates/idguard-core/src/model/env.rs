@@ -37,7 +37,13 @@ impl Environment {
 }
 
 /// Tag names that carry an environment.
-pub const ENV_TAGS: &[&str] = &["environment", "env", "environmentName", "environmentType", "stage"];
+pub const ENV_TAGS: &[&str] = &[
+    "environment",
+    "env",
+    "environmentName",
+    "environmentType",
+    "stage",
+];
 
 /// Parameter names that carry the deployment's environment.
 pub const ENV_PARAMETERS: &[&str] = &[

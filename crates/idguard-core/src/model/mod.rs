@@ -288,6 +288,8 @@ impl Model<'_> {
     }
 
     pub fn environment_of(&self, resource: usize) -> Option<&Environment> {
-        self.resource_environments.get(resource).and_then(Option::as_ref)
+        self.resource_environments
+            .get(resource)
+            .and_then(Option::as_ref)
     }
 }

@@ -38,8 +38,34 @@ impl Policy {
         Ok(Policy {})
     }
 
+    pub fn environment_of_token(&self, _token: &str) -> Option<&str> {
+        None
+    }
+
+    pub fn environment_in_name(&self, _name: &str) -> Option<&str> {
+        None
+    }
+
+    pub fn exemption_for(
+        &self,
+        _rule: &str,
+        _resource: &str,
+        _file: &str,
+        _today: Option<&str>,
+    ) -> Option<ExemptionMatch> {
+        None
+    }
+
     /// The configured level of a rule (its default when the policy is silent).
     pub fn level(&self, _code: &str) -> Option<Level> {
         None
     }
+}
+
+/// A matching exemption.
+#[derive(Clone, Debug)]
+pub struct ExemptionMatch {
+    pub expired: bool,
+    pub reason: String,
+    pub expires: Option<String>,
 }

@@ -40,7 +40,6 @@ macro_rules! declare_rule {
         }
     };
 }
-pub(crate) use declare_rule;
 
 mod credentials;
 mod environment;
@@ -258,7 +257,12 @@ mod tests {
         let metas = registry();
         assert_eq!(metas.len(), 19);
         for pair in metas.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         for m in metas {
             let md = m.markdown();

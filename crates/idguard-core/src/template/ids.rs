@@ -157,7 +157,11 @@ pub fn parse_resource_id(v: &Val) -> Option<ResourceIdInfo> {
     };
     if !segs.absolute {
         // Relative: `Namespace/type/name[/type/name…]`.
-        if items.first().and_then(Val::as_str).is_none_or(|s| !s.contains('.')) {
+        if items
+            .first()
+            .and_then(Val::as_str)
+            .is_none_or(|s| !s.contains('.'))
+        {
             return None;
         }
         read_provider(items, 0, &mut info)?;
@@ -343,7 +347,10 @@ mod tests {
         let info = parse_resource_id(&kv).unwrap();
         assert_eq!(info.level, ScopeLevel::Resource);
         assert!(info.relative);
-        assert_eq!(info.resource_type.as_deref(), Some("Microsoft.KeyVault/vaults"));
+        assert_eq!(
+            info.resource_type.as_deref(),
+            Some("Microsoft.KeyVault/vaults")
+        );
     }
 
     #[test]

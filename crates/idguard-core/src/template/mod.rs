@@ -155,7 +155,10 @@ impl Resource {
         for key in path {
             let next = match doc.kind(node) {
                 Kind::Object(_) => doc.get(node, key),
-                Kind::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i).copied()),
+                Kind::Array(items) => key
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i).copied()),
                 _ => None,
             };
             match next {
@@ -346,9 +349,13 @@ impl<'f> Walker<'f, '_> {
         if condition == Val::Bool(false) {
             return;
         }
-        let copy = doc.get(node, "copy").filter(|c| matches!(doc.kind(*c), Kind::Object(_)));
+        let copy = doc
+            .get(node, "copy")
+            .filter(|c| matches!(doc.kind(*c), Kind::Object(_)));
         let Some(copy) = copy else {
-            self.instance(file, node, symbol, parent, ctx, deployment, depth, condition, None);
+            self.instance(
+                file, node, symbol, parent, ctx, deployment, depth, condition, None,
+            );
             return;
         };
         let name: Rc<str> = doc
@@ -462,7 +469,11 @@ impl<'f> Walker<'f, '_> {
             .unwrap_or(Val::Null);
         let mut ty: String = written_ty.to_string();
         if let Some(p) = parent {
-            if !ty.contains('/') || !ty.to_ascii_lowercase().starts_with(&p.ty.to_ascii_lowercase()) {
+            if !ty.contains('/')
+                || !ty
+                    .to_ascii_lowercase()
+                    .starts_with(&p.ty.to_ascii_lowercase())
+            {
                 ty = format!("{}/{}", p.ty, ty);
                 name = ids::concat(&[p.name.clone(), Val::str("/"), name]);
             }
@@ -482,7 +493,11 @@ impl<'f> Walker<'f, '_> {
                 let items = segs.items;
                 if items.len() > base_depth {
                     let (base_names, rest) = items.split_at(base_depth);
-                    let ns = rest.first().and_then(Val::as_str).unwrap_or_default().to_string();
+                    let ns = rest
+                        .first()
+                        .and_then(Val::as_str)
+                        .unwrap_or_default()
+                        .to_string();
                     let ext_names = rest.get(1..).unwrap_or_default();
                     let joined_base = join_segments(base_names);
                     scope = Some(ids::build_resource_id(
@@ -672,8 +687,12 @@ impl<'f> Walker<'f, '_> {
 
         let parent_ctx = ctx.deployment();
         let mut dctx = parent_ctx.clone();
-        let sub = doc.get(node, "subscriptionId").map(|n| expr::eval_node(doc, n, ctx));
-        let rg = doc.get(node, "resourceGroup").map(|n| expr::eval_node(doc, n, ctx));
+        let sub = doc
+            .get(node, "subscriptionId")
+            .map(|n| expr::eval_node(doc, n, ctx));
+        let rg = doc
+            .get(node, "resourceGroup")
+            .map(|n| expr::eval_node(doc, n, ctx));
         let scope_prop = doc.get(node, "scope").map(|n| expr::eval_node(doc, n, ctx));
         if let Some(s) = &sub {
             dctx.subscription_id = s.clone();
@@ -703,7 +722,8 @@ impl<'f> Walker<'f, '_> {
             } else if let Some(mg) = ids::segments(s).and_then(|seg| {
                 let items = seg.items;
                 let i = items.iter().position(|v| {
-                    v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("managementGroups"))
+                    v.as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("managementGroups"))
                 })?;
                 items.get(i + 1).cloned()
             }) {

@@ -1,4 +1,4 @@
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does

@@ -1,5 +1,5 @@
 use crate::model::{Role, ScopeLevel};
-use crate::rules::{Rule, RuleContext, RuleMeta, declare_rule};
+use crate::rules::{Rule, RuleContext, RuleMeta};
 
 use super::describe_principal;
 
