@@ -38,6 +38,34 @@ impl Policy {
         Ok(Policy {})
     }
 
+    pub fn widest_scope(
+        &self,
+        _role_guid: &str,
+        _role_name: Option<&str>,
+    ) -> Option<crate::model::ScopeLevel> {
+        None
+    }
+
+    pub fn naming_pattern(&self, _ty: &str) -> Option<&NamingPattern> {
+        None
+    }
+
+    pub fn required_tags(&self, _ty: &str) -> &[String] {
+        &[]
+    }
+
+    pub fn max_attached_workloads(&self) -> usize {
+        5
+    }
+
+    pub fn max_role_assignment_scopes(&self) -> usize {
+        8
+    }
+
+    pub fn replicated_system_assigned(&self) -> usize {
+        3
+    }
+
     pub fn environment_of_token(&self, _token: &str) -> Option<&str> {
         None
     }
@@ -68,4 +96,16 @@ pub struct ExemptionMatch {
     pub expired: bool,
     pub reason: String,
     pub expires: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NamingPattern {}
+
+impl NamingPattern {
+    pub fn matches(&self, _name: &str) -> bool {
+        true
+    }
+    pub fn describe(&self) -> &str {
+        ""
+    }
 }

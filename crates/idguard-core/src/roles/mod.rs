@@ -32,3 +32,7 @@ pub fn parse_role_definition_id(s: &str) -> RoleDefinitionRef<'_> {
         None => RoleDefinitionRef::BareGuid(s),
     }
 }
+
+pub fn by_name(_name: &str) -> Option<&'static BuiltinRole> {
+    None
+}

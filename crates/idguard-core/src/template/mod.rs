@@ -188,6 +188,9 @@ pub struct Evaluation {
     pub deployments: Vec<Deployment>,
     pub resources: Vec<Resource>,
     pub notes: Vec<Note>,
+    /// Resources not deployed: a condition known to be false, a copy loop
+    /// of zero items (with their nested resources, which are not walked).
+    pub skipped: Vec<Note>,
 }
 
 /// Evaluates the template in `files` entry `template`, with the parameter
@@ -347,6 +350,11 @@ impl<'f> Walker<'f, '_> {
             .map(|c| expr::eval_node(doc, c, ctx))
             .unwrap_or(Val::Bool(true));
         if condition == Val::Bool(false) {
+            self.eval.skipped.push(Note {
+                file,
+                node,
+                message: "its condition is false".into(),
+            });
             return;
         }
         let copy = doc
@@ -374,6 +382,13 @@ impl<'f> Walker<'f, '_> {
         match count.as_int() {
             Some(n) => {
                 let n = usize::try_from(n).unwrap_or(0);
+                if n == 0 {
+                    self.eval.skipped.push(Note {
+                        file,
+                        node,
+                        message: format!("copy loop '{name}' has no items"),
+                    });
+                }
                 let cap = if is_deployment {
                     MAX_DEPLOYMENT_COPIES
                 } else {
@@ -456,10 +471,10 @@ impl<'f> Walker<'f, '_> {
             .map(|t| expr::eval_node(doc, t, ctx))
             .unwrap_or(Val::Null);
         let Some(written_ty) = ty_val.as_str() else {
-            self.eval.notes.push(Note {
+            self.eval.skipped.push(Note {
                 file,
                 node,
-                message: "a resource whose type is not known is skipped".into(),
+                message: "its type is not known".into(),
             });
             return;
         };
