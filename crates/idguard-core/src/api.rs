@@ -137,10 +137,10 @@ pub fn check_template(
             diags.extend(ctx.into_diagnostics());
         }
         for d in diags {
-            if let Some(f) = to_finding(&files, model, &d, options) {
-                if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
-                    findings.push(f);
-                }
+            if let Some(f) = to_finding(&files, model, &d, options)
+                && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
+            {
+                findings.push(f);
             }
         }
     }
@@ -153,10 +153,10 @@ pub fn check_template(
         }
         if let Some(first) = models.first() {
             for d in diags {
-                if let Some(f) = to_finding(&files, first, &d, options) {
-                    if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
-                        findings.push(f);
-                    }
+                if let Some(f) = to_finding(&files, first, &d, options)
+                    && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
+                {
+                    findings.push(f);
                 }
             }
         }
@@ -240,12 +240,11 @@ fn collect_relative_paths(doc: &Document, out: &mut Vec<String>) {
     let mut stack = vec![doc.root()];
     while let Some(n) = stack.pop() {
         for m in doc.members(n) {
-            if m.key.eq_ignore_ascii_case("templateLink") {
-                if let Some(rel) = doc.get(m.value, "relativePath").and_then(|r| doc.as_str(r)) {
-                    if !rel.starts_with('[') {
-                        out.push(rel.to_string());
-                    }
-                }
+            if m.key.eq_ignore_ascii_case("templateLink")
+                && let Some(rel) = doc.get(m.value, "relativePath").and_then(|r| doc.as_str(r))
+                && !rel.starts_with('[')
+            {
+                out.push(rel.to_string());
             }
             stack.push(m.value);
         }

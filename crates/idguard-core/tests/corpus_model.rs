@@ -48,10 +48,10 @@ fn type_occurrences(text: &str, ty: &str) -> Vec<u32> {
         let at = from + i;
         // Preceded by `"type"` and a colon?
         let before = lower.get(..at).unwrap_or("").trim_end();
-        if let Some(rest) = before.strip_suffix(':') {
-            if rest.trim_end().ends_with("\"type\"") {
-                out.push(at as u32);
-            }
+        if let Some(rest) = before.strip_suffix(':')
+            && rest.trim_end().ends_with("\"type\"")
+        {
+            out.push(at as u32);
         }
         from = at + needle.len();
     }

@@ -86,7 +86,7 @@ fn principal_with(
     depth: usize,
 ) -> Principal {
     match value {
-        Val::Str(s) if roles::is_guid(s) => return Principal::Literal(s.to_string()),
+        Val::Str(s) if roles::is_guid(s) => Principal::Literal(s.to_string()),
         Val::Unknown(u) => {
             let Some((target, path)) = u.reference_property() else {
                 return Principal::Unknown;
@@ -98,30 +98,29 @@ fn principal_with(
                 path.as_slice(),
             ) {
                 let (ri, res) = r;
-                if res.is_type(DEPLOYMENT) && depth < 8 {
-                    if let Some((di, d)) = eval
+                if res.is_type(DEPLOYMENT)
+                    && depth < 8
+                    && let Some((di, d)) = eval
                         .deployments
                         .iter()
                         .enumerate()
                         .find(|(_, d)| d.resource == Some(ri))
-                    {
-                        if let Some(v) = d.outputs.get(name).and_then(|o| o.get("value")) {
-                            return principal_with(eval, index, identities, v, di, depth + 1);
-                        }
-                    }
+                    && let Some(v) = d.outputs.get(name).and_then(|o| o.get("value"))
+                {
+                    return principal_with(eval, index, identities, v, di, depth + 1);
                 }
             }
             let full = matches!(u.as_ref(), Unknown::Reference { full: true, .. });
             match resolved {
                 Some(r) => {
                     let res = eval.resources.get(r);
-                    if res.is_some_and(|res| res.is_type(UAMI)) {
-                        if let Some(i) = identities.iter().position(|id| id.resource == r) {
-                            return Principal::Identity {
-                                identity: i,
-                                via: id_property(&path),
-                            };
-                        }
+                    if res.is_some_and(|res| res.is_type(UAMI))
+                        && let Some(i) = identities.iter().position(|id| id.resource == r)
+                    {
+                        return Principal::Identity {
+                            identity: i,
+                            via: id_property(&path),
+                        };
                     }
                     if full
                         && path.len() == 2
@@ -496,41 +495,40 @@ fn collect_settings(model: &mut Model<'_>, i: usize) {
             i,
         );
     }
-    if ty == "microsoft.app/containerapps" || ty == "microsoft.app/jobs" {
-        if let Some(containers) = r
+    if (ty == "microsoft.app/containerapps" || ty == "microsoft.app/jobs")
+        && let Some(containers) = r
             .get(&["properties", "template", "containers"])
             .and_then(Val::as_array)
-        {
-            for c in 0..containers.len() {
-                let cs = c.to_string();
-                name_value_list(
-                    &["properties", "template", "containers", &cs, "env"],
-                    "name",
-                    &["value", "secretRef"],
-                    SettingKind::EnvironmentVariable,
-                    i,
-                );
-            }
+    {
+        for c in 0..containers.len() {
+            let cs = c.to_string();
+            name_value_list(
+                &["properties", "template", "containers", &cs, "env"],
+                "name",
+                &["value", "secretRef"],
+                SettingKind::EnvironmentVariable,
+                i,
+            );
         }
     }
-    if ty == "microsoft.containerinstance/containergroups" {
-        if let Some(containers) = r.get(&["properties", "containers"]).and_then(Val::as_array) {
-            for c in 0..containers.len() {
-                let cs = c.to_string();
-                name_value_list(
-                    &[
-                        "properties",
-                        "containers",
-                        &cs,
-                        "properties",
-                        "environmentVariables",
-                    ],
-                    "name",
-                    &["value", "secureValue"],
-                    SettingKind::EnvironmentVariable,
-                    i,
-                );
-            }
+    if ty == "microsoft.containerinstance/containergroups"
+        && let Some(containers) = r.get(&["properties", "containers"]).and_then(Val::as_array)
+    {
+        for c in 0..containers.len() {
+            let cs = c.to_string();
+            name_value_list(
+                &[
+                    "properties",
+                    "containers",
+                    &cs,
+                    "properties",
+                    "environmentVariables",
+                ],
+                "name",
+                &["value", "secureValue"],
+                SettingKind::EnvironmentVariable,
+                i,
+            );
         }
     }
     // `Microsoft.Web/sites/config` named `…/appsettings` or `…/connectionstrings`.
@@ -591,30 +589,30 @@ fn collect_principal_uses(model: &mut Model<'_>, index: &Index, i: usize) {
     } else {
         None
     };
-    if let Some(path) = policies_path {
-        if let Some(items) = r.get(path).and_then(Val::as_array) {
-            for (j, item) in items.iter().enumerate() {
-                let Some(object_id) = item.get("objectId") else {
-                    continue;
-                };
-                let js = j.to_string();
-                let mut p = path.to_vec();
-                p.push(&js);
-                p.push("objectId");
-                uses.push(PrincipalUse {
-                    resource: i,
-                    what: "Key Vault access policy objectId",
-                    principal: principal_with(
-                        model.eval,
-                        index,
-                        &model.identities,
-                        object_id,
-                        r.deployment,
-                        0,
-                    ),
-                    location: loc_or_resource(model, i, &p),
-                });
-            }
+    if let Some(path) = policies_path
+        && let Some(items) = r.get(path).and_then(Val::as_array)
+    {
+        for (j, item) in items.iter().enumerate() {
+            let Some(object_id) = item.get("objectId") else {
+                continue;
+            };
+            let js = j.to_string();
+            let mut p = path.to_vec();
+            p.push(&js);
+            p.push("objectId");
+            uses.push(PrincipalUse {
+                resource: i,
+                what: "Key Vault access policy objectId",
+                principal: principal_with(
+                    model.eval,
+                    index,
+                    &model.identities,
+                    object_id,
+                    r.deployment,
+                    0,
+                ),
+                location: loc_or_resource(model, i, &p),
+            });
         }
     }
     let sid_path: Option<&[&str]> = if r.is_type("Microsoft.Sql/servers") {
@@ -624,22 +622,15 @@ fn collect_principal_uses(model: &mut Model<'_>, index: &Index, i: usize) {
     } else {
         None
     };
-    if let Some(path) = sid_path {
-        if let Some(sid) = r.get(path) {
-            uses.push(PrincipalUse {
-                resource: i,
-                what: "SQL server Entra administrator sid",
-                principal: principal_with(
-                    model.eval,
-                    index,
-                    &model.identities,
-                    sid,
-                    r.deployment,
-                    0,
-                ),
-                location: loc_or_resource(model, i, path),
-            });
-        }
+    if let Some(path) = sid_path
+        && let Some(sid) = r.get(path)
+    {
+        uses.push(PrincipalUse {
+            resource: i,
+            what: "SQL server Entra administrator sid",
+            principal: principal_with(model.eval, index, &model.identities, sid, r.deployment, 0),
+            location: loc_or_resource(model, i, path),
+        });
     }
     model.principal_uses.extend(uses);
 }

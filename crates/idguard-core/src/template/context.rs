@@ -220,10 +220,10 @@ impl Context for TemplateScope<'_> {
     fn variable(&self, name: &str) -> Val {
         let key = name.to_ascii_lowercase();
         Self::memo(&self.vars, key, "variable", || {
-            if let Some(node) = self.variable_node(name) {
-                if !name.eq_ignore_ascii_case("copy") {
-                    return expr::eval_node(self.doc, node, self);
-                }
+            if let Some(node) = self.variable_node(name)
+                && !name.eq_ignore_ascii_case("copy")
+            {
+                return expr::eval_node(self.doc, node, self);
             }
             self.copy_variable(name)
                 .unwrap_or_else(|| Val::opaque(format!("no variable '{name}'")))

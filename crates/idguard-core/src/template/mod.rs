@@ -483,15 +483,14 @@ impl<'f> Walker<'f, '_> {
             .map(|n| expr::eval_node(doc, n, ctx))
             .unwrap_or(Val::Null);
         let mut ty: String = written_ty.to_string();
-        if let Some(p) = parent {
-            if !ty.contains('/')
+        if let Some(p) = parent
+            && (!ty.contains('/')
                 || !ty
                     .to_ascii_lowercase()
-                    .starts_with(&p.ty.to_ascii_lowercase())
-            {
-                ty = format!("{}/{}", p.ty, ty);
-                name = ids::concat(&[p.name.clone(), Val::str("/"), name]);
-            }
+                    .starts_with(&p.ty.to_ascii_lowercase()))
+        {
+            ty = format!("{}/{}", p.ty, ty);
+            name = ids::concat(&[p.name.clone(), Val::str("/"), name]);
         }
         let existing = doc
             .get(node, "existing")
@@ -845,14 +844,14 @@ pub fn canonical_references(v: &Val, ctx: &dyn Context) -> Val {
     match v {
         Val::Unknown(u) => match &**u {
             Unknown::Reference { target, full, path } => {
-                if let Some(sym) = target.as_str().filter(|s| !s.contains('/')) {
-                    if let Some(id) = ctx.symbol_resource_id(sym) {
-                        return Val::unknown(Unknown::Reference {
-                            target: id,
-                            full: *full,
-                            path: path.clone(),
-                        });
-                    }
+                if let Some(sym) = target.as_str().filter(|s| !s.contains('/'))
+                    && let Some(id) = ctx.symbol_resource_id(sym)
+                {
+                    return Val::unknown(Unknown::Reference {
+                        target: id,
+                        full: *full,
+                        path: path.clone(),
+                    });
                 }
                 v.clone()
             }

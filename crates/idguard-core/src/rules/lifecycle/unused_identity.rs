@@ -52,10 +52,10 @@ fn is_output(model: &Model<'_>, resource: usize) -> bool {
     let name = r.name.display().to_ascii_lowercase();
     d.outputs.iter().any(|(_, o)| {
         let v = o.get("value").cloned().unwrap_or(crate::expr::Val::Null);
-        if let Some((target, _)) = v.as_unknown().and_then(|u| u.reference_property()) {
-            if ids::parse_resource_id(target).is_some_and(|t| ids::same_resource(&t, &info)) {
-                return true;
-            }
+        if let Some((target, _)) = v.as_unknown().and_then(|u| u.reference_property())
+            && ids::parse_resource_id(target).is_some_and(|t| ids::same_resource(&t, &info))
+        {
+            return true;
         }
         if ids::parse_resource_id(&v).is_some_and(|t| ids::same_resource(&t, &info)) {
             return true;

@@ -140,13 +140,15 @@ impl Rule for NarrowRoleScope {
                 continue;
             }
             let data_plane = matches!(&a.role, Role::Builtin(b) if b.data_plane);
-            if level == ScopeLevel::ResourceGroup && data_plane {
-                if let Some(target) = name.and_then(target_type).and_then(|ty| {
+            if level == ScopeLevel::ResourceGroup
+                && data_plane
+                && let Some(target) = name.and_then(target_type).and_then(|ty| {
                     model.eval.resources.iter().position(|r| {
                         r.is_type(ty) && !r.existing && r.deployment == resource_deployment(ctx, a)
                     })
-                }) {
-                    ctx.report(
+                })
+            {
+                ctx.report(
                         a.role_location,
                         Some(a.resource),
                         format!(
@@ -161,7 +163,6 @@ impl Rule for NarrowRoleScope {
                             short_type(model.resource(target).map(|r| &*r.ty).unwrap_or(""))
                         ),
                     );
-                }
             }
         }
     }

@@ -72,10 +72,10 @@ fn missing_parts(ctx: &RuleContext<'_, '_>, a: &RoleAssignment, args: &[Val]) ->
     // Principal: the principal expression, the identity's name or ID, or a
     // parameter named for a principal.
     let mut principal_needles = vec![principal_text.clone()];
-    if let Principal::Identity { identity, .. } = &a.principal {
-        if let Some(i) = model.identities.get(*identity) {
-            principal_needles.push(i.name.display());
-        }
+    if let Principal::Identity { identity, .. } = &a.principal
+        && let Some(i) = model.identities.get(*identity)
+    {
+        principal_needles.push(i.name.display());
     }
     if let Principal::SystemAssigned { resource, .. } = &a.principal {
         principal_needles.push(model.display_name(*resource));

@@ -86,15 +86,16 @@ impl Rule for NoHardcodedIdentityReference {
             let Some(file) = model.files.get(a.principal_location.file) else {
                 continue;
             };
-            if let Kind::String(s) = file.doc.kind(a.principal_location.node) {
-                if !s.starts_with('[') && crate::roles::is_guid(s) {
-                    ctx.report(
+            if let Kind::String(s) = file.doc.kind(a.principal_location.node)
+                && !s.starts_with('[')
+                && crate::roles::is_guid(s)
+            {
+                ctx.report(
                         a.principal_location,
                         Some(a.resource),
                         format!("role assignment principalId is the literal GUID '{s}'"),
                         "take the principal ID from the identity (reference(...).principalId) or from a parameter set per environment",
                     );
-                }
             }
         }
     }
