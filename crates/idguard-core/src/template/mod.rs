@@ -18,10 +18,10 @@ pub mod ids;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::expr::{self, Context, DeploymentContext, Obj, TargetScope, Val};
+use crate::expr::{self, Context, DeploymentContext, LoopScope, Obj, TargetScope, Val};
 use crate::source::{Document, Kind, NodeId, Span};
 
-pub use context::{Looped, Supplied, TemplateScope, absolute_scope, scope_from_schema};
+pub use context::{Supplied, TemplateScope, absolute_scope, scope_from_schema};
 
 /// Index of a file in [`Files`].
 pub type FileId = usize;
@@ -404,7 +404,7 @@ impl<'f> Walker<'f, '_> {
                     });
                 }
                 for i in 0..n.min(cap) {
-                    let scope = Looped::new(ctx, name.clone(), Val::Int(i as i64));
+                    let scope = LoopScope::resource(ctx, &name, Val::Int(i as i64));
                     let inst = CopyInstance {
                         name: name.clone(),
                         index: Some(i as i64),
@@ -427,7 +427,7 @@ impl<'f> Walker<'f, '_> {
                 let index = Val::opaque(format!(
                     "copyIndex() of loop '{name}', whose count is not known"
                 ));
-                let scope = Looped::new(ctx, name.clone(), index);
+                let scope = LoopScope::resource(ctx, &name, index);
                 let inst = CopyInstance {
                     name: name.clone(),
                     index: None,
@@ -574,7 +574,7 @@ impl<'f> Walker<'f, '_> {
                 doc.members(uai)
                     .iter()
                     .map(|m| {
-                        let key = expr::eval_string(&m.key, ctx);
+                        let key = expr::eval_key(&m.key, ctx);
                         (canonical_references(&key, ctx), m.key_span)
                     })
                     .collect()
