@@ -155,7 +155,7 @@ fn principal_with(
 fn role_of(value: &Val, custom: &[CustomRole], eval: &Evaluation) -> Role {
     match value {
         Val::Str(s) => match roles::parse_role_definition_id(s) {
-            RoleDefinitionRef::ResourceId { guid } => lookup_guid(guid, custom),
+            RoleDefinitionRef::ResourceId { guid, .. } => lookup_guid(guid, custom),
             RoleDefinitionRef::BareGuid(_) | RoleDefinitionRef::Malformed => {
                 Role::Malformed(s.to_string())
             }
