@@ -44,7 +44,7 @@ impl Rule for ReplicatedSystemAssigned {
 
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
-        let threshold = ctx.policy.replicated_system_assigned();
+        let threshold = ctx.policy.replicated_system_assigned() as usize;
         // (role, scope) → resources whose system identity gets it.
         let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         for a in &model.role_assignments {

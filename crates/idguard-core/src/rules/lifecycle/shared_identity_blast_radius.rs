@@ -46,8 +46,8 @@ impl Rule for SharedIdentityBlastRadius {
 
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
-        let max_workloads = ctx.policy.max_attached_workloads();
-        let max_scopes = ctx.policy.max_role_assignment_scopes();
+        let max_workloads = ctx.policy.max_attached_workloads() as usize;
+        let max_scopes = ctx.policy.max_role_assignment_scopes() as usize;
         for (i, identity) in model.identities.iter().enumerate() {
             let Some(loc) = model.locate(identity.resource, &["type"]) else {
                 continue;
