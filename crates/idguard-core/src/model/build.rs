@@ -54,12 +54,29 @@ impl Index {
 /// Resolves a reference target (a resource ID, or a symbolic name of the
 /// deployment the value was evaluated in) to a resource.
 fn resolve(eval: &Evaluation, index: &Index, target: &Val, deployment: usize) -> Option<usize> {
+    // `reference('apps[2]')`: an instance of a symbolic copy loop.
+    if let Some((sym, i)) = target.as_str().and_then(collection_member) {
+        return eval.resources.iter().position(|r| {
+            r.deployment == deployment
+                && r.symbolic_name
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(sym))
+                && r.copy.as_ref().and_then(|c| c.index) == Some(i)
+        });
+    }
     if let Some(sym) = target.as_str().filter(|s| !s.contains('/')) {
         let d = eval.deployments.get(deployment)?;
         let id = d.symbols.get(&sym.to_ascii_lowercase())?;
         return index.find(id);
     }
     index.find(target)
+}
+
+/// `name[3]` → (`name`, 3).
+fn collection_member(s: &str) -> Option<(&str, i64)> {
+    let (name, rest) = s.split_once('[')?;
+    let index = rest.strip_suffix(']')?.trim().parse().ok()?;
+    (!name.is_empty() && !name.contains('/')).then_some((name, index))
 }
 
 fn id_property(path: &[&str]) -> IdProperty {
@@ -140,6 +157,7 @@ fn principal_with(
                     if is_uami {
                         Principal::ExternalIdentity {
                             via: id_property(&path),
+                            id: target.clone(),
                         }
                     } else {
                         Principal::Unknown
@@ -465,7 +483,7 @@ fn collect_settings(model: &mut Model<'_>, i: usize) {
                     .iter()
                     .find_map(|k| item.get(k).map(|v| (v.clone(), *k)))
                     .unwrap_or((Val::Null, ""));
-                let secret_ref = item.get("secretRef").is_some() || vkey == "secureValue";
+                let secret_ref = item.get("secretRef").is_some();
                 if !vkey.is_empty() {
                     p.push(vkey);
                 }

@@ -1,5 +1,5 @@
 use crate::expr::Val;
-use crate::model::Location;
+use crate::model::{Location, SettingKind};
 use crate::rules::{Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -70,7 +70,15 @@ impl Rule for NoClientSecret {
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for s in &model.settings {
-            if !is_client_secret_name(&s.name) || s.is_reference || s.value == Val::Null {
+            if s.is_reference || s.value == Val::Null {
+                continue;
+            }
+            let sp_connection = s.kind == SettingKind::ConnectionString && {
+                let text = s.value.display().to_ascii_lowercase();
+                text.contains("service principal")
+                    && (text.contains("password=") || text.contains("secret"))
+            };
+            if !is_client_secret_name(&s.name) && !sp_connection {
                 continue;
             }
             if s.value.as_str().is_some_and(|v| v.trim().is_empty()) {

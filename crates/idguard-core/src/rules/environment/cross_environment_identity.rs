@@ -1,5 +1,5 @@
 use crate::finding::Severity;
-use crate::model::{Location, Model};
+use crate::model::{Location, Model, Principal};
 use crate::policy::Policy;
 use crate::rules::{Diagnostic, Rule, RuleContext, RuleMeta};
 use crate::template::ids::{self, ResourceIdInfo};
@@ -93,6 +93,20 @@ fn used_identities(model: &Model<'_>) -> Vec<Used> {
                 shown,
                 location: a.location,
                 resource: a.workload,
+            });
+        }
+    }
+    for a in &model.role_assignments {
+        let Principal::ExternalIdentity { id, .. } = &a.principal else {
+            continue;
+        };
+        if let Some(info) = ids::parse_resource_id(id) {
+            let shown = info.names.last().map(|n| n.display()).unwrap_or_default();
+            out.push(Used {
+                info,
+                shown,
+                location: a.principal_location,
+                resource: a.resource,
             });
         }
     }

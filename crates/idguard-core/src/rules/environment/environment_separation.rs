@@ -1,4 +1,5 @@
-use crate::model::{Environment, Location};
+use crate::model::{EnvSource, Environment, Location, Principal};
+use crate::rules::scope::external_identity_name;
 use crate::rules::{Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -90,6 +91,56 @@ impl Rule for EnvironmentSeparation {
                         ),
                     ));
                 }
+            }
+        }
+        // Identities declared elsewhere: their environment from their name.
+        let env_of_external = |id: &crate::expr::Val| -> Option<(String, Environment)> {
+            let name = external_identity_name(id)?;
+            let env = ctx.policy.environment_in_name(&name)?;
+            Some((
+                name,
+                Environment {
+                    name: env.to_string(),
+                    source: EnvSource::Name,
+                },
+            ))
+        };
+        for a in model.attachments.iter().filter(|a| a.identity.is_none()) {
+            let Some((name, id_env)) = env_of_external(&a.key) else {
+                continue;
+            };
+            if let Some(w_env) = differs(model.environment_of(a.workload), &id_env) {
+                reports.push((
+                    a.location,
+                    a.workload,
+                    format!(
+                        "identity '{name}' ({}) is attached to '{}' ({})",
+                        id_env.describe(),
+                        model.display_name(a.workload),
+                        w_env.describe()
+                    ),
+                ));
+            }
+        }
+        for a in &model.role_assignments {
+            let (Principal::ExternalIdentity { id, .. }, Some(target)) = (&a.principal, a.target)
+            else {
+                continue;
+            };
+            let Some((name, id_env)) = env_of_external(id) else {
+                continue;
+            };
+            if let Some(t_env) = differs(model.environment_of(target), &id_env) {
+                reports.push((
+                    a.principal_location,
+                    a.resource,
+                    format!(
+                        "identity '{name}' ({}) is granted a role on '{}' ({})",
+                        id_env.describe(),
+                        model.display_name(target),
+                        t_env.describe()
+                    ),
+                ));
             }
         }
         for (loc, resource, message) in reports {

@@ -84,6 +84,14 @@ impl Rule for ReplicatedSystemAssigned {
             let role_name = crate::roles::by_id(&role)
                 .map(|b| b.name)
                 .unwrap_or("the same role");
+            let mut names: Vec<String> = resources
+                .iter()
+                .take(4)
+                .map(|i| format!("'{}'", model.display_name(*i)))
+                .collect();
+            if resources.len() > 4 {
+                names.push("…".into());
+            }
             let what = if looped && resources.len() < threshold {
                 format!(
                     "every instance of the copy loop of '{}'",
@@ -91,8 +99,9 @@ impl Rule for ReplicatedSystemAssigned {
                 )
             } else {
                 format!(
-                    "{} resources with system-assigned identities",
-                    resources.len()
+                    "{} resources with system-assigned identities ({})",
+                    resources.len(),
+                    names.join(", ")
                 )
             };
             ctx.report(

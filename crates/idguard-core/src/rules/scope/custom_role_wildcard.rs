@@ -74,11 +74,11 @@ impl Rule for CustomRoleWildcard {
             }
             for (scope, loc) in &role.assignable_scopes {
                 let wide = match scope {
-                    Val::Str(s) if s.trim() == "/" => Some("the tenant root ('/')"),
+                    Val::Str(s) if s.trim() == "/" => Some("the tenant root ('/')".to_string()),
                     _ => match ids::parse_resource_id(scope) {
-                        Some(info) if info.management_group.is_some() && info.names.is_empty() => {
-                            Some("a management group")
-                        }
+                        Some(info) if info.names.is_empty() => info
+                            .management_group
+                            .map(|mg| format!("management group '{}'", mg.display())),
                         _ => None,
                     },
                 };

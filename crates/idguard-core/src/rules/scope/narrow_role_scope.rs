@@ -113,8 +113,12 @@ impl Rule for NarrowRoleScope {
             let role_name = name
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("role {guid}"));
-            if let Some(widest) = ctx.policy.widest_scope(&guid, name) {
-                if level > widest {
+            let privileged = matches!(&a.role, Role::Builtin(b) if b.privileged);
+            if privileged && level >= ScopeLevel::Subscription {
+                continue; // MI101's finding
+            }
+            match ctx.policy.widest_scope(&guid, name) {
+                Some(widest) if level > widest => {
                     ctx.report(
                         a.role_location,
                         Some(a.resource),
@@ -123,47 +127,50 @@ impl Rule for NarrowRoleScope {
                             level.describe(),
                             widest.describe()
                         ),
-                        format!("scope the assignment to {} or narrower", widest.describe()),
+                        narrowest_help(ctx, name),
                     );
                     continue;
                 }
-                continue;
-            }
-            let privileged = matches!(&a.role, Role::Builtin(b) if b.privileged);
-            if level >= ScopeLevel::Subscription && !privileged {
-                ctx.report(
-                    a.role_location,
-                    Some(a.resource),
-                    format!("{who} gets {role_name} at {}", level.describe()),
-                    narrowest_help(ctx, a, name),
-                );
-                continue;
-            }
-            let data_plane = matches!(&a.role, Role::Builtin(b) if b.data_plane);
-            if level == ScopeLevel::ResourceGroup
-                && data_plane
-                && let Some(target) = name.and_then(target_type).and_then(|ty| {
-                    model.eval.resources.iter().position(|r| {
-                        r.is_type(ty) && !r.existing && r.deployment == resource_deployment(ctx, a)
-                    })
-                })
-            {
-                ctx.report(
+                None if level >= ScopeLevel::Subscription => {
+                    ctx.report(
                         a.role_location,
                         Some(a.resource),
-                        format!(
-                            "{who} gets {role_name} on the whole resource group, though the {} it acts on, '{}', is declared in this template",
-                            short_type(model.resource(target).map(|r| &*r.ty).unwrap_or("")),
-                            model.display_name(target)
-                        ),
-                        format!(
-                            "scope the assignment to '{}' (`\"scope\": \"[format('{}/{{0}}', …)]\"`, or `scope: {}` in Bicep)",
-                            model.display_name(target),
-                            model.resource(target).map(|r| &*r.ty).unwrap_or(""),
-                            short_type(model.resource(target).map(|r| &*r.ty).unwrap_or(""))
-                        ),
+                        format!("{who} gets {role_name} at {}", level.describe()),
+                        narrowest_help(ctx, name),
                     );
+                    continue;
+                }
+                _ => {}
             }
+            let data_plane = matches!(&a.role, Role::Builtin(b) if b.data_plane);
+            if level != ScopeLevel::ResourceGroup || !data_plane {
+                continue;
+            }
+            let deployment = resource_deployment(ctx, a);
+            let Some(target) = name.and_then(target_type).and_then(|ty| {
+                model
+                    .eval
+                    .resources
+                    .iter()
+                    .position(|r| r.is_type(ty) && !r.existing && r.deployment == deployment)
+            }) else {
+                continue;
+            };
+            let ty = model.resource(target).map(|r| &*r.ty).unwrap_or("");
+            let target_name = model.display_name(target);
+            ctx.report(
+                a.role_location,
+                Some(a.resource),
+                format!(
+                    "{who} gets {role_name} on the whole resource group, though the {} it acts on, '{target_name}', is declared in this template",
+                    noun(ty)
+                ),
+                format!(
+                    "scope the assignment to the {} '{target_name}' (\"scope\": \"[format('{ty}/{{0}}', …)]\"; in Bicep, scope: <the {} resource>)",
+                    noun(ty),
+                    noun(ty)
+                ),
+            );
         }
     }
 }
@@ -175,13 +182,39 @@ fn resource_deployment(ctx: &RuleContext<'_, '_>, a: &RoleAssignment) -> usize {
         .unwrap_or(0)
 }
 
-fn short_type(ty: &str) -> &str {
-    ty.rsplit('/').next().unwrap_or(ty)
+/// What a resource type is called in messages.
+fn noun(ty: &str) -> &str {
+    NOUNS
+        .iter()
+        .find(|(t, _)| t.eq_ignore_ascii_case(ty))
+        .map(|(_, n)| *n)
+        .unwrap_or_else(|| ty.rsplit('/').next().unwrap_or(ty))
 }
+
+const NOUNS: &[(&str, &str)] = &[
+    ("Microsoft.KeyVault/vaults", "key vault"),
+    ("Microsoft.Storage/storageAccounts", "storage account"),
+    ("Microsoft.ServiceBus/namespaces", "Service Bus namespace"),
+    ("Microsoft.EventHub/namespaces", "Event Hubs namespace"),
+    ("Microsoft.DocumentDB/databaseAccounts", "Cosmos DB account"),
+    (
+        "Microsoft.AppConfiguration/configurationStores",
+        "App Configuration store",
+    ),
+    ("Microsoft.Search/searchServices", "search service"),
+    (
+        "Microsoft.CognitiveServices/accounts",
+        "Cognitive Services account",
+    ),
+    ("Microsoft.Maps/accounts", "Maps account"),
+    ("Microsoft.EventGrid/topics", "Event Grid topic"),
+    ("Microsoft.SignalRService/signalR", "SignalR service"),
+    ("Microsoft.SignalRService/webPubSub", "Web PubSub service"),
+];
 
 /// Names the narrowest scope that covers the identity's needs in this
 /// template, when a data-plane target is declared here.
-fn narrowest_help(ctx: &RuleContext<'_, '_>, a: &RoleAssignment, role: Option<&str>) -> String {
+fn narrowest_help(ctx: &RuleContext<'_, '_>, role: Option<&str>) -> String {
     let model = ctx.model;
     if let Some(ty) = role.and_then(target_type) {
         let targets: Vec<String> = model
@@ -195,12 +228,11 @@ fn narrowest_help(ctx: &RuleContext<'_, '_>, a: &RoleAssignment, role: Option<&s
         if !targets.is_empty() {
             return format!(
                 "scope the assignment to the {} it uses: {}",
-                short_type(ty),
+                noun(ty),
                 targets.join(", ")
             );
         }
     }
-    let _ = a;
     "scope the assignment to the resource group, or better the resource, the identity works on"
         .to_string()
 }

@@ -146,7 +146,7 @@ impl Rule for DeterministicAssignmentName {
                 }),
                 Val::Unknown(u) => match &**u {
                     Unknown::NonDeterministic(f) => Some(format!(
-                        "role assignment name comes from {f}(), so every deployment creates a new, duplicate assignment"
+                        "role assignment name is not a deterministic guid(): it comes from {f}(), so every deployment creates a new, duplicate assignment"
                     )),
                     _ => guid_args(&a.name).and_then(|args| {
                         let missing = missing_parts(ctx, a, args);

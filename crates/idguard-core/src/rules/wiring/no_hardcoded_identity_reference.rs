@@ -1,5 +1,9 @@
+use crate::expr::Val;
+use crate::model::Model;
+use crate::rules::scope::external_identity_name;
 use crate::rules::{Rule, RuleContext, RuleMeta};
-use crate::source::Kind;
+use crate::source::Span;
+use crate::template::ids;
 
 declare_rule! {
     /// ## What it does
@@ -41,14 +45,35 @@ declare_rule! {
     }
 }
 
-/// Whether a literal names a subscription (`/subscriptions/<guid>`).
-fn has_literal_subscription(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    lower
-        .split("/subscriptions/")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .is_some_and(crate::roles::is_guid)
+/// The subscription GUID a (partial) resource ID names, when it is known.
+fn literal_subscription(id: &Val) -> Option<String> {
+    let info = ids::parse_resource_id(id)?;
+    let sub = info.subscription?;
+    sub.as_str()
+        .filter(|s| crate::roles::is_guid(s))
+        .map(str::to_ascii_lowercase)
+}
+
+/// Whether `needle` is written in the template itself — outside every
+/// `parameters` declaration, so not a parameter's default — rather than
+/// coming from a parameter file.
+fn written_in_template(model: &Model<'_>, file: usize, needle: &str) -> bool {
+    let Some(entry) = model.files.get(file) else {
+        return false;
+    };
+    let doc = &entry.doc;
+    let param_spans: Vec<Span> = model
+        .eval
+        .deployments
+        .iter()
+        .filter(|d| d.file == file)
+        .filter_map(|d| doc.get(d.template, "parameters").map(|p| doc.span(p)))
+        .collect();
+    let lower = entry.text.to_ascii_lowercase();
+    lower.match_indices(needle).any(|(at, _)| {
+        let at = at as u32;
+        !param_spans.iter().any(|s| s.start <= at && at < s.end)
+    })
 }
 
 impl Rule for NoHardcodedIdentityReference {
@@ -59,44 +84,43 @@ impl Rule for NoHardcodedIdentityReference {
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for a in &model.attachments {
-            let Some(file) = model.files.get(a.location.file) else {
+            let Some(sub) = literal_subscription(&a.key) else {
                 continue;
             };
-            let written = file
-                .text
-                .get(a.location.span.start as usize..a.location.span.end as usize)
-                .unwrap_or("");
-            let key = written.trim_matches('"');
-            if key.starts_with('[') && !key.starts_with("[[") {
+            if !written_in_template(model, a.location.file, &sub) {
                 continue;
             }
-            if has_literal_subscription(key) {
-                ctx.report(
-                    a.location,
-                    Some(a.workload),
-                    format!(
-                        "'{}' attaches an identity by a literal resource ID with its subscription written in",
-                        model.display_name(a.workload)
-                    ),
-                    "build the ID with resourceId() from parameters, so each environment attaches its own identity",
-                );
-            }
+            let name = external_identity_name(&a.key).unwrap_or_default();
+            ctx.report(
+                a.location,
+                Some(a.workload),
+                format!(
+                    "'{}' attaches identity '{name}' by a resource ID with subscription '{sub}' written in",
+                    model.display_name(a.workload)
+                ),
+                "build the ID with resourceId() from parameters, so each environment attaches its own identity",
+            );
         }
         for a in &model.role_assignments {
-            let Some(file) = model.files.get(a.principal_location.file) else {
+            let Some(r) = model.resource(a.resource) else {
                 continue;
             };
-            if let Kind::String(s) = file.doc.kind(a.principal_location.node)
-                && !s.starts_with('[')
-                && crate::roles::is_guid(s)
-            {
-                ctx.report(
-                        a.principal_location,
-                        Some(a.resource),
-                        format!("role assignment principalId is the literal GUID '{s}'"),
-                        "take the principal ID from the identity (reference(...).principalId) or from a parameter set per environment",
-                    );
+            let Some(guid) = r
+                .get(&["properties", "principalId"])
+                .and_then(Val::as_str)
+                .filter(|s| crate::roles::is_guid(s))
+            else {
+                continue;
+            };
+            if !written_in_template(model, a.principal_location.file, &guid.to_ascii_lowercase()) {
+                continue;
             }
+            ctx.report(
+                a.principal_location,
+                Some(a.resource),
+                format!("role assignment principalId is the literal GUID '{guid}'"),
+                "take the principal ID from the identity (reference(...).principalId) or from a parameter set per environment",
+            );
         }
     }
 }

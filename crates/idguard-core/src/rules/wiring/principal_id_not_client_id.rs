@@ -107,7 +107,8 @@ impl Rule for PrincipalIdNotClientId {
                     via: IdProperty::PrincipalId,
                     ..
                 } | Principal::ExternalIdentity {
-                    via: IdProperty::PrincipalId
+                    via: IdProperty::PrincipalId,
+                    ..
                 }
             ) {
                 ctx.report(
