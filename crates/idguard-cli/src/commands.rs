@@ -80,9 +80,10 @@ fn explain_rule(rule: &RuleMeta) -> String {
         rule.default_level.as_str(),
         rule.summary
     );
-    if !rule.docs.is_empty() {
+    let docs = crate::render::clean_docs(rule.docs);
+    if !docs.is_empty() {
         s.push('\n');
-        s.push_str(rule.docs.trim_end());
+        s.push_str(&docs);
         s.push('\n');
     }
     let _ = writeln!(s, "\nDocs: {}", rule.doc_url());

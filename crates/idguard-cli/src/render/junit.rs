@@ -9,6 +9,7 @@ use std::io::Cursor;
 
 use idguard_core::finding::{FileKind, Finding};
 use quick_xml::Writer;
+use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::{Context, FAMILIES, family};
@@ -148,7 +149,7 @@ pub fn render(ctx: &Context<'_>) -> String {
                     let errors = cases.iter().filter(|c| c.error.is_some()).count();
                     w.create_element("testsuite")
                         .with_attributes([
-                            ("name", *file),
+                            ("name", xml_safe(file).as_str()),
                             ("tests", cases.len().to_string().as_str()),
                             ("failures", failures.to_string().as_str()),
                             ("errors", errors.to_string().as_str()),
@@ -173,11 +174,32 @@ pub fn render(ctx: &Context<'_>) -> String {
     s
 }
 
+/// Replaces characters XML 1.0 does not allow (control characters other
+/// than tab, line feed and carriage return) with U+FFFD.
+fn xml_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+            {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Text content escaping only `<`, `>` and `&` (quotes stay readable).
+fn text_of(lines: &[String]) -> BytesText<'static> {
+    BytesText::from_escaped(partial_escape(xml_safe(&lines.join("\n"))).into_owned())
+}
+
 fn write_case(w: &mut Writer<Cursor<Vec<u8>>>, file: &str, case: &Case) -> std::io::Result<()> {
+    let file = xml_safe(file);
     let el = w.create_element("testcase").with_attributes([
         ("name", case.name.as_str()),
-        ("classname", file),
-        ("file", file),
+        ("classname", file.as_str()),
+        ("file", file.as_str()),
     ]);
     if case.failures.is_empty() && case.out.is_empty() && case.error.is_none() {
         el.write_empty()?;
@@ -187,18 +209,18 @@ fn write_case(w: &mut Writer<Cursor<Vec<u8>>>, file: &str, case: &Case) -> std::
         if let Some((message, text)) = &case.error {
             w.create_element("error")
                 .with_attributes([("message", message.as_str()), ("type", "invalid-file")])
-                .write_text_content(BytesText::new(text))?;
+                .write_text_content(text_of(std::slice::from_ref(text)))?;
         }
         if !case.failures.is_empty() {
             let n = case.failures.len();
             let message = format!("{n} finding{}", if n == 1 { "" } else { "s" });
             w.create_element("failure")
                 .with_attributes([("message", message.as_str()), ("type", "idguard")])
-                .write_text_content(BytesText::new(&case.failures.join("\n")))?;
+                .write_text_content(text_of(&case.failures))?;
         }
         if !case.out.is_empty() {
             w.create_element("system-out")
-                .write_text_content(BytesText::new(&case.out.join("\n")))?;
+                .write_text_content(text_of(&case.out))?;
         }
         Ok(())
     })?;
@@ -209,6 +231,22 @@ fn write_case(w: &mut Writer<Cursor<Vec<u8>>>, file: &str, case: &Case) -> std::
 mod tests {
     use super::super::testutil;
     use super::*;
+
+    #[test]
+    fn control_characters_do_not_break_the_xml() {
+        let mut report = testutil::report();
+        if let Some(f) = report.findings.first_mut() {
+            f.message = "bell \u{7} and nul \u{0} \"quoted\"".to_string();
+            f.file = "odd\u{1}name.json".to_string();
+        }
+        let sources = testutil::sources();
+        let xml = render(&testutil::context(&report, &sources));
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        assert!(
+            doc.descendants()
+                .any(|n| n.text().is_some_and(|t| t.contains("bell \u{FFFD}")))
+        );
+    }
 
     #[test]
     fn parses_and_groups_by_family() {
@@ -260,6 +298,7 @@ mod tests {
         assert!(naming.children().all(|n| !n.has_tag_name("failure")));
         // Escaping survived: the message has `<`, `&` and `%`.
         assert!(text.contains("<Reader> & co."));
+        assert!(xml.contains("&lt;Reader&gt; &amp; co."));
         let bad = suites
             .iter()
             .find(|s| s.attribute("name") == Some("broken/bad.json"))

@@ -76,6 +76,28 @@ pub fn family(code: &str) -> Option<(u32, &'static str)> {
     Some((digit, name))
 }
 
+/// A rule's Markdown docs with the indentation doc comments leave behind
+/// (a space before every line) removed.
+pub fn clean_docs(docs: &str) -> String {
+    let indent = docs
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    let mut out: Vec<&str> = docs
+        .lines()
+        .map(|l| l.get(indent..).unwrap_or_else(|| l.trim_start()))
+        .collect();
+    while out.first().is_some_and(|l| l.trim().is_empty()) {
+        out.remove(0);
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
 /// Every rule family, in order.
 pub const FAMILIES: [u32; 6] = [1, 2, 3, 4, 5, 6];
 
@@ -228,6 +250,16 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cleans_doc_comment_indentation() {
+        assert_eq!(
+            clean_docs(" ## What\n Flags.\n\n ```json\n   {}\n ```\n"),
+            "## What\nFlags.\n\n```json\n  {}\n```"
+        );
+        assert_eq!(clean_docs("## What\nFlags."), "## What\nFlags.");
+        assert_eq!(clean_docs(""), "");
+    }
 
     #[test]
     fn families() {

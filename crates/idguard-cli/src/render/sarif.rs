@@ -292,25 +292,20 @@ pub fn render(ctx: &Context<'_>) -> String {
         .iter()
         .map(|r| {
             let level = r.default_level;
+            let docs = super::clean_docs(r.docs);
             Rule {
                 id: r.code.to_string(),
                 name: r.name.to_string(),
                 short_description: Message {
                     text: r.summary.to_string(),
                 },
-                full_description: (!r.docs.is_empty()).then(|| Message {
-                    text: r.docs.to_string(),
-                }),
+                full_description: (!docs.is_empty()).then(|| Message { text: docs.clone() }),
                 help: Some(MultiformatMessage {
-                    text: if r.docs.is_empty() {
+                    text: format!("{}\nDocumentation: {}", r.summary, r.doc_url()),
+                    markdown: if docs.is_empty() {
                         r.summary.to_string()
                     } else {
-                        r.docs.to_string()
-                    },
-                    markdown: if r.docs.is_empty() {
-                        r.summary.to_string()
-                    } else {
-                        r.docs.to_string()
+                        docs
                     },
                 }),
                 help_uri: Some(r.doc_url()),
