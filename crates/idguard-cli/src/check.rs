@@ -43,18 +43,35 @@ pub struct Checked {
     pub elapsed: Duration,
 }
 
+/// Why a file is part of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Found by walking a directory.
+    Walked,
+    /// Named on the command line.
+    Named,
+    /// In the directory of a named file: a parameter file of a named
+    /// template, or the template of a named parameter file. Used only if it
+    /// pairs with a named file; never listed otherwise.
+    Companion,
+    /// Given with `--parameters`.
+    Parameters,
+}
+
 /// A file found on disk.
 #[derive(Debug, Clone)]
 struct Candidate {
     path: PathBuf,
     display: String,
-    /// Named on the command line (not found by walking).
-    explicit: bool,
+    role: Role,
 }
 
-/// One template to check: (displayed path, path on disk, text) and the
-/// names of its parameter files.
-type Job<'a> = (&'a (String, PathBuf, Arc<str>), &'a Vec<String>);
+/// A template to check: displayed path, path on disk, text, and whether it
+/// is a companion.
+type TemplateIn = (String, PathBuf, Arc<str>, Role);
+
+/// One template to check and the names of its parameter files.
+type Job<'a> = (&'a TemplateIn, &'a Vec<String>);
 
 /// A file read and classified.
 #[derive(Debug)]
@@ -68,7 +85,7 @@ struct Loaded {
 pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal> {
     let started = Instant::now();
     let excludes = build_excludes(&input.exclude)?;
-    let candidates = discover(&input.paths, &excludes)?;
+    let mut candidates = discover(&input.paths, &excludes)?;
     let policy = load_policy(input.policy.as_deref(), &input.paths)?;
     let baseline_prints = match baseline {
         Some(path) => Some(load_baseline(path)?),
@@ -80,60 +97,54 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         .build()
         .map_err(|e| Fatal(format!("error: cannot start worker threads: {e}")))?;
 
-    let explicit_params: Vec<Candidate> = input
-        .parameters
-        .iter()
-        .map(|p| {
-            if p.is_file() {
-                Ok(Candidate {
-                    path: p.clone(),
-                    display: display_path(p),
-                    explicit: true,
-                })
-            } else {
-                Err(Fatal(format!(
+    if input.parameters.is_empty() {
+        candidates.extend(companions(&candidates));
+    } else {
+        let mut named = Vec::new();
+        for p in &input.parameters {
+            if !p.is_file() {
+                return Err(Fatal(format!(
                     "error: parameter file {} does not exist",
                     p.display()
-                )))
+                )));
             }
-        })
-        .collect::<Result<_, _>>()?;
-    let explicit_displays: HashSet<String> =
-        explicit_params.iter().map(|c| c.display.clone()).collect();
+            named.push(Candidate {
+                path: p.clone(),
+                display: display_path(p),
+                role: Role::Parameters,
+            });
+        }
+        candidates.retain(|c| !named.iter().any(|n| n.display == c.display));
+        candidates.extend(named);
+    }
 
-    let loaded: Vec<Loaded> = pool.install(|| {
-        candidates
-            .into_par_iter()
-            .filter(|c| !explicit_displays.contains(&c.display))
-            .chain(explicit_params.clone().into_par_iter())
-            .map(load)
-            .collect()
-    });
+    let loaded: Vec<Loaded> = pool.install(|| candidates.into_par_iter().map(load).collect());
 
     let mut files: Vec<FileReport> = Vec::new();
     let mut sources: HashMap<String, Arc<str>> = HashMap::new();
-    let mut templates: Vec<(String, PathBuf, Arc<str>)> = Vec::new();
-    let mut params: BTreeMap<String, Arc<str>> = BTreeMap::new();
+    let mut templates: Vec<TemplateIn> = Vec::new();
+    let mut params: BTreeMap<String, (Arc<str>, Role)> = BTreeMap::new();
     for l in loaded {
+        let role = l.candidate.role;
         let display = l.candidate.display;
         match (l.text, l.kind) {
+            // Parameter files given with --parameters are parameter files
+            // whatever their `$schema` says.
+            (Ok(text), _) if role == Role::Parameters => {
+                params.insert(display, (text, role));
+            }
+            (_, FileKind::Other) | (Err(_), _) if role == Role::Companion => {}
             (Err(error), kind) => files.push(FileReport {
                 path: display,
                 kind,
                 error: Some(error),
                 parameter_files: Vec::new(),
             }),
-            // Parameter files given with --parameters are parameter files
-            // whatever their `$schema` says.
-            (Ok(text), _) if explicit_displays.contains(&display) => {
-                params.insert(display, text);
-            }
             (Ok(text), FileKind::Template) => {
-                sources.insert(display.clone(), text.clone());
-                templates.push((display, l.candidate.path, text));
+                templates.push((display, l.candidate.path, text, role));
             }
             (Ok(text), FileKind::Parameters) => {
-                params.insert(display, text);
+                params.insert(display, (text, role));
             }
             (Ok(_), FileKind::Other) => files.push(FileReport {
                 path: display,
@@ -145,7 +156,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     }
     templates.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let pairing: Vec<Vec<String>> = if explicit_params.is_empty() {
+    let mut pairing: Vec<Vec<String>> = if input.parameters.is_empty() {
         let t: Vec<&str> = templates.iter().map(|t| t.0.as_str()).collect();
         let p: Vec<&str> = params.keys().map(String::as_str).collect();
         pair_parameter_files(&t, &p)
@@ -159,8 +170,25 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 templates.len()
             )));
         }
-        vec![explicit_params.iter().map(|c| c.display.clone()).collect()]
+        vec![params.keys().cloned().collect()]
     };
+    // A companion template is checked only for a named parameter file.
+    let role_of = |name: &String| params.get(name).map(|(_, r)| *r);
+    let keep: Vec<bool> = templates
+        .iter()
+        .zip(&pairing)
+        .map(|(t, ps)| {
+            t.3 != Role::Companion || ps.iter().any(|p| role_of(p) != Some(Role::Companion))
+        })
+        .collect();
+    let mut k = keep.iter();
+    templates.retain(|_| k.next().copied().unwrap_or(false));
+    let mut k = keep.iter();
+    pairing.retain(|_| k.next().copied().unwrap_or(false));
+    for t in &templates {
+        sources.insert(t.0.clone(), t.2.clone());
+    }
+
     let paired: HashSet<&String> = pairing.iter().flatten().collect();
     // Paired parameter files are listed whatever the core reports about
     // them (the core adds its parse errors; `dedup_files` merges).
@@ -172,7 +200,10 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             parameter_files: Vec::new(),
         });
     }
-    for (path, _) in params.iter().filter(|(p, _)| !paired.contains(p)) {
+    for (path, _) in params
+        .iter()
+        .filter(|(p, (_, role))| !paired.contains(p) && *role != Role::Companion)
+    {
         files.push(FileReport {
             path: path.clone(),
             kind: FileKind::Parameters,
@@ -188,7 +219,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     let jobs: Vec<Job<'_>> = templates.iter().zip(pairing.iter()).collect();
     let results: Vec<_> = pool.install(|| {
         jobs.par_iter()
-            .map(|((display, path, text), param_names)| {
+            .map(|((display, path, text, _), param_names)| {
                 let template = SourceFile {
                     path: display.clone(),
                     text: text.to_string(),
@@ -196,7 +227,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 let parameter_files: Vec<SourceFile> = param_names
                     .iter()
                     .filter_map(|name| {
-                        params.get(name).map(|t| SourceFile {
+                        params.get(name).map(|(t, _)| SourceFile {
                             path: name.clone(),
                             text: t.to_string(),
                         })
@@ -311,7 +342,7 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fat
                 Candidate {
                     path: root.clone(),
                     display,
-                    explicit: true,
+                    role: Role::Named,
                 },
             );
             continue;
@@ -339,11 +370,45 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fat
             out.entry(display.clone()).or_insert(Candidate {
                 path: entry.into_path(),
                 display,
-                explicit: false,
+                role: Role::Walked,
             });
         }
     }
     Ok(out.into_values().collect())
+}
+
+/// JSON files next to named files, not already candidates, as companions.
+fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
+    let known: HashSet<&str> = candidates.iter().map(|c| c.display.as_str()).collect();
+    let mut dirs: Vec<PathBuf> = candidates
+        .iter()
+        .filter(|c| c.role == Role::Named)
+        .map(|c| c.path.parent().map(Path::to_path_buf).unwrap_or_default())
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let listing = if dir.as_os_str().is_empty() {
+            std::fs::read_dir(".")
+        } else {
+            std::fs::read_dir(&dir)
+        };
+        let Ok(entries) = listing else { continue };
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| dir.join(e.file_name()))
+            .filter(|p| is_json_name(p) && !known.contains(display_path(p).as_str()))
+            .collect();
+        found.sort();
+        out.extend(found.into_iter().map(|path| Candidate {
+            display: display_path(&path),
+            path,
+            role: Role::Companion,
+        }));
+    }
+    out
 }
 
 /// Decodes file bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
@@ -394,7 +459,7 @@ fn load(candidate: Candidate) -> Loaded {
             text: Ok(text.into()),
             candidate,
         },
-        Err(message) if candidate.explicit || lossy_kind != FileKind::Other => Loaded {
+        Err(message) if candidate.role == Role::Named || lossy_kind != FileKind::Other => Loaded {
             text: Err(FileError {
                 message,
                 line: 1,

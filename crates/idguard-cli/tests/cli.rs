@@ -230,6 +230,38 @@ fn explicit_parameters() {
 }
 
 #[test]
+fn named_files_bring_their_companions() {
+    // A named template is evaluated with the parameter files next to it.
+    let r = idguard(&["check", "clean/main.json", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let v = json(&r.stdout);
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["clean/main.json", "clean/main.parameters.json"]);
+    // A named parameter file brings its template (as pre-commit passes
+    // only the changed files); unrelated JSON next to it stays out.
+    let r = idguard(&["check", "clean/main.parameters.json", "other/settings.json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("Checked 1 template with 1 parameter file"),
+        "{}",
+        r.all()
+    );
+    let r = idguard(&["check", "other/settings.json", "--format", "json"]);
+    assert_eq!(
+        json(&r.stdout)["files"].as_array().unwrap().len(),
+        1,
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
 fn non_utf8_named_file_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("idguard.json"), "{}").unwrap();
