@@ -78,6 +78,13 @@ fn non_template_json_is_skipped() {
             .all(|f| f["kind"] == "other" && f["error"].is_null())
     );
     assert_eq!(v["summary"]["templates"], 0);
+    let r = idguard(&["check", "other"]);
+    assert_eq!(
+        r.stdout.trim(),
+        "No ARM templates found (2 other JSON files skipped)",
+        "{}",
+        r.all()
+    );
 }
 
 /// Needs the core's parser (check_template reports parse errors).

@@ -375,6 +375,18 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// `Checked 12 templates in 0.04s: 2 errors, 1 warning`.
 fn summary_line(ctx: &Context<'_>, st: &Styles) -> String {
     let s = &ctx.report.summary;
+    if s.templates == 0 && s.invalid_files == 0 {
+        let other = ctx
+            .report
+            .files
+            .iter()
+            .filter(|f| f.kind != FileKind::Template)
+            .count();
+        return format!(
+            "No ARM templates found ({} skipped)",
+            plural(other, "other JSON file", "other JSON files")
+        );
+    }
     let mut head = format!("Checked {}", plural(s.templates, "template", "templates"));
     if ctx.parameter_files > 0 {
         head.push_str(&format!(
