@@ -533,7 +533,10 @@ mod tests {
     /// Every JSON file of the shared corpus sniffs as its manifest says
     /// (`array`/`symbolic` are templates, `params` parameter files).
     #[test]
-    #[expect(clippy::disallowed_methods, reason = "the test reads the shared corpus")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test reads the shared corpus"
+    )]
     fn sniff_agrees_with_corpus_manifest() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
         let Ok(manifest) = std::fs::read_to_string(format!("{root}/MANIFEST.tsv")) else {
