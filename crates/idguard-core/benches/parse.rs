@@ -92,6 +92,45 @@ fn serde_all(texts: &[&str]) -> usize {
         .sum()
 }
 
+/// Nanoseconds this thread has spent on a CPU (Linux), so a summary stays
+/// meaningful on a machine shared with other jobs.
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Runs `f` over `texts` `rounds` times and prints MB/s and files/s, both
+/// by wall-clock time and by CPU time of this thread.
+fn summary(label: &str, texts: &[&str], rounds: u32, f: fn(&[&str]) -> usize) {
+    // Only under `cargo bench`, not when `cargo test` runs benches once.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let bytes = total(texts) as f64 * f64::from(rounds);
+    let files = texts.len() as f64 * f64::from(rounds);
+    let cpu0 = cpu_ns();
+    let wall = std::time::Instant::now();
+    for _ in 0..rounds {
+        black_box(f(texts));
+    }
+    let wall = wall.elapsed().as_secs_f64();
+    let cpu = cpu0
+        .zip(cpu_ns())
+        .map(|(a, b)| (b - a) as f64 / 1e9)
+        .unwrap_or(f64::NAN);
+    println!(
+        "summary {label}: {:.0} MB/s, {:.0} files/s by CPU time ({cpu:.2} s); \
+         {:.0} MB/s by wall time ({wall:.2} s)",
+        bytes / cpu / 1e6,
+        files / cpu,
+        bytes / wall / 1e6,
+    );
+}
+
 fn bench(c: &mut Criterion) {
     let files = corpus();
     if files.is_empty() {
@@ -111,6 +150,10 @@ fn bench(c: &mut Criterion) {
             total(&strict)
         );
 
+        summary("corpus idguard/all", &all, 10, parse_all);
+        summary("corpus idguard/strict-subset", &strict, 10, parse_all);
+        summary("corpus serde_json/strict-subset", &strict, 10, serde_all);
+
         let mut g = c.benchmark_group("corpus");
         g.sample_size(10).measurement_time(Duration::from_secs(15));
         g.throughput(Throughput::Bytes(total(&all)));
@@ -123,6 +166,8 @@ fn bench(c: &mut Criterion) {
         g.finish();
 
         let largest = all.iter().copied().max_by_key(|t| t.len()).unwrap_or("");
+        summary("largest idguard", &[largest], 100, parse_all);
+        summary("largest serde_json", &[largest], 100, serde_all);
         let mut g = c.benchmark_group("largest");
         g.sample_size(20);
         g.throughput(Throughput::Bytes(largest.len() as u64));
@@ -132,6 +177,8 @@ fn bench(c: &mut Criterion) {
     }
 
     let big = big_template(50 << 20);
+    summary("synthetic-50MB idguard", &[&big], 5, parse_all);
+    summary("synthetic-50MB serde_json", &[&big], 5, serde_all);
     let mut g = c.benchmark_group("synthetic-50MB");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.throughput(Throughput::Bytes(big.len() as u64));

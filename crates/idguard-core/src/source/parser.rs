@@ -243,9 +243,6 @@ impl<'a> Parser<'a> {
             object: object.then(ObjectState::default),
         });
         if object {
-            if self.bytes.get(self.pos) == Some(&b',') {
-                return Err(self.error_found("expected a property name or '}'", self.pos));
-            }
             self.key()?;
         } else if self.bytes.get(self.pos) == Some(&b',') {
             return Err(self.error_found("expected a JSON value or ']'", self.pos));
@@ -360,7 +357,13 @@ impl<'a> Parser<'a> {
     fn skip_ws(&mut self) -> Result<(), RawError> {
         loop {
             match self.bytes.get(self.pos) {
-                Some(b' ' | b'\n' | b'\r' | b'\t') => self.pos += 1,
+                Some(b' ' | b'\n' | b'\r' | b'\t') => {
+                    self.pos += 1;
+                    // Indentation: eight spaces at a time.
+                    while self.bytes.get(self.pos..self.pos + 8) == Some(b"        ") {
+                        self.pos += 8;
+                    }
+                }
                 Some(b'/') => match self.bytes.get(self.pos + 1) {
                     Some(b'/') => {
                         // Up to (not including) the line end; a lone CR
@@ -396,7 +399,7 @@ impl<'a> Parser<'a> {
         let open = self.pos;
         let body = open + 1;
         let rest = self.bytes.get(body..).unwrap_or(&[]);
-        let Some(stop) = rest.iter().position(|b| matches!(b, b'"' | b'\\')) else {
+        let Some(stop) = find_quote_or_backslash(rest) else {
             return Err(unterminated_string(open));
         };
         let mut i = body + stop;
@@ -415,10 +418,7 @@ impl<'a> Parser<'a> {
                 Some(b'\\') => i = self.escape(i, &mut out)?,
                 Some(_) => {
                     let rest = self.bytes.get(i..).unwrap_or(&[]);
-                    let run = rest
-                        .iter()
-                        .position(|b| matches!(b, b'"' | b'\\'))
-                        .unwrap_or(rest.len());
+                    let run = find_quote_or_backslash(rest).unwrap_or(rest.len());
                     out.push_str(self.slice(i, i + run)?);
                     i += run;
                 }
@@ -610,6 +610,33 @@ impl<'a> Parser<'a> {
             c => format!("'{c}'"),
         }
     }
+}
+
+/// Offset of the first `"` or `\\` in `bytes`. Eight bytes at a time: a
+/// byte equal to the target is a zero byte of `word ^ target`, and the
+/// lowest flagged byte of the classic "has a zero byte" test is exact.
+fn find_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const QUOTES: u64 = ONES * b'"' as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
+        let q = word ^ QUOTES;
+        let b = word ^ BACKSLASHES;
+        let hits = ((q.wrapping_sub(ONES) & !q) | (b.wrapping_sub(ONES) & !b)) & HIGH;
+        if hits != 0 {
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\\'))
+        .map(|i| offset + i)
 }
 
 fn unterminated_string(open: usize) -> RawError {
@@ -920,6 +947,34 @@ mod tests {
         }
     }
 
+    #[test]
+    fn quote_or_backslash_finder_agrees_with_a_plain_scan() {
+        use super::find_quote_or_backslash;
+        let plain = |b: &[u8]| b.iter().position(|c| matches!(c, b'"' | b'\\'));
+        let mut cases: Vec<Vec<u8>> = vec![vec![], b"abc".to_vec(), b"\"".to_vec()];
+        for len in 0..40 {
+            for at in 0..len {
+                for c in [b'"', b'\\'] {
+                    let mut v = vec![b'a'; len];
+                    v[at] = c;
+                    cases.push(v.clone());
+                    // '#' and ']' differ from '"' and '\\' in the lowest bit:
+                    // above a hit, the zero-byte test's borrow flags them.
+                    v.iter_mut().skip(at + 1).for_each(|b| *b = b'#');
+                    cases.push(v.clone());
+                    v.iter_mut().skip(at + 1).for_each(|b| *b = b']');
+                    cases.push(v.clone());
+                    v.iter_mut().take(at).for_each(|b| *b = 0xff);
+                    cases.push(v);
+                }
+            }
+            cases.push("é😀\u{1}\u{0}#]".repeat(len).into_bytes());
+        }
+        for case in cases {
+            assert_eq!(find_quote_or_backslash(&case), plain(&case), "{case:?}");
+        }
+    }
+
     // ---- every error path: message, offset, line, column ----
 
     #[test]
@@ -982,7 +1037,20 @@ mod tests {
     fn error_leading_comma_in_containers() {
         assert_err("[,1]", "expected a JSON value or ']', found ','", 1, 1, 2);
         assert_err("[,]", "expected a JSON value or ']', found ','", 1, 1, 2);
-        assert_err("{,}", "expected a property name or '}', found ','", 1, 1, 2);
+        assert_err(
+            "{,}",
+            "expected a quoted property name or '}', found ','",
+            1,
+            1,
+            2,
+        );
+        assert_err(
+            "{\"a\": 1,,}",
+            "expected a quoted property name or '}', found ','",
+            8,
+            1,
+            9,
+        );
     }
 
     #[test]
