@@ -415,6 +415,7 @@ impl<'a> Parser<'a> {
                     self.pos = i + 1;
                     return Ok(out.into_boxed_str());
                 }
+                Some(b'\\') if i + 1 >= self.bytes.len() => return Err(unterminated_string(open)),
                 Some(b'\\') => i = self.escape(i, &mut out)?,
                 Some(_) => {
                     let rest = self.bytes.get(i..).unwrap_or(&[]);
@@ -1237,7 +1238,7 @@ mod tests {
         let msg = "unterminated string: no closing '\"' before the end of file";
         assert_err("\"abc", msg, 0, 1, 1);
         assert_err("[1, \"ab\\\"]", msg, 4, 1, 5);
-        assert_err("\"ab\\", msg, 3, 1, 4);
+        assert_err("\"ab\\", msg, 0, 1, 1);
         assert_err("[\n  \"a\\n", msg, 4, 2, 3);
     }
 
