@@ -110,6 +110,9 @@ pub fn check_template(
         reports.push(report);
     }
     load_linked(&mut files, root_file, resolve);
+    for file in 0..files.entries.len() {
+        files.add_template_views(file);
+    }
 
     let evaluations: Vec<(Option<FileId>, template::Evaluation)> = if param_ids.is_empty() {
         vec![(None, template::evaluate(&files, root_file, None))]
@@ -295,7 +298,7 @@ fn to_finding(
     let entry = files.get(file)?;
     let level = level_of(options.policy, d.rule)?;
     let severity = d.severity.map(|s| s.min(level)).unwrap_or(level);
-    let pointer = entry.doc.pointer(node);
+    let pointer = entry.pointer(node);
     let parameters_file = model
         .parameter_file
         .and_then(|p| files.get(p))
@@ -356,7 +359,7 @@ fn related(files: &Files, model: &Model<'_>, d: &Diagnostic) -> Vec<Related> {
             Some(Related {
                 message: format!("parameter '{}' is set here", p.name),
                 file: pentry.path.clone(),
-                pointer: pentry.doc.pointer(pnode),
+                pointer: pentry.pointer(pnode),
                 range: range(files, pfile, pentry.doc.span(pnode)),
             })
         })

@@ -86,20 +86,52 @@ fn every_identity_and_role_assignment_is_found() {
             Rc::from(text.as_str()),
             Rc::new(doc),
         );
+        fs.add_template_views(id);
         let eval = evaluate(&fs, id, None);
         let doc = &fs.entries[0].doc;
+        // Every string node's start, per file view, so that a type written
+        // in a comment is not counted.
+        let string_starts: std::collections::HashSet<u32> = fs
+            .entries
+            .iter()
+            .flat_map(|e| {
+                let d = e.doc.clone();
+                (0..d.len())
+                    .filter(move |i| {
+                        matches!(
+                            d.kind(idguard_core::source::NodeId(*i as u32)),
+                            idguard_core::source::Kind::String(_)
+                        )
+                    })
+                    .map({
+                        let d = e.doc.clone();
+                        move |i| d.span(idguard_core::source::NodeId(i as u32)).start
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         for ty in [
             "Microsoft.ManagedIdentity/userAssignedIdentities",
             "Microsoft.Authorization/roleAssignments",
         ] {
+            let span_in = |file: usize, node| fs.entries[file].doc.span(node);
             let spans: Vec<Span> = eval
                 .resources
                 .iter()
-                .filter(|r| r.file == id)
-                .filter_map(|r| doc.get(r.node, "type").map(|t| doc.span(t)))
+                .filter_map(|r| {
+                    let d = &fs.entries[r.file].doc;
+                    d.get(r.node, "type").map(|t| d.span(t))
+                })
                 .collect();
-            let skipped: Vec<Span> = eval.skipped.iter().map(|s| doc.span(s.node)).collect();
+            let skipped: Vec<Span> = eval
+                .skipped
+                .iter()
+                .map(|s| span_in(s.file, s.node))
+                .collect();
             for at in type_occurrences(&text, ty) {
+                if !string_starts.contains(&at) {
+                    continue; // in a comment
+                }
                 let inside = |s: &Span| s.start <= at && at < s.end;
                 if spans.iter().any(inside) {
                     if ty.contains("Managed") {

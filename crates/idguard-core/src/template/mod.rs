@@ -38,6 +38,9 @@ pub struct Files {
     pub entries: Vec<FileEntry>,
     /// (linking file, relative path as written) → linked file.
     pub links: HashMap<(FileId, String), FileId>,
+    /// (file, `template` value node) → a view of the template a nested
+    /// deployment takes from a variable (`"template": "[variables('x')]"`).
+    pub views: HashMap<(FileId, NodeId), FileId>,
 }
 
 #[derive(Debug)]
@@ -45,6 +48,16 @@ pub struct FileEntry {
     pub path: String,
     pub text: Rc<str>,
     pub doc: Rc<Document>,
+    /// For a view of part of a file: the JSON pointer of the part, which
+    /// the view's own pointers are relative to.
+    pub pointer_prefix: String,
+}
+
+impl FileEntry {
+    /// The JSON pointer of `node` in the file as written.
+    pub fn pointer(&self, node: NodeId) -> String {
+        format!("{}{}", self.pointer_prefix, self.doc.pointer(node))
+    }
 }
 
 impl Files {
@@ -53,9 +66,78 @@ impl Files {
     }
 
     pub fn push(&mut self, path: String, text: Rc<str>, doc: Rc<Document>) -> FileId {
-        self.entries.push(FileEntry { path, text, doc });
+        self.entries.push(FileEntry {
+            path,
+            text,
+            doc,
+            pointer_prefix: String::new(),
+        });
         self.entries.len() - 1
     }
+
+    /// Adds views of the templates that nested deployments in `file` take
+    /// from a variable, recursively for views within views.
+    pub fn add_template_views(&mut self, file: FileId) {
+        let mut queue = vec![file];
+        while let Some(f) = queue.pop() {
+            let Some(entry) = self.entries.get(f) else {
+                continue;
+            };
+            let doc = entry.doc.clone();
+            let (path, text, prefix) = (
+                entry.path.clone(),
+                entry.text.clone(),
+                entry.pointer_prefix.clone(),
+            );
+            for (template_node, var_node) in variable_templates(&doc) {
+                let view = doc.unescaped_subtree(var_node);
+                self.entries.push(FileEntry {
+                    path: path.clone(),
+                    text: text.clone(),
+                    doc: Rc::new(view),
+                    pointer_prefix: format!("{prefix}{}", doc.pointer(var_node)),
+                });
+                let id = self.entries.len() - 1;
+                self.views.insert((f, template_node), id);
+                queue.push(id);
+            }
+        }
+    }
+}
+
+/// Nested deployments whose `template` is `[variables('name')]`: the
+/// `template` node and the variable's (object) node.
+fn variable_templates(doc: &Document) -> Vec<(NodeId, NodeId)> {
+    let mut out = Vec::new();
+    let mut stack = vec![doc.root()];
+    while let Some(n) = stack.pop() {
+        for m in doc.members(n) {
+            if m.key.eq_ignore_ascii_case("template")
+                && let Some(var) = doc
+                    .as_str(m.value)
+                    .and_then(|s| s.strip_prefix("[variables('"))
+                    .and_then(|s| s.strip_suffix("')]"))
+            {
+                // The template object whose `variables` hold it: up from
+                // the `template` member through the deployment resource.
+                let mut up = doc.node(m.value).parent;
+                while let Some(p) = up {
+                    if let Some(v) = doc
+                        .get(p, "variables")
+                        .and_then(|vars| doc.get(vars, var))
+                        .filter(|v| matches!(doc.kind(*v), Kind::Object(_)))
+                    {
+                        out.push((m.value, v));
+                        break;
+                    }
+                    up = doc.node(p).parent;
+                }
+            }
+            stack.push(m.value);
+        }
+        stack.extend(doc.items(n).iter().copied());
+    }
+    out
 }
 
 /// One deployment: the root template or a nested one.
@@ -656,7 +738,15 @@ impl<'f> Walker<'f, '_> {
             return;
         };
         // The template: inline, or linked by a relative path we have.
-        let (tfile, tnode) = if let Some(t) = doc.get(props, "template") {
+        let (tfile, tnode) = if let Some(view) = doc
+            .get(props, "template")
+            .and_then(|t| self.files.views.get(&(file, t)))
+        {
+            match self.files.get(*view) {
+                Some(e) => (*view, e.doc.root()),
+                None => return,
+            }
+        } else if let Some(t) = doc.get(props, "template") {
             (file, t)
         } else if let Some(rel) = doc
             .get_path(props, &["templateLink", "relativePath"])
