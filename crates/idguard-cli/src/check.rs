@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use idguard_core::api::{CheckOptions, SourceFile, check_template};
+use idguard_core::api::{
+    CheckOptions, SourceFile, check_template, check_template_with, model_json,
+};
 use idguard_core::finding::{FileError, FileKind, FileReport, Finding, Report};
 use idguard_core::policy::Policy;
 use idguard_core::project::{pair_parameter_files, sniff_kind};
@@ -41,6 +43,8 @@ pub struct Checked {
     /// Parameter files the templates were evaluated with.
     pub parameter_files: usize,
     pub elapsed: Duration,
+    /// What the policy's plugins did wrong (each fails the run with 2).
+    pub plugin_errors: Vec<String>,
 }
 
 /// Why a file is part of the run.
@@ -86,7 +90,8 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     let started = Instant::now();
     let excludes = build_excludes(&input.exclude)?;
     let mut candidates = discover(&input.paths, &excludes)?;
-    let policy = load_policy(input.policy.as_deref(), &input.paths)?;
+    let (policy, policy_path) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let host = plugin_host(input, &policy, policy_path.as_deref());
     let baseline_prints = match baseline {
         Some(path) => Some(load_baseline(path)?),
         None => None,
@@ -237,10 +242,27 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 let resolve = move |relative: &str| -> Option<String> {
                     std::fs::read_to_string(dir.join(relative)).ok()
                 };
-                check_template(&template, &parameter_files, &resolve, &options)
+                match &host {
+                    Some(host) if !host.is_empty() => {
+                        let run = |model: &serde_json::Value| host.run(model);
+                        check_template_with(&template, &parameter_files, &resolve, &options, &run)
+                    }
+                    _ => check_template(&template, &parameter_files, &resolve, &options),
+                }
             })
             .collect()
     });
+    let plugin_errors = match &host {
+        Some(host) => {
+            if input.verbose {
+                for line in host.timings() {
+                    eprintln!("{line}");
+                }
+            }
+            host.errors().into_iter().map(|e| e.0).collect()
+        }
+        None => Vec::new(),
+    };
 
     let mut findings: Vec<Finding> = Vec::new();
     for result in results {
@@ -267,7 +289,75 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         sources,
         baselined,
         elapsed: started.elapsed(),
+        plugin_errors,
     })
+}
+
+/// The plugin host of a run, unless `--no-plugins` or the policy has none.
+/// Plugin paths are relative to the policy file.
+fn plugin_host(
+    input: &InputArgs,
+    policy: &Policy,
+    policy_path: Option<&Path>,
+) -> Option<crate::plugins::Host> {
+    if input.no_plugins || policy.plugins().is_empty() {
+        return None;
+    }
+    let dir = policy_path
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let options = crate::plugins::HostOptions {
+        cache_dir: input.plugin_cache.clone(),
+        verbose: input.verbose,
+    };
+    Some(crate::plugins::Host::load(policy.plugins(), &dir, &options))
+}
+
+/// The model JSON of every evaluation of every template `input` names
+/// (`idguard debug model`).
+pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
+    let excludes = build_excludes(&input.exclude)?;
+    let candidates = discover(&input.paths, &excludes)?;
+    let (policy, _) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let options = CheckOptions {
+        policy: &policy,
+        today: Some(today()),
+    };
+    let mut out = Vec::new();
+    for c in candidates {
+        let loaded = load(c);
+        let (Ok(text), FileKind::Template) = (loaded.text, loaded.kind) else {
+            continue;
+        };
+        let params: Vec<SourceFile> = input
+            .parameters
+            .iter()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .map(|text| SourceFile {
+                        path: display_path(p),
+                        text,
+                    })
+                    .map_err(|e| Fatal(format!("error: cannot read {}: {e}", p.display())))
+            })
+            .collect::<Result<_, _>>()?;
+        let template = SourceFile {
+            path: loaded.candidate.display.clone(),
+            text: text.to_string(),
+        };
+        let dir = loaded
+            .candidate
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let resolve = move |relative: &str| -> Option<String> {
+            std::fs::read_to_string(dir.join(relative)).ok()
+        };
+        out.extend(model_json(&template, &params, &resolve, &options));
+    }
+    Ok(out)
 }
 
 /// One report per path: a file checked as a parameter file of two
@@ -478,18 +568,21 @@ fn load(candidate: Candidate) -> Loaded {
 
 /// Finds the policy: `--policy`, else the first `idguard.json` upward from
 /// the first path, else the built-in default.
-fn load_policy(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Policy, Fatal> {
+fn load_policy(
+    explicit: Option<&Path>,
+    paths: &[PathBuf],
+) -> Result<(Policy, Option<PathBuf>), Fatal> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => paths.first().and_then(|p| find_policy_upward(p)),
     };
     let Some(path) = path else {
-        return Ok(Policy::default_policy());
+        return Ok((Policy::default_policy(), None));
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Fatal(format!("error: cannot read policy {}: {e}", path.display())))?;
     match Policy::parse(&text) {
-        Ok(policy) => Ok(policy),
+        Ok(policy) => Ok((policy, Some(path))),
         Err(err) => {
             let shown = display_path(&path);
             let mut msg = format!(
