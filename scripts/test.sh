@@ -13,14 +13,28 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "cargo test"
-cargo test --workspace --locked
-
-step "idguard-core builds for wasm32-unknown-unknown"
+# The plugin tests build the example plugins for wasm32, so the target is
+# installed before the tests run.
 if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
-cargo build -p idguard-core --target wasm32-unknown-unknown --locked
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "idguard-core and idguard-plugin build for wasm32-unknown-unknown"
+cargo build -p idguard-core -p idguard-plugin --target wasm32-unknown-unknown --locked
+
+step "example plugins: clippy for wasm32"
+for manifest in policies/plugins/*/Cargo.toml; do
+  cargo clippy --release --locked --target wasm32-unknown-unknown \
+    --manifest-path "$manifest" --target-dir "${CARGO_TARGET_DIR:-target}/plugins" -- -D warnings
+done
+
+if command -v node >/dev/null 2>&1; then
+  step "JavaScript plugin host (node --test wasm/plugins)"
+  node --test wasm/plugins/
+fi
 
 if [ -f package.json ] && [ -d wasm ]; then
   step "npm test (wasm package, browser and editor tests)"

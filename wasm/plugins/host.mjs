@@ -9,7 +9,9 @@
 // * memory: the module's memory section is rewritten so that its maximum
 //   is the cap (memory.grow beyond it fails inside the plugin, as under
 //   wasmtime's limiter); a module whose initial memory is already above the
-//   cap is refused, and the size is checked again after the call.
+//   cap is refused, and the size is checked again after the call. A refused
+//   memory.grow is invisible to JavaScript, so a trap with the memory above
+//   three quarters of the cap is reported as "exceeded its memory cap".
 // * time: a call on the calling thread cannot be interrupted. `runPlugin`
 //   reports a call that took longer than `timeoutMs` as a failure after the
 //   fact; `runPluginInWorker` (Node, worker_threads) runs the call in a
@@ -229,11 +231,18 @@ export async function runPlugin(bytes, modelJson, config, limits = {}) {
   const x = instance.exports;
   const memory = x.memory;
   const overCap = () => memory.buffer.byteLength > capBytes;
-  const atCap = () => memory.buffer.byteLength + PAGE > capBytes;
+  // A memory.grow refused at the cap is invisible to JavaScript: the
+  // plugin sees -1 and (a Rust plugin) aborts. A trap with the memory
+  // above three quarters of the cap is reported as the cap's doing.
+  const nearCap = () => memory.buffer.byteLength * 4 > capBytes * 3;
   const fail = (e) => {
     if (e instanceof PluginError) return e;
-    if (overCap() || (atCap() && e instanceof WebAssembly.RuntimeError)) {
-      return new PluginError('memory', `exceeded its memory cap of ${memoryMiB} MiB`);
+    const mib = (memory.buffer.byteLength / (1 << 20)).toFixed(1);
+    if (overCap() || (nearCap() && e instanceof WebAssembly.RuntimeError)) {
+      return new PluginError(
+        'memory',
+        `exceeded its memory cap of ${memoryMiB} MiB (${describeTrap(e)} with ${mib} MiB in use)`,
+      );
     }
     return new PluginError('trap', describeTrap(e));
   };

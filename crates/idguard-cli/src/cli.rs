@@ -10,7 +10,7 @@ Exit codes:
   0  no findings at or above --fail-on (suppressed and baselined findings never count)
   1  findings at or above --fail-on
   2  usage error, a path that does not exist, an unreadable or invalid template or
-     parameter file, an invalid policy or baseline";
+     parameter file, an invalid policy or baseline, a policy plugin that failed";
 
 const CHECK_AFTER_HELP: &str = "\
 Outputs:
@@ -25,7 +25,7 @@ Exit codes:
   0  no findings at or above --fail-on (suppressed and baselined findings never count)
   1  findings at or above --fail-on
   2  usage error, a path that does not exist, an unreadable or invalid template or
-     parameter file, an invalid policy or baseline";
+     parameter file, an invalid policy or baseline, a policy plugin that failed";
 
 /// idguard: check managed-identity design in ARM templates and the ARM JSON
 /// Bicep compiles to.
