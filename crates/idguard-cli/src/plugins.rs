@@ -591,15 +591,16 @@ impl Host {
             .and_then(|v| v.as_str())
             .map(|p| format!(" with {p}"))
             .unwrap_or_default();
+        // The model is serialized once; each plugin's input wraps it.
+        let Ok(model_text) = serde_json::to_string(model) else {
+            return out;
+        };
         for p in &self.plugins {
-            let input = serde_json::json!({
-                "abiVersion": ABI_VERSION,
-                "model": model,
-                "config": p.config,
-            });
-            let Ok(bytes) = serde_json::to_vec(&input) else {
-                continue;
-            };
+            let config = serde_json::to_string(&p.config).unwrap_or_else(|_| "null".into());
+            let bytes = format!(
+                "{{\"abiVersion\":{ABI_VERSION},\"model\":{model_text},\"config\":{config}}}"
+            )
+            .into_bytes();
             let started = Instant::now();
             let result =
                 call(&self.engine, &p.module, &p.limits, &bytes).and_then(|out| parse_output(&out));
