@@ -86,7 +86,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     let started = Instant::now();
     let excludes = build_excludes(&input.exclude)?;
     let mut candidates = discover(&input.paths, &excludes)?;
-    let policy = load_policy(input.policy.as_deref(), &input.paths)?;
+    let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths)?;
     let baseline_prints = match baseline {
         Some(path) => Some(load_baseline(path)?),
         None => None,
@@ -242,7 +242,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             .collect()
     });
 
-    let mut findings: Vec<Finding> = Vec::new();
+    // Expired exemptions are findings about the policy file itself.
+    let mut findings: Vec<Finding> = match &policy_source {
+        Some((shown, text)) => {
+            idguard_core::api::policy_findings(&policy, shown, Some(text), options.today.as_deref())
+        }
+        None => idguard_core::api::policy_findings(&policy, "", None, options.today.as_deref()),
+    };
     for result in results {
         files.extend(result.files);
         findings.extend(result.findings);
@@ -478,18 +484,25 @@ fn load(candidate: Candidate) -> Loaded {
 
 /// Finds the policy: `--policy`, else the first `idguard.json` upward from
 /// the first path, else the built-in default.
-fn load_policy(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Policy, Fatal> {
+/// The policy to use, with its file (as shown) and text when it came from
+/// one.
+type PolicySource = Option<(String, String)>;
+
+fn load_policy(
+    explicit: Option<&Path>,
+    paths: &[PathBuf],
+) -> Result<(Policy, PolicySource), Fatal> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => paths.first().and_then(|p| find_policy_upward(p)),
     };
     let Some(path) = path else {
-        return Ok(Policy::default_policy());
+        return Ok((Policy::default_policy(), None));
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Fatal(format!("error: cannot read policy {}: {e}", path.display())))?;
     match Policy::parse(&text) {
-        Ok(policy) => Ok(policy),
+        Ok(policy) => Ok((policy, Some((display_path(&path), text)))),
         Err(err) => {
             let shown = display_path(&path);
             let mut msg = format!(
