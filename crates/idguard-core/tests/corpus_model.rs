@@ -57,7 +57,7 @@ fn type_occurrences_of(text: &str, needle: &str) -> Vec<u32> {
     let lower = text.to_ascii_lowercase();
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = lower.get(from..).and_then(|s| s.find(&needle)) {
+    while let Some(i) = lower.get(from..).and_then(|s| s.find(needle)) {
         let at = from + i;
         // The string this match is in starts at the last quote before it
         // (or at the match itself); preceded by `"type"` and a colon?
