@@ -147,6 +147,7 @@ const fileNameInput = $('#filename');
 /** Parameter files: [{name, text, el}] */
 let params = [];
 let lastReport = null;
+let policyCache = { text: null, validation: null };
 
 function fileName() {
   return fileNameInput.value.trim() || 'main.json';
@@ -334,7 +335,8 @@ function runCheck() {
   let policyText = policy.value;
   let validation = { valid: true, problems: [] };
   if (policyText.trim()) {
-    validation = validatePolicy(policyText);
+    if (policyCache.text !== policyText) policyCache = { text: policyText, validation: validatePolicy(policyText) };
+    validation = policyCache.validation;
     if (!validation.valid) {
       notices.push({ cls: 'error', html: `The policy is invalid, so the default policy is used. <a href="#" data-tab="policy">Show the problems</a>.` });
       policyText = '';
@@ -615,6 +617,9 @@ async function main() {
     return;
   }
   $('#version').textContent = `v${version()}`;
+  // The first check pays for compiling the policy and warming the engine:
+  // do it now rather than on the first keystroke.
+  check('{}');
   if (location.hash.length > 1) {
     try {
       const s = await decodeState(location.hash);

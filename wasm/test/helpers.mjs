@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 export const WASM_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO = resolve(WASM_DIR, '..');
-export const CORPUS = resolve(REPO, '..', 'shared', 'corpus');
+// IDGUARD_CORPUS overrides the location of the shared corpus.
+export const CORPUS = process.env.IDGUARD_CORPUS ? resolve(process.env.IDGUARD_CORPUS) : resolve(REPO, '..', 'shared', 'corpus');
 export const FIXTURES = join(REPO, 'tests', 'fixtures');
 export const TEST_OUTPUT = join(REPO, 'test-output');
 

@@ -10,7 +10,8 @@
 // with `cargo build --release -p idguard-cli`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
@@ -77,7 +78,13 @@ test('the wasm package finds what the native CLI finds (corpus and fixtures)', {
     t.skip(`${bin} has no \`check --format json --fail-on never\` yet (the CLI is not merged in this tree)`);
     return;
   }
-  const run = spawnSync(bin, ['check', '--format', 'json', '--fail-on', 'never', ...inputs], {
+  // The same policy on both sides: the built-in default (an empty policy
+  // extends it), named explicitly so no idguard.json found upward counts.
+  const policyDir = mkdtempSync(join(tmpdir(), 'idguard-parity-'));
+  t.after(() => rmSync(policyDir, { recursive: true, force: true }));
+  const policyFile = join(policyDir, 'idguard.json');
+  writeFileSync(policyFile, '{}\n');
+  const run = spawnSync(bin, ['check', '--format', 'json', '--fail-on', 'never', '--policy', policyFile, ...inputs], {
     cwd: REPO,
     encoding: 'utf8',
     maxBuffer: 2 ** 31 - 1,
@@ -97,12 +104,15 @@ test('the wasm package finds what the native CLI finds (corpus and fixtures)', {
     const text = readText(path);
     const parameters = {};
     for (const p of f.parameterFiles ?? []) parameters[p] = readText(resolve(REPO, p));
-    const report = idguard.check(text, { fileName: f.path, parameters, files: linkedFiles(path, text), today: TODAY });
+    const report = idguard.check(text, { fileName: f.path, parameters, files: linkedFiles(path, text), today: TODAY, policy: {} });
     for (const x of report.findings) wasmFindings.add(key(x));
     for (const x of report.files) wasmFiles.add(fileKey(x));
   }
   const nativeFindings = new Set(native.findings.map(key));
-  const nativeFiles = new Set(native.files.filter((f) => f.kind !== 'other').map(fileKey));
+  // Templates and the parameter files paired with one (a parameter file
+  // without its template is the CLI's business alone).
+  const paired = new Set(nativeTemplates.flatMap((f) => f.parameterFiles ?? []).map((p) => resolve(REPO, p)));
+  const nativeFiles = new Set(native.files.filter((f) => f.kind === 'template' || paired.has(resolve(REPO, f.path))).map(fileKey));
 
   const missing = [...nativeFindings].filter((k) => !wasmFindings.has(k));
   const extra = [...wasmFindings].filter((k) => !nativeFindings.has(k));

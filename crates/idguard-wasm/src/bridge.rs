@@ -8,7 +8,9 @@
 //! code). A template that cannot be parsed is not an error: it is reported
 //! in the report's `files[0].error`, as the CLI does.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use idguard_core::api::{self, CheckOptions, SourceFile};
 use idguard_core::finding::Report;
@@ -145,6 +147,35 @@ fn policy_message(problems: &[Problem]) -> String {
     format!("invalid policy: {}", list.join("; "))
 }
 
+thread_local! {
+    /// The last custom policy loaded, by its text: re-checking as the user
+    /// types sends the same policy every time, and compiling it (schema
+    /// validation, patterns) costs more than a small check.
+    static LAST_POLICY: RefCell<Option<(String, Rc<Policy>)>> = const { RefCell::new(None) };
+}
+
+/// Loads a policy given as text or as a JSON value (`None`/`null`: the
+/// default policy), reusing the last one when the text is the same.
+pub fn load_policy_cached(policy: Option<&Value>) -> Result<Rc<Policy>, Vec<Problem>> {
+    let key = match policy {
+        Some(Value::String(text)) => format!("t{text}"),
+        Some(value @ Value::Object(_)) => format!("v{value}"),
+        _ => return load_policy(policy).map(Rc::new),
+    };
+    let hit = LAST_POLICY.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, p)| Rc::clone(p))
+    });
+    if let Some(p) = hit {
+        return Ok(p);
+    }
+    let loaded = Rc::new(load_policy(policy)?);
+    LAST_POLICY.with(|c| *c.borrow_mut() = Some((key, Rc::clone(&loaded))));
+    Ok(loaded)
+}
+
 /// Loads a policy given as text or as a JSON value (`None`/`null`: the
 /// default policy). Problems of a value carry no line or column (they
 /// would point into text the caller never wrote).
@@ -237,7 +268,7 @@ pub fn check(template: &str, options: &str) -> String {
             Err(e) => return error("options", format!("invalid options: {e}"), Vec::new()),
         }
     };
-    let policy = match load_policy(request.policy.as_ref()) {
+    let policy = match load_policy_cached(request.policy.as_ref()) {
         Ok(p) => p,
         Err(problems) => return error("policy", policy_message(&problems), problems),
     };
@@ -453,6 +484,17 @@ mod tests {
             policy_message(&problems),
             "invalid policy: /rules/MI101 (line 3, column 14): unknown level \"loud\"; /naming: expected an object"
         );
+    }
+
+    #[test]
+    fn the_last_custom_policy_is_reused() {
+        let text = Value::String("{}".into());
+        let a = load_policy_cached(Some(&text)).unwrap();
+        let b = load_policy_cached(Some(&text)).unwrap();
+        assert!(Rc::ptr_eq(&a, &b));
+        let c = load_policy_cached(Some(&parse("{}"))).unwrap();
+        assert!(!Rc::ptr_eq(&a, &c));
+        assert!(load_policy_cached(Some(&parse("7"))).is_err());
     }
 
     #[test]
