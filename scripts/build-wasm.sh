@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-TOOLS="$ROOT/target/tools"
+TOOLS="$TARGET_DIR/tools"
 OUT="$ROOT/wasm/pkg"
 OPT_LEVEL="${IDGUARD_WASM_OPT:--Oz}"
 
