@@ -1,3 +1,238 @@
-fn main() {
-    println!("idguard {}", env!("CARGO_PKG_VERSION"));
+//! `idguard`: checks managed-identity design in ARM templates and the ARM
+//! JSON Bicep compiles to. Exit codes: 0 clean, 1 findings at or above
+//! `--fail-on`, 2 usage or input error.
+
+mod check;
+mod cli;
+mod commands;
+mod render;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::check::{Checked, Fatal};
+use crate::cli::{BaselineArgs, CheckArgs, Cli, ColorWhen, Command, Format};
+use crate::render::Context;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.color {
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+        ColorWhen::Auto => {}
+    }
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(Fatal(message)) => {
+            let _ = writeln!(anstream::stderr(), "{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<u8, Fatal> {
+    match command {
+        Command::Check(args) => check_command(&args),
+        Command::Baseline(args) => baseline_command(&args),
+        Command::Rules(args) => {
+            print(&commands::rules(args.format));
+            Ok(0)
+        }
+        Command::Explain { code } => {
+            print(&commands::explain(&code)?);
+            Ok(0)
+        }
+        Command::Init { force } => {
+            let dir = std::env::current_dir()
+                .map_err(|e| Fatal(format!("error: no current directory: {e}")))?;
+            print(&commands::init(&dir, force)?);
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout();
+            clap_complete::generate(shell, &mut Cli::command(), "idguard", &mut out);
+            Ok(0)
+        }
+    }
+}
+
+/// Writes to standard output; a closed pipe is not an error.
+fn print(text: &str) {
+    let mut out = anstream::stdout();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Where one rendered report goes.
+#[derive(Debug, PartialEq, Eq)]
+enum Destination {
+    Stdout,
+    File(PathBuf),
+}
+
+/// Pairs `--format`s with `--output`s (see `idguard check --help`).
+fn plan_outputs(
+    formats: &[Format],
+    outputs: &[PathBuf],
+) -> Result<Vec<(Format, Destination)>, Fatal> {
+    let dest = |p: &PathBuf| {
+        if p.as_os_str() == "-" {
+            Destination::Stdout
+        } else {
+            Destination::File(p.clone())
+        }
+    };
+    if outputs.is_empty() {
+        return match formats {
+            [] => Ok(vec![(Format::Text, Destination::Stdout)]),
+            [one] => Ok(vec![(*one, Destination::Stdout)]),
+            _ => Err(Fatal(
+                "error: several --format options need as many --output options (paired in order)"
+                    .to_string(),
+            )),
+        };
+    }
+    if formats.is_empty() {
+        return outputs
+            .iter()
+            .map(|p| {
+                Format::from_extension(p).map(|f| (f, dest(p))).ok_or_else(|| {
+                    Fatal(format!(
+                        "error: cannot tell the format of --output {} from its extension; add --format",
+                        p.display()
+                    ))
+                })
+            })
+            .collect();
+    }
+    if formats.len() != outputs.len() {
+        return Err(Fatal(format!(
+            "error: {} --format option(s) but {} --output option(s): give one --format per --output (paired in order), or none to infer formats from the file extensions",
+            formats.len(),
+            outputs.len()
+        )));
+    }
+    let plan: Vec<(Format, Destination)> = formats
+        .iter()
+        .zip(outputs)
+        .map(|(f, p)| (*f, dest(p)))
+        .collect();
+    if plan
+        .iter()
+        .filter(|(_, d)| *d == Destination::Stdout)
+        .count()
+        > 1
+    {
+        return Err(Fatal("error: only one --output can be `-`".to_string()));
+    }
+    Ok(plan)
+}
+
+fn context<'a>(checked: &'a Checked, fail_on: cli::FailOn) -> Context<'a> {
+    Context {
+        report: &checked.report,
+        sources: &checked.sources,
+        fail_on,
+        elapsed: checked.elapsed,
+        baselined: checked.baselined,
+        parameter_files: checked.parameter_files,
+        rules: idguard_core::rules::registry(),
+        root: std::env::current_dir().unwrap_or_default(),
+    }
+}
+
+fn check_command(args: &CheckArgs) -> Result<u8, Fatal> {
+    let plan = plan_outputs(&args.format, &args.output)?;
+    let checked = check::run(&args.input, args.baseline.as_deref())?;
+    let ctx = context(&checked, args.fail_on);
+    let stdout_taken = plan.iter().any(|(_, d)| *d == Destination::Stdout);
+    for (format, dest) in &plan {
+        match dest {
+            // Colour codes are stripped by anstream unless the terminal
+            // (and NO_COLOR/CLICOLOR_FORCE/--color) allows them.
+            Destination::Stdout => print(&render::render(*format, &ctx, true)),
+            Destination::File(path) => {
+                std::fs::write(path, render::render(*format, &ctx, false))
+                    .map_err(|e| Fatal(format!("error: cannot write {}: {e}", path.display())))?;
+            }
+        }
+    }
+    if !stdout_taken && !args.quiet {
+        print(&render::render(Format::Text, &ctx, true));
+    }
+    Ok(exit_code(&ctx))
+}
+
+/// 2 when a file could not be checked, else 1 when a finding fails the
+/// run, else 0.
+fn exit_code(ctx: &Context<'_>) -> u8 {
+    if ctx.report.summary.invalid_files > 0 {
+        2
+    } else if ctx.report.findings.iter().any(|f| ctx.fails(f)) {
+        1
+    } else {
+        0
+    }
+}
+
+fn baseline_command(args: &BaselineArgs) -> Result<u8, Fatal> {
+    let checked = check::run(&args.input, None)?;
+    let ctx = context(&checked, cli::FailOn::Never);
+    std::fs::write(&args.output, render::json(&ctx)).map_err(|e| {
+        Fatal(format!(
+            "error: cannot write {}: {e}",
+            args.output.display()
+        ))
+    })?;
+    let n = checked.report.findings.len();
+    let mut msg = format!(
+        "Wrote baseline {} with {n} finding{}\n",
+        args.output.display(),
+        if n == 1 { "" } else { "s" }
+    );
+    if checked.report.summary.invalid_files > 0 {
+        msg.push_str(&render::render(Format::Text, &ctx, true));
+        print(&msg);
+        return Ok(2);
+    }
+    print(&msg);
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_plans() {
+        use Destination::*;
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            plan_outputs(&[], &[]).unwrap(),
+            vec![(Format::Text, Stdout)]
+        );
+        assert_eq!(
+            plan_outputs(&[Format::Json], &[]).unwrap(),
+            vec![(Format::Json, Stdout)]
+        );
+        assert!(plan_outputs(&[Format::Json, Format::Sarif], &[]).is_err());
+        assert_eq!(
+            plan_outputs(&[Format::Sarif, Format::Junit], &[p("a.sarif"), p("-")]).unwrap(),
+            vec![(Format::Sarif, File(p("a.sarif"))), (Format::Junit, Stdout)]
+        );
+        assert_eq!(
+            plan_outputs(&[], &[p("a.sarif"), p("b.xml"), p("c.json")]).unwrap(),
+            vec![
+                (Format::Sarif, File(p("a.sarif"))),
+                (Format::Junit, File(p("b.xml"))),
+                (Format::Json, File(p("c.json")))
+            ]
+        );
+        assert!(plan_outputs(&[], &[p("noext")]).is_err());
+        assert!(plan_outputs(&[Format::Json], &[p("a"), p("b")]).is_err());
+        assert!(plan_outputs(&[Format::Json, Format::Text], &[p("-"), p("-")]).is_err());
+    }
 }

@@ -110,6 +110,9 @@ pub fn check_template(
         reports.push(report);
     }
     load_linked(&mut files, root_file, resolve);
+    for file in 0..files.entries.len() {
+        files.add_template_views(file);
+    }
 
     let evaluations: Vec<(Option<FileId>, template::Evaluation)> = if param_ids.is_empty() {
         vec![(None, template::evaluate(&files, root_file, None))]
@@ -137,10 +140,10 @@ pub fn check_template(
             diags.extend(ctx.into_diagnostics());
         }
         for d in diags {
-            if let Some(f) = to_finding(&files, model, &d, options) {
-                if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
-                    findings.push(f);
-                }
+            if let Some(f) = to_finding(&files, model, &d, options)
+                && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
+            {
+                findings.push(f);
             }
         }
     }
@@ -153,10 +156,10 @@ pub fn check_template(
         }
         if let Some(first) = models.first() {
             for d in diags {
-                if let Some(f) = to_finding(&files, first, &d, options) {
-                    if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
-                        findings.push(f);
-                    }
+                if let Some(f) = to_finding(&files, first, &d, options)
+                    && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
+                {
+                    findings.push(f);
                 }
             }
         }
@@ -240,12 +243,11 @@ fn collect_relative_paths(doc: &Document, out: &mut Vec<String>) {
     let mut stack = vec![doc.root()];
     while let Some(n) = stack.pop() {
         for m in doc.members(n) {
-            if m.key.eq_ignore_ascii_case("templateLink") {
-                if let Some(rel) = doc.get(m.value, "relativePath").and_then(|r| doc.as_str(r)) {
-                    if !rel.starts_with('[') {
-                        out.push(rel.to_string());
-                    }
-                }
+            if m.key.eq_ignore_ascii_case("templateLink")
+                && let Some(rel) = doc.get(m.value, "relativePath").and_then(|r| doc.as_str(r))
+                && !rel.starts_with('[')
+            {
+                out.push(rel.to_string());
             }
             stack.push(m.value);
         }
@@ -296,7 +298,7 @@ fn to_finding(
     let entry = files.get(file)?;
     let level = level_of(options.policy, d.rule)?;
     let severity = d.severity.map(|s| s.min(level)).unwrap_or(level);
-    let pointer = entry.doc.pointer(node);
+    let pointer = entry.pointer(node);
     let parameters_file = model
         .parameter_file
         .and_then(|p| files.get(p))
@@ -357,7 +359,7 @@ fn related(files: &Files, model: &Model<'_>, d: &Diagnostic) -> Vec<Related> {
             Some(Related {
                 message: format!("parameter '{}' is set here", p.name),
                 file: pentry.path.clone(),
-                pointer: pentry.doc.pointer(pnode),
+                pointer: pentry.pointer(pnode),
                 range: range(files, pfile, pentry.doc.span(pnode)),
             })
         })
@@ -443,5 +445,126 @@ fn disambiguate_fingerprints(findings: &mut [Finding]) {
             f.fingerprint = fingerprint(&format!("{}#{}", f.fingerprint, n));
         }
         *n += 1;
+    }
+}
+
+/// Code of the finding that reports an expired policy exemption. Not a
+/// rule of the catalog: it is about the policy file, not a template.
+pub const EXPIRED_EXEMPTION_CODE: &str = "IDG001";
+
+/// Findings about the policy itself: every exemption whose `expires` date
+/// is before `today` is reported (at warning level) at its place in the
+/// policy file, so that an expired exemption is seen rather than silently
+/// ending. `policy_text` locates it; without it the finding points at
+/// line 1.
+pub fn policy_findings(
+    policy: &Policy,
+    policy_path: &str,
+    policy_text: Option<&str>,
+    today: Option<&str>,
+) -> Vec<Finding> {
+    let doc = policy_text.and_then(|t| Document::parse(t).ok());
+    policy
+        .expired_exemptions(today)
+        .into_iter()
+        .map(|e| {
+            let (node, text) = match (&doc, policy_text) {
+                (Some(d), Some(t)) => (resolve_pointer(d, &e.pointer), Some((d, t))),
+                _ => (None, None),
+            };
+            let range = match (node, text) {
+                (Some(n), Some((d, t))) => {
+                    let span = d.span(n);
+                    let at = |offset: u32| {
+                        let lc = d.lines().line_col(t, offset);
+                        Position {
+                            line: lc.line,
+                            column: lc.column_chars,
+                            utf16_column: lc.column_utf16,
+                            offset,
+                        }
+                    };
+                    Range {
+                        start: at(span.start),
+                        end: at(span.end),
+                    }
+                }
+                _ => {
+                    let p = Position {
+                        line: 1,
+                        column: 1,
+                        utf16_column: 1,
+                        offset: 0,
+                    };
+                    Range { start: p, end: p }
+                }
+            };
+            Finding {
+                code: EXPIRED_EXEMPTION_CODE.to_string(),
+                name: "expired-exemption".to_string(),
+                severity: Severity::Warning,
+                message: format!(
+                    "the exemption of {} for '{}' expired on {}; it no longer silences findings",
+                    if e.rule == "*" { "every rule".to_string() } else { e.rule.clone() },
+                    e.resource,
+                    e.expires.as_deref().unwrap_or("an earlier date")
+                ),
+                help: "fix the findings it covered, or renew the exemption with a new expiry date and a reason that still holds".to_string(),
+                file: policy_path.to_string(),
+                pointer: e.pointer.clone(),
+                range,
+                fingerprint: fingerprint(&format!(
+                    "{EXPIRED_EXEMPTION_CODE}\u{0}{policy_path}\u{0}{}",
+                    e.pointer
+                )),
+                parameters_file: None,
+                related: Vec::new(),
+                suppression: None,
+                doc_url: Some(
+                    "https://github.com/idguard/idguard/blob/main/docs/policy.md#exemptions"
+                        .to_string(),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The node at an RFC 6901 pointer.
+fn resolve_pointer(doc: &Document, pointer: &str) -> Option<crate::source::NodeId> {
+    let mut node = doc.root();
+    for raw in pointer.split('/').skip(1) {
+        let seg = raw.replace("~1", "/").replace("~0", "~");
+        node = match doc.kind(node) {
+            crate::source::Kind::Array(items) => items.get(seg.parse::<usize>().ok()?).copied()?,
+            _ => doc.get(node, &seg)?,
+        };
+    }
+    Some(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expired_exemptions_are_reported_where_they_are_written() {
+        let text = r#"{
+  // exemptions for the legacy estate
+  "exemptions": [
+    { "rule": "MI101", "resource": "id-legacy-*", "reason": "migration", "expires": "2025-06-30" },
+    { "rule": "MI201", "resource": "id-x", "reason": "rename pending", "expires": "2099-01-01" }
+  ]
+}"#;
+        let policy = Policy::parse(text).unwrap();
+        let found = policy_findings(&policy, "idguard.json", Some(text), Some("2026-01-01"));
+        assert_eq!(found.len(), 1);
+        let f = &found[0];
+        assert_eq!(f.code, EXPIRED_EXEMPTION_CODE);
+        assert_eq!(f.pointer, "/exemptions/0");
+        assert_eq!(f.range.start.line, 4);
+        assert!(f.message.contains("MI101") && f.message.contains("2025-06-30"));
+        assert!(
+            policy_findings(&policy, "idguard.json", Some(text), Some("2025-06-30")).is_empty()
+        );
     }
 }

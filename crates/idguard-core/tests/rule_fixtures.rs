@@ -3,6 +3,9 @@
 //! template: `[{"code": "MI101", "line": 12, "message_contains": "…"}]`.
 //! `valid-*` fixtures must produce no finding of the rule.
 
+// Tests read fixtures from disk; the no-I/O rule is for the library itself.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -14,8 +14,12 @@ mod parser;
 mod value;
 
 pub use ast::{Expr, ExprKind};
-pub use eval::{eval_expr, eval_node, eval_string};
-pub use parser::{ExprError, parse, parse_template_string};
+pub use eval::{
+    LoopScope, MAX_CALL_DEPTH, MAX_COPY_COUNT, MAX_STEPS, eval_expr, eval_key, eval_node,
+    eval_string, key_string,
+};
+pub use functions::{MAX_ARRAY_LEN, MAX_RANGE_COUNT, MAX_STRING_LEN, to_arm_string};
+pub use parser::{ExprError, is_expression, literal_value, parse, parse_template_string};
 pub use value::{Obj, Part, Unknown, Val};
 
 use std::rc::Rc;

@@ -239,9 +239,13 @@ impl Val {
         self.as_object()?.get(key)
     }
 
-    /// Follows object keys through known objects.
+    /// Follows object keys (and, on arrays, decimal indexes) through known
+    /// values.
     pub fn get_path(&self, path: &[&str]) -> Option<&Val> {
-        path.iter().try_fold(self, |v, k| v.get(k))
+        path.iter().try_fold(self, |v, k| match v {
+            Val::Array(items) => k.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => v.get(k),
+        })
     }
 
     /// Property access with ARM semantics: on a known object, the member (or

@@ -54,12 +54,29 @@ impl Index {
 /// Resolves a reference target (a resource ID, or a symbolic name of the
 /// deployment the value was evaluated in) to a resource.
 fn resolve(eval: &Evaluation, index: &Index, target: &Val, deployment: usize) -> Option<usize> {
+    // `reference('apps[2]')`: an instance of a symbolic copy loop.
+    if let Some((sym, i)) = target.as_str().and_then(collection_member) {
+        return eval.resources.iter().position(|r| {
+            r.deployment == deployment
+                && r.symbolic_name
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(sym))
+                && r.copy.as_ref().and_then(|c| c.index) == Some(i)
+        });
+    }
     if let Some(sym) = target.as_str().filter(|s| !s.contains('/')) {
         let d = eval.deployments.get(deployment)?;
         let id = d.symbols.get(&sym.to_ascii_lowercase())?;
         return index.find(id);
     }
     index.find(target)
+}
+
+/// `name[3]` → (`name`, 3).
+fn collection_member(s: &str) -> Option<(&str, i64)> {
+    let (name, rest) = s.split_once('[')?;
+    let index = rest.strip_suffix(']')?.trim().parse().ok()?;
+    (!name.is_empty() && !name.contains('/')).then_some((name, index))
 }
 
 fn id_property(path: &[&str]) -> IdProperty {
@@ -86,7 +103,7 @@ fn principal_with(
     depth: usize,
 ) -> Principal {
     match value {
-        Val::Str(s) if roles::is_guid(s) => return Principal::Literal(s.to_string()),
+        Val::Str(s) if roles::is_guid(s) => Principal::Literal(s.to_string()),
         Val::Unknown(u) => {
             let Some((target, path)) = u.reference_property() else {
                 return Principal::Unknown;
@@ -98,30 +115,29 @@ fn principal_with(
                 path.as_slice(),
             ) {
                 let (ri, res) = r;
-                if res.is_type(DEPLOYMENT) && depth < 8 {
-                    if let Some((di, d)) = eval
+                if res.is_type(DEPLOYMENT)
+                    && depth < 8
+                    && let Some((di, d)) = eval
                         .deployments
                         .iter()
                         .enumerate()
                         .find(|(_, d)| d.resource == Some(ri))
-                    {
-                        if let Some(v) = d.outputs.get(name).and_then(|o| o.get("value")) {
-                            return principal_with(eval, index, identities, v, di, depth + 1);
-                        }
-                    }
+                    && let Some(v) = d.outputs.get(name).and_then(|o| o.get("value"))
+                {
+                    return principal_with(eval, index, identities, v, di, depth + 1);
                 }
             }
             let full = matches!(u.as_ref(), Unknown::Reference { full: true, .. });
             match resolved {
                 Some(r) => {
                     let res = eval.resources.get(r);
-                    if res.is_some_and(|res| res.is_type(UAMI)) {
-                        if let Some(i) = identities.iter().position(|id| id.resource == r) {
-                            return Principal::Identity {
-                                identity: i,
-                                via: id_property(&path),
-                            };
-                        }
+                    if res.is_some_and(|res| res.is_type(UAMI))
+                        && let Some(i) = identities.iter().position(|id| id.resource == r)
+                    {
+                        return Principal::Identity {
+                            identity: i,
+                            via: id_property(&path),
+                        };
                     }
                     if full
                         && path.len() == 2
@@ -141,6 +157,7 @@ fn principal_with(
                     if is_uami {
                         Principal::ExternalIdentity {
                             via: id_property(&path),
+                            id: target.clone(),
                         }
                     } else {
                         Principal::Unknown
@@ -156,7 +173,7 @@ fn principal_with(
 fn role_of(value: &Val, custom: &[CustomRole], eval: &Evaluation) -> Role {
     match value {
         Val::Str(s) => match roles::parse_role_definition_id(s) {
-            RoleDefinitionRef::ResourceId { guid } => lookup_guid(guid, custom),
+            RoleDefinitionRef::ResourceId { guid, .. } => lookup_guid(guid, custom),
             RoleDefinitionRef::BareGuid(_) | RoleDefinitionRef::Malformed => {
                 Role::Malformed(s.to_string())
             }
@@ -466,7 +483,7 @@ fn collect_settings(model: &mut Model<'_>, i: usize) {
                     .iter()
                     .find_map(|k| item.get(k).map(|v| (v.clone(), *k)))
                     .unwrap_or((Val::Null, ""));
-                let secret_ref = item.get("secretRef").is_some() || vkey == "secureValue";
+                let secret_ref = item.get("secretRef").is_some();
                 if !vkey.is_empty() {
                     p.push(vkey);
                 }
@@ -496,41 +513,40 @@ fn collect_settings(model: &mut Model<'_>, i: usize) {
             i,
         );
     }
-    if ty == "microsoft.app/containerapps" || ty == "microsoft.app/jobs" {
-        if let Some(containers) = r
+    if (ty == "microsoft.app/containerapps" || ty == "microsoft.app/jobs")
+        && let Some(containers) = r
             .get(&["properties", "template", "containers"])
             .and_then(Val::as_array)
-        {
-            for c in 0..containers.len() {
-                let cs = c.to_string();
-                name_value_list(
-                    &["properties", "template", "containers", &cs, "env"],
-                    "name",
-                    &["value", "secretRef"],
-                    SettingKind::EnvironmentVariable,
-                    i,
-                );
-            }
+    {
+        for c in 0..containers.len() {
+            let cs = c.to_string();
+            name_value_list(
+                &["properties", "template", "containers", &cs, "env"],
+                "name",
+                &["value", "secretRef"],
+                SettingKind::EnvironmentVariable,
+                i,
+            );
         }
     }
-    if ty == "microsoft.containerinstance/containergroups" {
-        if let Some(containers) = r.get(&["properties", "containers"]).and_then(Val::as_array) {
-            for c in 0..containers.len() {
-                let cs = c.to_string();
-                name_value_list(
-                    &[
-                        "properties",
-                        "containers",
-                        &cs,
-                        "properties",
-                        "environmentVariables",
-                    ],
-                    "name",
-                    &["value", "secureValue"],
-                    SettingKind::EnvironmentVariable,
-                    i,
-                );
-            }
+    if ty == "microsoft.containerinstance/containergroups"
+        && let Some(containers) = r.get(&["properties", "containers"]).and_then(Val::as_array)
+    {
+        for c in 0..containers.len() {
+            let cs = c.to_string();
+            name_value_list(
+                &[
+                    "properties",
+                    "containers",
+                    &cs,
+                    "properties",
+                    "environmentVariables",
+                ],
+                "name",
+                &["value", "secureValue"],
+                SettingKind::EnvironmentVariable,
+                i,
+            );
         }
     }
     // `Microsoft.Web/sites/config` named `…/appsettings` or `…/connectionstrings`.
@@ -591,30 +607,30 @@ fn collect_principal_uses(model: &mut Model<'_>, index: &Index, i: usize) {
     } else {
         None
     };
-    if let Some(path) = policies_path {
-        if let Some(items) = r.get(path).and_then(Val::as_array) {
-            for (j, item) in items.iter().enumerate() {
-                let Some(object_id) = item.get("objectId") else {
-                    continue;
-                };
-                let js = j.to_string();
-                let mut p = path.to_vec();
-                p.push(&js);
-                p.push("objectId");
-                uses.push(PrincipalUse {
-                    resource: i,
-                    what: "Key Vault access policy objectId",
-                    principal: principal_with(
-                        model.eval,
-                        index,
-                        &model.identities,
-                        object_id,
-                        r.deployment,
-                        0,
-                    ),
-                    location: loc_or_resource(model, i, &p),
-                });
-            }
+    if let Some(path) = policies_path
+        && let Some(items) = r.get(path).and_then(Val::as_array)
+    {
+        for (j, item) in items.iter().enumerate() {
+            let Some(object_id) = item.get("objectId") else {
+                continue;
+            };
+            let js = j.to_string();
+            let mut p = path.to_vec();
+            p.push(&js);
+            p.push("objectId");
+            uses.push(PrincipalUse {
+                resource: i,
+                what: "Key Vault access policy objectId",
+                principal: principal_with(
+                    model.eval,
+                    index,
+                    &model.identities,
+                    object_id,
+                    r.deployment,
+                    0,
+                ),
+                location: loc_or_resource(model, i, &p),
+            });
         }
     }
     let sid_path: Option<&[&str]> = if r.is_type("Microsoft.Sql/servers") {
@@ -624,22 +640,15 @@ fn collect_principal_uses(model: &mut Model<'_>, index: &Index, i: usize) {
     } else {
         None
     };
-    if let Some(path) = sid_path {
-        if let Some(sid) = r.get(path) {
-            uses.push(PrincipalUse {
-                resource: i,
-                what: "SQL server Entra administrator sid",
-                principal: principal_with(
-                    model.eval,
-                    index,
-                    &model.identities,
-                    sid,
-                    r.deployment,
-                    0,
-                ),
-                location: loc_or_resource(model, i, path),
-            });
-        }
+    if let Some(path) = sid_path
+        && let Some(sid) = r.get(path)
+    {
+        uses.push(PrincipalUse {
+            resource: i,
+            what: "SQL server Entra administrator sid",
+            principal: principal_with(model.eval, index, &model.identities, sid, r.deployment, 0),
+            location: loc_or_resource(model, i, path),
+        });
     }
     model.principal_uses.extend(uses);
 }

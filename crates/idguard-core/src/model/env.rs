@@ -61,16 +61,15 @@ pub const ENV_PARAMETERS: &[&str] = &[
 pub fn of_resource(policy: &Policy, tags: Option<&Val>, name: &Val) -> Option<Environment> {
     if let Some(tags) = tags.and_then(Val::as_object) {
         for key in ENV_TAGS {
-            if let Some(v) = tags.get(key).and_then(Val::as_str) {
-                if let Some(env) = policy
+            if let Some(v) = tags.get(key).and_then(Val::as_str)
+                && let Some(env) = policy
                     .environment_of_token(v)
                     .or_else(|| policy.environment_in_name(v))
-                {
-                    return Some(Environment {
-                        name: env.to_string(),
-                        source: EnvSource::Tag,
-                    });
-                }
+            {
+                return Some(Environment {
+                    name: env.to_string(),
+                    source: EnvSource::Tag,
+                });
             }
         }
     }

@@ -113,8 +113,8 @@ pub enum Principal {
     /// The system-assigned identity of a resource of this deployment.
     SystemAssigned { resource: usize, via: IdProperty },
     /// A managed identity outside the deployment, through a `reference()`
-    /// to a `userAssignedIdentities` resource ID.
-    ExternalIdentity { via: IdProperty },
+    /// to a `userAssignedIdentities` resource ID (`id`).
+    ExternalIdentity { via: IdProperty, id: Val },
     /// A literal GUID written into the template.
     Literal(String),
     /// A parameter or anything else not known.
@@ -136,7 +136,7 @@ impl Principal {
         match self {
             Principal::Identity { via, .. }
             | Principal::SystemAssigned { via, .. }
-            | Principal::ExternalIdentity { via } => Some(*via),
+            | Principal::ExternalIdentity { via, .. } => Some(*via),
             _ => None,
         }
     }

@@ -243,6 +243,79 @@ impl Document {
         out
     }
 
+    /// A copy of the subtree at `node` as a document of its own, with spans
+    /// unchanged (they still point into this document's text) and every
+    /// string and key that starts with `[[` unescaped once — what ARM does
+    /// to a template held in a variable (Bicep's `loadJsonContent` modules)
+    /// before it deploys it.
+    pub fn unescaped_subtree(&self, node: NodeId) -> Document {
+        let unescape = |s: &str| -> Box<str> {
+            match s.strip_prefix("[[") {
+                Some(rest) => format!("[{rest}").into_boxed_str(),
+                None => s.into(),
+            }
+        };
+        let mut nodes: Vec<Node> = Vec::new();
+        // (old node, new parent); children are pushed after their parent so
+        // that new ids are assigned parents first.
+        let mut stack: Vec<(NodeId, Option<NodeId>, usize)> = vec![(node, None, 0)];
+        while let Some((old, parent, slot)) = stack.pop() {
+            let new_id = NodeId(u32::try_from(nodes.len()).unwrap_or(u32::MAX));
+            let src = self.node(old);
+            let kind = match &src.kind {
+                Kind::String(s) => Kind::String(unescape(s)),
+                Kind::Array(items) => {
+                    for (i, item) in items.iter().enumerate().rev() {
+                        stack.push((*item, Some(new_id), i));
+                    }
+                    Kind::Array(vec![NodeId(0); items.len()].into_boxed_slice())
+                }
+                Kind::Object(members) => {
+                    for (i, m) in members.iter().enumerate().rev() {
+                        stack.push((m.value, Some(new_id), i));
+                    }
+                    Kind::Object(
+                        members
+                            .iter()
+                            .map(|m| Member {
+                                key: unescape(&m.key),
+                                key_span: m.key_span,
+                                value: NodeId(0),
+                            })
+                            .collect(),
+                    )
+                }
+                other => other.clone(),
+            };
+            nodes.push(Node {
+                kind,
+                span: src.span,
+                parent,
+            });
+            // Link the new node into its parent's slot.
+            if let Some(p) = parent {
+                match nodes.get_mut(p.index()).map(|n| &mut n.kind) {
+                    Some(Kind::Array(items)) => {
+                        if let Some(s) = items.get_mut(slot) {
+                            *s = new_id;
+                        }
+                    }
+                    Some(Kind::Object(members)) => {
+                        if let Some(m) = members.get_mut(slot) {
+                            m.value = new_id;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Document {
+            nodes,
+            root: NodeId(0),
+            lines: self.lines.clone(),
+        }
+    }
+
     /// Converts a subtree to a `serde_json::Value` (for policies and plugin
     /// input). Iterative, so depth is bounded only by [`MAX_DEPTH`].
     pub fn to_json(&self, id: NodeId) -> serde_json::Value {

@@ -178,7 +178,7 @@ pub fn expand_copy(doc: &Document, spec: NodeId, input_key: &str, ctx: &dyn Cont
     }
     let items = (0..n)
         .map(|i| {
-            let scope = Looped::new(ctx, name.clone(), Val::Int(i as i64));
+            let scope = expr::LoopScope::named(ctx, &name, Val::Int(i as i64));
             expr::eval_node(doc, input, &scope)
         })
         .collect();
@@ -220,10 +220,10 @@ impl Context for TemplateScope<'_> {
     fn variable(&self, name: &str) -> Val {
         let key = name.to_ascii_lowercase();
         Self::memo(&self.vars, key, "variable", || {
-            if let Some(node) = self.variable_node(name) {
-                if !name.eq_ignore_ascii_case("copy") {
-                    return expr::eval_node(self.doc, node, self);
-                }
+            if let Some(node) = self.variable_node(name)
+                && !name.eq_ignore_ascii_case("copy")
+            {
+                return expr::eval_node(self.doc, node, self);
             }
             self.copy_variable(name)
                 .unwrap_or_else(|| Val::opaque(format!("no variable '{name}'")))
@@ -286,48 +286,6 @@ pub fn absolute_scope(scope: &Val, d: &DeploymentContext) -> Val {
             scope.clone(),
         ]),
         _ => scope.clone(),
-    }
-}
-
-/// A context with one copy-loop index bound.
-pub struct Looped<'a> {
-    parent: &'a dyn Context,
-    name: Rc<str>,
-    index: Val,
-}
-
-impl<'a> Looped<'a> {
-    pub fn new(parent: &'a dyn Context, name: Rc<str>, index: Val) -> Self {
-        Self {
-            parent,
-            name,
-            index,
-        }
-    }
-}
-
-impl Context for Looped<'_> {
-    fn parameter(&self, name: &str) -> Val {
-        self.parent.parameter(name)
-    }
-    fn variable(&self, name: &str) -> Val {
-        self.parent.variable(name)
-    }
-    fn copy_index(&self, loop_name: Option<&str>) -> Option<Val> {
-        match loop_name {
-            None => Some(self.index.clone()),
-            Some(n) if n.eq_ignore_ascii_case(&self.name) => Some(self.index.clone()),
-            Some(_) => self.parent.copy_index(loop_name),
-        }
-    }
-    fn user_function(&self, namespace: &str, name: &str) -> Option<UserFunction> {
-        self.parent.user_function(namespace, name)
-    }
-    fn deployment(&self) -> &DeploymentContext {
-        self.parent.deployment()
-    }
-    fn symbol_resource_id(&self, symbol: &str) -> Option<Val> {
-        self.parent.symbol_resource_id(symbol)
     }
 }
 

@@ -53,6 +53,10 @@ pub fn concat(values: &[Val]) -> Val {
         return Val::str(lit);
     }
     flush(&mut parts, &mut lit);
+    // A lone unknown is itself, not a one-piece string.
+    if let [Part::Hole(h)] = parts.as_slice() {
+        return Val::Unknown(h.clone());
+    }
     Val::unknown(Unknown::Str(parts))
 }
 
@@ -250,7 +254,7 @@ pub fn deployment_scope_id(d: &DeploymentContext) -> Val {
             Val::str("/providers/Microsoft.Management/managementGroups/"),
             d.management_group.clone(),
         ]),
-        TargetScope::Tenant => Val::str(""),
+        TargetScope::Tenant => Val::str("/"),
     }
 }
 
@@ -262,7 +266,12 @@ pub fn build_resource_id(scope_id: &Val, full_type: &str, full_name: &Val) -> Va
     let ns = type_parts.next().unwrap_or_default();
     let types: Vec<&str> = type_parts.collect();
     let names = segments(full_name).map(|s| s.items).unwrap_or_default();
-    let mut pieces = vec![scope_id.clone(), Val::str(format!("/providers/{ns}"))];
+    // The tenant root is `/`; IDs under it start `/providers/…`.
+    let prefix = match scope_id.as_str() {
+        Some(s) => Val::str(s.trim_end_matches('/')),
+        None => scope_id.clone(),
+    };
+    let mut pieces = vec![prefix, Val::str(format!("/providers/{ns}"))];
     if names.len() == types.len() {
         for (t, n) in types.iter().zip(names) {
             pieces.push(Val::str(format!("/{t}/")));

@@ -18,10 +18,10 @@ pub mod ids;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::expr::{self, Context, DeploymentContext, Obj, TargetScope, Val};
+use crate::expr::{self, Context, DeploymentContext, LoopScope, Obj, TargetScope, Val};
 use crate::source::{Document, Kind, NodeId, Span};
 
-pub use context::{Looped, Supplied, TemplateScope, absolute_scope, scope_from_schema};
+pub use context::{Supplied, TemplateScope, absolute_scope, scope_from_schema};
 
 /// Index of a file in [`Files`].
 pub type FileId = usize;
@@ -38,6 +38,9 @@ pub struct Files {
     pub entries: Vec<FileEntry>,
     /// (linking file, relative path as written) → linked file.
     pub links: HashMap<(FileId, String), FileId>,
+    /// (file, `template` value node) → a view of the template a nested
+    /// deployment takes from a variable (`"template": "[variables('x')]"`).
+    pub views: HashMap<(FileId, NodeId), FileId>,
 }
 
 #[derive(Debug)]
@@ -45,6 +48,16 @@ pub struct FileEntry {
     pub path: String,
     pub text: Rc<str>,
     pub doc: Rc<Document>,
+    /// For a view of part of a file: the JSON pointer of the part, which
+    /// the view's own pointers are relative to.
+    pub pointer_prefix: String,
+}
+
+impl FileEntry {
+    /// The JSON pointer of `node` in the file as written.
+    pub fn pointer(&self, node: NodeId) -> String {
+        format!("{}{}", self.pointer_prefix, self.doc.pointer(node))
+    }
 }
 
 impl Files {
@@ -53,9 +66,78 @@ impl Files {
     }
 
     pub fn push(&mut self, path: String, text: Rc<str>, doc: Rc<Document>) -> FileId {
-        self.entries.push(FileEntry { path, text, doc });
+        self.entries.push(FileEntry {
+            path,
+            text,
+            doc,
+            pointer_prefix: String::new(),
+        });
         self.entries.len() - 1
     }
+
+    /// Adds views of the templates that nested deployments in `file` take
+    /// from a variable, recursively for views within views.
+    pub fn add_template_views(&mut self, file: FileId) {
+        let mut queue = vec![file];
+        while let Some(f) = queue.pop() {
+            let Some(entry) = self.entries.get(f) else {
+                continue;
+            };
+            let doc = entry.doc.clone();
+            let (path, text, prefix) = (
+                entry.path.clone(),
+                entry.text.clone(),
+                entry.pointer_prefix.clone(),
+            );
+            for (template_node, var_node) in variable_templates(&doc) {
+                let view = doc.unescaped_subtree(var_node);
+                self.entries.push(FileEntry {
+                    path: path.clone(),
+                    text: text.clone(),
+                    doc: Rc::new(view),
+                    pointer_prefix: format!("{prefix}{}", doc.pointer(var_node)),
+                });
+                let id = self.entries.len() - 1;
+                self.views.insert((f, template_node), id);
+                queue.push(id);
+            }
+        }
+    }
+}
+
+/// Nested deployments whose `template` is `[variables('name')]`: the
+/// `template` node and the variable's (object) node.
+fn variable_templates(doc: &Document) -> Vec<(NodeId, NodeId)> {
+    let mut out = Vec::new();
+    let mut stack = vec![doc.root()];
+    while let Some(n) = stack.pop() {
+        for m in doc.members(n) {
+            if m.key.eq_ignore_ascii_case("template")
+                && let Some(var) = doc
+                    .as_str(m.value)
+                    .and_then(|s| s.strip_prefix("[variables('"))
+                    .and_then(|s| s.strip_suffix("')]"))
+            {
+                // The template object whose `variables` hold it: up from
+                // the `template` member through the deployment resource.
+                let mut up = doc.node(m.value).parent;
+                while let Some(p) = up {
+                    if let Some(v) = doc
+                        .get(p, "variables")
+                        .and_then(|vars| doc.get(vars, var))
+                        .filter(|v| matches!(doc.kind(*v), Kind::Object(_)))
+                    {
+                        out.push((m.value, v));
+                        break;
+                    }
+                    up = doc.node(p).parent;
+                }
+            }
+            stack.push(m.value);
+        }
+        stack.extend(doc.items(n).iter().copied());
+    }
+    out
 }
 
 /// One deployment: the root template or a nested one.
@@ -188,6 +270,9 @@ pub struct Evaluation {
     pub deployments: Vec<Deployment>,
     pub resources: Vec<Resource>,
     pub notes: Vec<Note>,
+    /// Resources not deployed: a condition known to be false, a copy loop
+    /// of zero items (with their nested resources, which are not walked).
+    pub skipped: Vec<Note>,
 }
 
 /// Evaluates the template in `files` entry `template`, with the parameter
@@ -347,6 +432,11 @@ impl<'f> Walker<'f, '_> {
             .map(|c| expr::eval_node(doc, c, ctx))
             .unwrap_or(Val::Bool(true));
         if condition == Val::Bool(false) {
+            self.eval.skipped.push(Note {
+                file,
+                node,
+                message: "its condition is false".into(),
+            });
             return;
         }
         let copy = doc
@@ -374,6 +464,13 @@ impl<'f> Walker<'f, '_> {
         match count.as_int() {
             Some(n) => {
                 let n = usize::try_from(n).unwrap_or(0);
+                if n == 0 {
+                    self.eval.skipped.push(Note {
+                        file,
+                        node,
+                        message: format!("copy loop '{name}' has no items"),
+                    });
+                }
                 let cap = if is_deployment {
                     MAX_DEPLOYMENT_COPIES
                 } else {
@@ -389,7 +486,7 @@ impl<'f> Walker<'f, '_> {
                     });
                 }
                 for i in 0..n.min(cap) {
-                    let scope = Looped::new(ctx, name.clone(), Val::Int(i as i64));
+                    let scope = LoopScope::resource(ctx, &name, Val::Int(i as i64));
                     let inst = CopyInstance {
                         name: name.clone(),
                         index: Some(i as i64),
@@ -412,7 +509,7 @@ impl<'f> Walker<'f, '_> {
                 let index = Val::opaque(format!(
                     "copyIndex() of loop '{name}', whose count is not known"
                 ));
-                let scope = Looped::new(ctx, name.clone(), index);
+                let scope = LoopScope::resource(ctx, &name, index);
                 let inst = CopyInstance {
                     name: name.clone(),
                     index: None,
@@ -456,10 +553,10 @@ impl<'f> Walker<'f, '_> {
             .map(|t| expr::eval_node(doc, t, ctx))
             .unwrap_or(Val::Null);
         let Some(written_ty) = ty_val.as_str() else {
-            self.eval.notes.push(Note {
+            self.eval.skipped.push(Note {
                 file,
                 node,
-                message: "a resource whose type is not known is skipped".into(),
+                message: "its type is not known".into(),
             });
             return;
         };
@@ -468,15 +565,14 @@ impl<'f> Walker<'f, '_> {
             .map(|n| expr::eval_node(doc, n, ctx))
             .unwrap_or(Val::Null);
         let mut ty: String = written_ty.to_string();
-        if let Some(p) = parent {
-            if !ty.contains('/')
+        if let Some(p) = parent
+            && (!ty.contains('/')
                 || !ty
                     .to_ascii_lowercase()
-                    .starts_with(&p.ty.to_ascii_lowercase())
-            {
-                ty = format!("{}/{}", p.ty, ty);
-                name = ids::concat(&[p.name.clone(), Val::str("/"), name]);
-            }
+                    .starts_with(&p.ty.to_ascii_lowercase()))
+        {
+            ty = format!("{}/{}", p.ty, ty);
+            name = ids::concat(&[p.name.clone(), Val::str("/"), name]);
         }
         let existing = doc
             .get(node, "existing")
@@ -560,7 +656,7 @@ impl<'f> Walker<'f, '_> {
                 doc.members(uai)
                     .iter()
                     .map(|m| {
-                        let key = expr::eval_string(&m.key, ctx);
+                        let key = expr::eval_key(&m.key, ctx);
                         (canonical_references(&key, ctx), m.key_span)
                     })
                     .collect()
@@ -642,7 +738,15 @@ impl<'f> Walker<'f, '_> {
             return;
         };
         // The template: inline, or linked by a relative path we have.
-        let (tfile, tnode) = if let Some(t) = doc.get(props, "template") {
+        let (tfile, tnode) = if let Some(view) = doc
+            .get(props, "template")
+            .and_then(|t| self.files.views.get(&(file, t)))
+        {
+            match self.files.get(*view) {
+                Some(e) => (*view, e.doc.root()),
+                None => return,
+            }
+        } else if let Some(t) = doc.get(props, "template") {
             (file, t)
         } else if let Some(rel) = doc
             .get_path(props, &["templateLink", "relativePath"])
@@ -830,14 +934,14 @@ pub fn canonical_references(v: &Val, ctx: &dyn Context) -> Val {
     match v {
         Val::Unknown(u) => match &**u {
             Unknown::Reference { target, full, path } => {
-                if let Some(sym) = target.as_str().filter(|s| !s.contains('/')) {
-                    if let Some(id) = ctx.symbol_resource_id(sym) {
-                        return Val::unknown(Unknown::Reference {
-                            target: id,
-                            full: *full,
-                            path: path.clone(),
-                        });
-                    }
+                if let Some(sym) = target.as_str().filter(|s| !s.contains('/'))
+                    && let Some(id) = ctx.symbol_resource_id(sym)
+                {
+                    return Val::unknown(Unknown::Reference {
+                        target: id,
+                        full: *full,
+                        path: path.clone(),
+                    });
                 }
                 v.clone()
             }

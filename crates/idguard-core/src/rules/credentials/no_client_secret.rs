@@ -1,8 +1,45 @@
+use crate::expr::Val;
+use crate::model::{Location, SettingKind};
 use crate::rules::{Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(rules): document.
+    /// Flags a service-principal secret where a managed identity would do:
+    /// an app setting, connection string or container environment variable
+    /// named like a client secret (`AZURE_CLIENT_SECRET`, `ClientSecret`,
+    /// `client_secret`, …) holding a value rather than a Key Vault or secret
+    /// reference; a plain (non-secure) parameter named like a client secret;
+    /// and any `secureString`/`secureObject` parameter with a literal default
+    /// value. Messages never repeat the value.
+    ///
+    /// ## Why is this bad?
+    /// A client secret in app settings is readable by anyone with read access
+    /// to the app's configuration, ends up in deployment history and logs,
+    /// and expires — taking production down on a date nobody remembers. The
+    /// whole point of a managed identity is that there is no secret to leak
+    /// or rotate. A secure parameter with a default puts the secret in the
+    /// template itself, in source control.
+    ///
+    /// ## Example
+    /// ```json
+    /// "appSettings": [
+    ///   { "name": "AZURE_CLIENT_ID", "value": "[parameters('clientId')]" },
+    ///   { "name": "AZURE_CLIENT_SECRET", "value": "[parameters('clientSecret')]" }
+    /// ]
+    /// ```
+    /// Use instead the app's managed identity:
+    /// ```json
+    /// "appSettings": [
+    ///   { "name": "AZURE_CLIENT_ID", "value": "[reference(variables('identityId'), '2023-01-31').clientId]" }
+    /// ]
+    /// ```
+    ///
+    /// ## Fix
+    /// Attach a managed identity to the workload, grant it the roles the
+    /// service principal had, and delete the secret (and the app
+    /// registration's credential). Where a secret is unavoidable, store it
+    /// in Key Vault and use a Key Vault reference
+    /// (`@Microsoft.KeyVault(SecretUri=...)`) or a container app `secretRef`.
     pub struct NoClientSecret {
         code: "MI501",
         name: "no-client-secret",
@@ -11,10 +48,96 @@ declare_rule! {
     }
 }
 
+/// Whether a setting or parameter name is that of a client secret.
+pub(crate) fn is_client_secret_name(name: &str) -> bool {
+    let n: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    n.contains("clientsecret")
+        || n.contains("spsecret")
+        || n.contains("serviceprincipalsecret")
+        || n.contains("appsecret")
+        || n.contains("serviceprincipalpassword")
+}
+
 impl Rule for NoClientSecret {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
-    fn check(&self, _ctx: &mut RuleContext<'_, '_>) {}
+    fn check(&self, ctx: &mut RuleContext<'_, '_>) {
+        let model = ctx.model;
+        for s in &model.settings {
+            if s.is_reference || s.value == Val::Null {
+                continue;
+            }
+            let sp_connection = s.kind == SettingKind::ConnectionString && {
+                let text = s.value.display().to_ascii_lowercase();
+                text.contains("service principal")
+                    && (text.contains("password=") || text.contains("secret"))
+            };
+            if !is_client_secret_name(&s.name) && !sp_connection {
+                continue;
+            }
+            if s.value.as_str().is_some_and(|v| v.trim().is_empty()) {
+                continue;
+            }
+            ctx.report(
+                s.location,
+                Some(s.workload),
+                format!(
+                    "'{}' carries a service-principal secret in setting '{}'",
+                    model.display_name(s.workload),
+                    s.name
+                ),
+                "use the workload's managed identity instead of a client secret; if a secret is unavoidable, use a Key Vault reference",
+            );
+        }
+        for d in &model.eval.deployments {
+            let Some(file) = model.files.get(d.file) else {
+                continue;
+            };
+            let doc = &file.doc;
+            for p in &d.parameters {
+                let location = |node| Location {
+                    file: d.file,
+                    node,
+                    span: doc.span(node),
+                };
+                if p.is_secure() {
+                    let Some(default) = p.default else { continue };
+                    let literal = match doc.kind(default) {
+                        crate::source::Kind::String(s) => {
+                            !s.is_empty() && (!s.starts_with('[') || s.starts_with("[["))
+                        }
+                        crate::source::Kind::Object(m) => !m.is_empty(),
+                        _ => false,
+                    };
+                    if literal {
+                        ctx.report(
+                            location(default),
+                            None,
+                            format!(
+                                "secure parameter '{}' has a literal default value, so the secret is in the template",
+                                p.name
+                            ),
+                            "remove the default and pass the value at deployment time, from Key Vault (a parameter file `reference`) or a pipeline secret",
+                        );
+                    }
+                } else if is_client_secret_name(&p.name) && !p.ty.eq_ignore_ascii_case("bool") {
+                    ctx.report(
+                        location(doc.get(p.node, "type").unwrap_or(p.node)),
+                        None,
+                        format!(
+                            "parameter '{}' carries a client secret as a plain {}; it is logged in deployment history",
+                            p.name, p.ty
+                        ),
+                        "use a managed identity instead of a client secret; if one is unavoidable, make the parameter secureString",
+                    );
+                }
+            }
+        }
+    }
 }

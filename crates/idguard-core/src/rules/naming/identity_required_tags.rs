@@ -1,8 +1,38 @@
+use crate::expr::Val;
 use crate::rules::{Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(rules): document.
+    /// Flags a user-assigned identity that lacks a tag the policy requires
+    /// (by default `owner`, `environment` and `workload`), or has it empty.
+    ///
+    /// ## Why is this bad?
+    /// A user-assigned identity is a standalone resource that keeps its
+    /// permissions after the workload that used it is gone. Without an owner
+    /// and a workload on it, nobody can tell whether it is still needed or
+    /// who to ask before removing it; without an environment, the separation
+    /// checks (MI301) have nothing to go on.
+    ///
+    /// ## Example
+    /// ```json
+    /// {
+    ///   "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+    ///   "name": "id-orders-prod",
+    ///   "tags": { "owner": "" }
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```json
+    /// {
+    ///   "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+    ///   "name": "id-orders-prod",
+    ///   "tags": { "owner": "team-orders@contoso.com", "environment": "prod", "workload": "orders" }
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    /// Add the missing tags with real values. The required set is the
+    /// policy's `requiredTags`.
     pub struct IdentityRequiredTags {
         code: "MI202",
         name: "identity-required-tags",
@@ -11,10 +41,77 @@ declare_rule! {
     }
 }
 
+const UAMI: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
+
 impl Rule for IdentityRequiredTags {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
-    fn check(&self, _ctx: &mut RuleContext<'_, '_>) {}
+    fn check(&self, ctx: &mut RuleContext<'_, '_>) {
+        let model = ctx.model;
+        let required = ctx.policy.required_tags(UAMI);
+        if required.is_empty() {
+            return;
+        }
+        for identity in model.identities.iter().filter(|i| !i.existing) {
+            let Some(r) = model.resource(identity.resource) else {
+                continue;
+            };
+            let tags = r.get(&["tags"]);
+            if tags.is_some_and(Val::is_unknown) {
+                continue; // tags from an unknown parameter: cannot tell
+            }
+            let tags = tags.and_then(Val::as_object);
+            let mut missing = Vec::new();
+            let mut empty = Vec::new();
+            for tag in required {
+                match tags.and_then(|t| t.get(tag)) {
+                    None => missing.push(tag.as_str()),
+                    Some(Val::Str(s)) if s.trim().is_empty() => empty.push(tag.as_str()),
+                    Some(Val::Null) => empty.push(tag.as_str()),
+                    Some(_) => {}
+                }
+            }
+            if missing.is_empty() && empty.is_empty() {
+                continue;
+            }
+            let loc = if tags.is_some() {
+                model.locate(identity.resource, &["tags"])
+            } else {
+                model.locate(identity.resource, &["type"])
+            };
+            let Some(loc) = loc else {
+                continue;
+            };
+            let mut parts = Vec::new();
+            if !missing.is_empty() {
+                parts.push(format!("lacks {}", quote_list(&missing)));
+            }
+            if !empty.is_empty() {
+                parts.push(format!("has {} empty", quote_list(&empty)));
+            }
+            ctx.report(
+                loc,
+                Some(identity.resource),
+                format!(
+                    "identity '{}' {}",
+                    identity.name.display(),
+                    parts.join(" and ")
+                ),
+                format!(
+                    "add {} with real values",
+                    quote_list(&[missing, empty].concat())
+                ),
+            );
+        }
+    }
+}
+
+fn quote_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|t| format!("'{t}'")).collect();
+    match quoted.len() {
+        1 => format!("tag {}", quoted.join("")),
+        _ => format!("tags {}", quoted.join(", ")),
+    }
 }

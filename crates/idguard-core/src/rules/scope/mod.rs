@@ -30,8 +30,17 @@ pub(crate) fn describe_principal(model: &Model<'_>, p: &Principal) -> String {
             "the system-assigned identity of '{}'",
             model.display_name(*resource)
         ),
-        Principal::ExternalIdentity { .. } => "a managed identity".to_string(),
+        Principal::ExternalIdentity { id, .. } => match external_identity_name(id) {
+            Some(name) => format!("identity '{name}'"),
+            None => "a managed identity".to_string(),
+        },
         Principal::Literal(g) => format!("principal '{g}'"),
         Principal::Unknown => "the principal".to_string(),
     }
+}
+
+/// The name of an identity outside the deployment, from its resource ID.
+pub(crate) fn external_identity_name(id: &crate::expr::Val) -> Option<String> {
+    let info = crate::template::ids::parse_resource_id(id)?;
+    info.names.last().map(crate::expr::Val::display)
 }

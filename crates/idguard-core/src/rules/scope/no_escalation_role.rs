@@ -1,8 +1,46 @@
+use crate::model::{Principal, Role};
 use crate::rules::{Rule, RuleContext, RuleMeta};
+
+use super::describe_principal;
 
 declare_rule! {
     /// ## What it does
-    /// TODO(rules): document.
+    /// Flags a role assignment that gives a workload's managed identity
+    /// (user-assigned, or the system-assigned identity of a resource) a role
+    /// that can grant access: Owner, User Access Administrator, Role Based
+    /// Access Control Administrator, or another role with
+    /// `Microsoft.Authorization/roleAssignments/write` — at any scope.
+    ///
+    /// ## Why is this bad?
+    /// A role that can write role assignments lets its holder give itself
+    /// (or anyone) any other role at that scope. A compromised workload with
+    /// such a role escalates from "can touch this resource group" to "owns
+    /// it", and can plant persistent access that outlives the incident.
+    ///
+    /// ## Example
+    /// ```json
+    /// "properties": {
+    ///   "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9')]",
+    ///   "principalId": "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id-app-prod')).principalId]",
+    ///   "principalType": "ServicePrincipal"
+    /// }
+    /// ```
+    /// Use instead the role the workload needs to do its job:
+    /// ```json
+    /// "properties": {
+    ///   "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')]",
+    ///   "principalId": "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id-app-prod')).principalId]",
+    ///   "principalType": "ServicePrincipal"
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    /// Give workloads roles that act on resources, never roles that manage
+    /// access. Access management belongs to a deployment pipeline identity
+    /// or to people through Privileged Identity Management. If the workload
+    /// must delegate a narrow role, use Role Based Access Control
+    /// Administrator with a condition that restricts the roles it may assign,
+    /// and exempt the finding with a reason.
     pub struct NoEscalationRole {
         code: "MI103",
         name: "no-escalation-role",
@@ -16,5 +54,35 @@ impl Rule for NoEscalationRole {
         &Self::META
     }
 
-    fn check(&self, _ctx: &mut RuleContext<'_, '_>) {}
+    fn check(&self, ctx: &mut RuleContext<'_, '_>) {
+        let model = ctx.model;
+        for a in &model.role_assignments {
+            if !matches!(
+                a.principal,
+                Principal::Identity { .. } | Principal::SystemAssigned { .. }
+            ) {
+                continue;
+            }
+            let Role::Builtin(role) = &a.role else {
+                continue;
+            };
+            if !role.grants_access {
+                continue;
+            }
+            let at = a
+                .scope_level
+                .map(|l| format!(" at {}", l.describe()))
+                .unwrap_or_default();
+            ctx.report(
+                a.role_location,
+                Some(a.resource),
+                format!(
+                    "{} gets {}{at}, a role that can grant access to others",
+                    describe_principal(model, &a.principal),
+                    role.name
+                ),
+                "give the workload a role that acts on resources (e.g. a data-plane role), not one that manages role assignments",
+            );
+        }
+    }
 }

@@ -1,8 +1,42 @@
+use crate::expr::Val;
+use crate::model::Model;
+use crate::rules::scope::external_identity_name;
 use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::source::Span;
+use crate::template::ids;
 
 declare_rule! {
     /// ## What it does
-    /// TODO(rules): document.
+    /// Flags an identity attachment (a key of
+    /// `identity.userAssignedIdentities`) written as a literal resource ID
+    /// with a subscription baked in, and a role assignment whose
+    /// `principalId` is a literal GUID.
+    ///
+    /// ## Why is this bad?
+    /// A literal `/subscriptions/0000…/resourceGroups/rg-prod/…` ties the
+    /// template to one subscription and one environment: deploying it to test
+    /// attaches the production identity (or fails), and nothing in the
+    /// template shows it. A literal principal GUID grants a role to whatever
+    /// object that GUID is today, with no link to the identity it was meant
+    /// for.
+    ///
+    /// ## Example
+    /// ```json
+    /// "userAssignedIdentities": {
+    ///   "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-api-prod": {}
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```json
+    /// "userAssignedIdentities": {
+    ///   "[resourceId(parameters('identityResourceGroup'), 'Microsoft.ManagedIdentity/userAssignedIdentities', parameters('identityName'))]": {}
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    /// Build identity IDs with `resourceId()` from parameters, take principal
+    /// IDs from `reference(...).principalId` (Bicep: `identity.properties.principalId`),
+    /// or pass them in as parameters set per environment.
     pub struct NoHardcodedIdentityReference {
         code: "MI404",
         name: "no-hardcoded-identity-reference",
@@ -11,10 +45,82 @@ declare_rule! {
     }
 }
 
+/// The subscription GUID a (partial) resource ID names, when it is known.
+fn literal_subscription(id: &Val) -> Option<String> {
+    let info = ids::parse_resource_id(id)?;
+    let sub = info.subscription?;
+    sub.as_str()
+        .filter(|s| crate::roles::is_guid(s))
+        .map(str::to_ascii_lowercase)
+}
+
+/// Whether `needle` is written in the template itself — outside every
+/// `parameters` declaration, so not a parameter's default — rather than
+/// coming from a parameter file.
+fn written_in_template(model: &Model<'_>, file: usize, needle: &str) -> bool {
+    let Some(entry) = model.files.get(file) else {
+        return false;
+    };
+    let doc = &entry.doc;
+    let param_spans: Vec<Span> = model
+        .eval
+        .deployments
+        .iter()
+        .filter(|d| d.file == file)
+        .filter_map(|d| doc.get(d.template, "parameters").map(|p| doc.span(p)))
+        .collect();
+    let lower = entry.text.to_ascii_lowercase();
+    lower.match_indices(needle).any(|(at, _)| {
+        let at = at as u32;
+        !param_spans.iter().any(|s| s.start <= at && at < s.end)
+    })
+}
+
 impl Rule for NoHardcodedIdentityReference {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
-    fn check(&self, _ctx: &mut RuleContext<'_, '_>) {}
+    fn check(&self, ctx: &mut RuleContext<'_, '_>) {
+        let model = ctx.model;
+        for a in &model.attachments {
+            let Some(sub) = literal_subscription(&a.key) else {
+                continue;
+            };
+            if !written_in_template(model, a.location.file, &sub) {
+                continue;
+            }
+            let name = external_identity_name(&a.key).unwrap_or_default();
+            ctx.report(
+                a.location,
+                Some(a.workload),
+                format!(
+                    "'{}' attaches identity '{name}' by a resource ID with subscription '{sub}' written in",
+                    model.display_name(a.workload)
+                ),
+                "build the ID with resourceId() from parameters, so each environment attaches its own identity",
+            );
+        }
+        for a in &model.role_assignments {
+            let Some(r) = model.resource(a.resource) else {
+                continue;
+            };
+            let Some(guid) = r
+                .get(&["properties", "principalId"])
+                .and_then(Val::as_str)
+                .filter(|s| crate::roles::is_guid(s))
+            else {
+                continue;
+            };
+            if !written_in_template(model, a.principal_location.file, &guid.to_ascii_lowercase()) {
+                continue;
+            }
+            ctx.report(
+                a.principal_location,
+                Some(a.resource),
+                format!("role assignment principalId is the literal GUID '{guid}'"),
+                "take the principal ID from the identity (reference(...).principalId) or from a parameter set per environment",
+            );
+        }
+    }
 }

@@ -1,8 +1,39 @@
+use crate::expr::Val;
 use crate::rules::{Rule, RuleContext, RuleMeta};
+
+use crate::rules::scope::describe_principal;
 
 declare_rule! {
     /// ## What it does
-    /// TODO(rules): document.
+    /// Flags a role assignment whose principal is a managed identity but that
+    /// omits `principalType: 'ServicePrincipal'`, or sets another type.
+    ///
+    /// ## Why is this bad?
+    /// A new managed identity's service principal takes time to replicate
+    /// in Microsoft Entra ID. Without `principalType`, Azure looks the
+    /// principal up first and the deployment can fail with
+    /// `PrincipalNotFound` — intermittently, which is worse. With the wrong
+    /// type (`User`, `Group`) the assignment is rejected or misrecorded.
+    ///
+    /// ## Example
+    /// ```json
+    /// "properties": {
+    ///   "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')]",
+    ///   "principalId": "[reference('uami').principalId]"
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```json
+    /// "properties": {
+    ///   "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')]",
+    ///   "principalId": "[reference('uami').principalId]",
+    ///   "principalType": "ServicePrincipal"
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    /// Add `"principalType": "ServicePrincipal"` to every role assignment
+    /// whose principal is a managed identity.
     pub struct PrincipalTypeServicePrincipal {
         code: "MI402",
         name: "principal-type-service-principal",
@@ -16,5 +47,28 @@ impl Rule for PrincipalTypeServicePrincipal {
         &Self::META
     }
 
-    fn check(&self, _ctx: &mut RuleContext<'_, '_>) {}
+    fn check(&self, ctx: &mut RuleContext<'_, '_>) {
+        let model = ctx.model;
+        for a in &model.role_assignments {
+            if !a.principal.is_managed_identity() {
+                continue;
+            }
+            let who = describe_principal(model, &a.principal);
+            let message = match &a.principal_type {
+                None => format!("role assignment to {who} has no principalType"),
+                Some(Val::Str(t)) if !t.eq_ignore_ascii_case("ServicePrincipal") => {
+                    format!(
+                        "role assignment to {who} sets principalType '{t}', but a managed identity is a service principal"
+                    )
+                }
+                _ => continue,
+            };
+            ctx.report(
+                a.principal_location,
+                Some(a.resource),
+                message,
+                "add \"principalType\": \"ServicePrincipal\" to the role assignment's properties",
+            );
+        }
+    }
 }

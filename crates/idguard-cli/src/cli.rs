@@ -1,0 +1,233 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Shown after `--help` of the binary and of `idguard check`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  no findings at or above --fail-on (suppressed and baselined findings never count)
+  1  findings at or above --fail-on
+  2  usage error, a path that does not exist, an unreadable or invalid template or
+     parameter file, an invalid policy or baseline";
+
+const CHECK_AFTER_HELP: &str = "\
+Outputs:
+  Without --output, the one --format (default text) goes to standard output.
+  With --output, each --format is written to the --output at the same position
+  (`--format sarif --output idguard.sarif --format junit --output junit.xml`); a
+  missing --format is inferred from the file extension (.sarif, .json, .xml, .txt).
+  The text report still goes to the terminal unless --quiet is given or an
+  --output is `-` (standard output).
+
+Exit codes:
+  0  no findings at or above --fail-on (suppressed and baselined findings never count)
+  1  findings at or above --fail-on
+  2  usage error, a path that does not exist, an unreadable or invalid template or
+     parameter file, an invalid policy or baseline";
+
+/// idguard: check managed-identity design in ARM templates and the ARM JSON
+/// Bicep compiles to.
+#[derive(Debug, Parser)]
+#[command(name = "idguard", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to colour terminal output (NO_COLOR and CLICOLOR_FORCE are honoured in `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check templates (files or directories, default `.`).
+    #[command(after_help = CHECK_AFTER_HELP)]
+    Check(CheckArgs),
+    /// Write the current findings as a baseline (a JSON report) for `check --baseline`.
+    Baseline(BaselineArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule code or name, e.g. MI101 or no-broad-privileged-role.
+        code: String,
+    },
+    /// Write a starter `idguard.json` policy in the current directory.
+    Init {
+        /// Overwrite an existing idguard.json.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What to check and with which policy (shared by `check` and `baseline`).
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files and directories to check. Directories are walked honouring
+    /// .gitignore; only *.json and *.jsonc files are read.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Skip walked files and directories matching this glob (repeatable),
+    /// e.g. `--exclude '**/legacy/**'`.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Evaluate the template with this parameter file instead of the ones
+    /// found by naming convention (repeatable; needs exactly one template).
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Vec<PathBuf>,
+
+    /// Policy file. Default: the first idguard.json found upward from the
+    /// first PATH, else the built-in default policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `idguard check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Report format (repeatable, paired in order with --output).
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT")]
+    pub format: Vec<Format>,
+
+    /// Write the report to FILE (repeatable; `-` is standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+
+    /// Lowest severity that fails the run (exit code 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// A previous JSON report or SARIF file: findings whose fingerprint is in
+    /// it are left out of the output and never fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// With --output, do not also print the text report to the terminal.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `idguard baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Where to write the baseline (a JSON report).
+    #[arg(long, short = 'o', value_name = "FILE", required = true)]
+    pub output: PathBuf,
+}
+
+/// `idguard rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Table for people or JSON for tools.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+/// Report formats of `idguard check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable diagnostics with code frames and a summary.
+    Text,
+    /// The JSON report (`{"version", "files", "findings", "summary"}`).
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning, Azure DevOps).
+    Sarif,
+    /// JUnit XML: one test case per template and rule family.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+impl Format {
+    /// The format a file extension suggests.
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "sarif" => Some(Format::Sarif),
+            "json" => Some(Format::Json),
+            "xml" => Some(Format::Junit),
+            "txt" | "log" => Some(Format::Text),
+            _ => None,
+        }
+    }
+}
+
+/// `idguard rules` formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// Whether an (unsuppressed) finding of this severity fails the run.
+    pub fn fails(self, severity: idguard_core::finding::Severity) -> bool {
+        use idguard_core::finding::Severity;
+        let min = match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+            FailOn::Never => return false,
+        };
+        severity >= min
+    }
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn fail_on_thresholds() {
+        use idguard_core::finding::Severity::*;
+        assert!(FailOn::Error.fails(Error));
+        assert!(!FailOn::Error.fails(Warning));
+        assert!(FailOn::Warning.fails(Warning));
+        assert!(!FailOn::Warning.fails(Info));
+        assert!(FailOn::Info.fails(Info));
+        assert!(!FailOn::Never.fails(Error));
+    }
+}

@@ -1,0 +1,281 @@
+//! Report renderers: text, JSON, SARIF, JUnit and GitHub workflow commands.
+//! Each takes the same [`Context`] and returns the whole output as a
+//! string, so writing to a terminal or a file is the caller's business.
+
+pub mod github;
+pub mod junit;
+pub mod sarif;
+pub mod text;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use idguard_core::finding::{Finding, Report};
+use idguard_core::rules::RuleMeta;
+
+use crate::cli::{FailOn, Format};
+
+/// What every renderer gets.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub report: &'a Report,
+    /// Template texts by displayed path, for code frames.
+    pub sources: &'a HashMap<String, Arc<str>>,
+    pub fail_on: FailOn,
+    pub elapsed: Duration,
+    /// Findings the baseline removed.
+    pub baselined: usize,
+    /// Parameter files the templates were evaluated with.
+    pub parameter_files: usize,
+    /// The rule catalog (the core's registry).
+    pub rules: &'a [&'a RuleMeta],
+    /// The directory relative paths are relative to (`%SRCROOT%` in SARIF).
+    pub root: PathBuf,
+}
+
+impl Context<'_> {
+    /// Whether a finding fails the run: unsuppressed and at or above the
+    /// threshold.
+    pub fn fails(&self, f: &Finding) -> bool {
+        f.suppression.is_none() && self.fail_on.fails(f.severity)
+    }
+}
+
+/// Renders `ctx` in `format`. `color` only matters for text.
+pub fn render(format: Format, ctx: &Context<'_>, color: bool) -> String {
+    match format {
+        Format::Text => text::render(ctx, color),
+        Format::Json => json(ctx),
+        Format::Sarif => sarif::render(ctx),
+        Format::Junit => junit::render(ctx),
+        Format::Github => github::render(ctx),
+    }
+}
+
+/// The JSON report, pretty-printed, with a final newline.
+pub fn json(ctx: &Context<'_>) -> String {
+    let mut s = serde_json::to_string_pretty(ctx.report).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}
+
+/// The rule family of a code (`MI101` → 1), from the first digit.
+pub fn family(code: &str) -> Option<(u32, &'static str)> {
+    let digit = code.strip_prefix("MI")?.chars().next()?.to_digit(10)?;
+    let name = match digit {
+        1 => "scope-and-privilege",
+        2 => "naming-and-ownership",
+        3 => "environment-separation",
+        4 => "wiring",
+        5 => "credentials",
+        6 => "reuse-and-lifecycle",
+        _ => return None,
+    };
+    Some((digit, name))
+}
+
+/// A rule's Markdown docs with the indentation doc comments leave behind
+/// (a space before every line) removed.
+pub fn clean_docs(docs: &str) -> String {
+    let indent = docs
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    let mut out: Vec<&str> = docs
+        .lines()
+        .map(|l| l.get(indent..).unwrap_or_else(|| l.trim_start()))
+        .collect();
+    while out.first().is_some_and(|l| l.trim().is_empty()) {
+        out.remove(0);
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
+/// Every rule family, in order.
+pub const FAMILIES: [u32; 6] = [1, 2, 3, 4, 5, 6];
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Hand-built reports for renderer tests (the rules are not needed).
+
+    use super::*;
+    use idguard_core::finding::{
+        FileError, FileKind, FileReport, Position, Range, Related, Severity, Suppression,
+        SuppressionKind,
+    };
+
+    pub const TEMPLATE: &str = "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"resources\": [\n    {\n      \"type\": \"Microsoft.Authorization/roleAssignments\",\n      \"properties\": {\n        \"roleDefinitionId\": \"[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b24988ac-6180-42a0-ab88-20f7382dd24c')]\",\n        \"principalId\": \"[reference('id').clientId]\"\n      }\n    }\n  ]\n}\n";
+
+    fn pos(line: u32, column: u32) -> Position {
+        Position {
+            line,
+            column,
+            utf16_column: column,
+            offset: 0,
+        }
+    }
+
+    pub fn finding(
+        code: &str,
+        name: &str,
+        severity: Severity,
+        line: u32,
+        col: u32,
+        end: u32,
+    ) -> Finding {
+        Finding {
+            code: code.to_string(),
+            name: name.to_string(),
+            severity,
+            message: format!("{name}: 100% wrong, see a,b:c\nsecond line"),
+            help: "Assign a narrower role, e.g. <Reader> & co.".to_string(),
+            file: "infra/main.json".to_string(),
+            pointer: "/resources/0/properties/roleDefinitionId".to_string(),
+            range: Range {
+                start: pos(line, col),
+                end: pos(line, end),
+            },
+            fingerprint: format!("fp-{code}-{line}"),
+            parameters_file: None,
+            related: Vec::new(),
+            suppression: None,
+            doc_url: Some(format!("https://example.invalid/{code}.md")),
+        }
+    }
+
+    /// A template with four findings (one suppressed) and a broken file.
+    pub fn report() -> Report {
+        let mut suppressed = finding(
+            "MI402",
+            "principal-type-service-principal",
+            Severity::Warning,
+            8,
+            9,
+            22,
+        );
+        suppressed.suppression = Some(Suppression {
+            kind: SuppressionKind::InSource,
+            justification: "legacy".to_string(),
+        });
+        let mut with_params = finding(
+            "MI401",
+            "principal-id-not-client-id",
+            Severity::Error,
+            8,
+            24,
+            51,
+        );
+        with_params.parameters_file = Some("infra/main.prod.parameters.json".to_string());
+        with_params.related.push(Related {
+            message: "value from here".to_string(),
+            file: "infra/main.prod.parameters.json".to_string(),
+            pointer: "/parameters/x/value".to_string(),
+            range: Range {
+                start: pos(5, 16),
+                end: pos(5, 20),
+            },
+        });
+        Report::new(
+            vec![
+                FileReport {
+                    path: "infra/main.json".to_string(),
+                    kind: FileKind::Template,
+                    error: None,
+                    parameter_files: vec!["infra/main.prod.parameters.json".to_string()],
+                },
+                FileReport {
+                    path: "infra/main.prod.parameters.json".to_string(),
+                    kind: FileKind::Parameters,
+                    error: None,
+                    parameter_files: Vec::new(),
+                },
+                FileReport {
+                    path: "broken/bad.json".to_string(),
+                    kind: FileKind::Template,
+                    error: Some(FileError {
+                        message: "expected `,` or `}` after an object member".to_string(),
+                        line: 2,
+                        column: 5,
+                    }),
+                    parameter_files: Vec::new(),
+                },
+            ],
+            vec![
+                finding(
+                    "MI101",
+                    "no-broad-privileged-role",
+                    Severity::Error,
+                    7,
+                    9,
+                    141,
+                ),
+                finding("MI201", "identity-naming", Severity::Info, 5, 7, 53),
+                with_params,
+                suppressed,
+            ],
+        )
+    }
+
+    pub fn sources() -> HashMap<String, Arc<str>> {
+        let mut m = HashMap::new();
+        m.insert("infra/main.json".to_string(), Arc::from(TEMPLATE));
+        m.insert(
+            "broken/bad.json".to_string(),
+            Arc::from("{\n  \"a\" 1\n}\n"),
+        );
+        m
+    }
+
+    pub fn context<'a>(report: &'a Report, sources: &'a HashMap<String, Arc<str>>) -> Context<'a> {
+        Context {
+            report,
+            sources,
+            fail_on: FailOn::Error,
+            elapsed: Duration::from_millis(42),
+            baselined: 0,
+            parameter_files: 1,
+            rules: &[],
+            root: PathBuf::from("/repo"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_doc_comment_indentation() {
+        assert_eq!(
+            clean_docs(" ## What\n Flags.\n\n ```json\n   {}\n ```\n"),
+            "## What\nFlags.\n\n```json\n  {}\n```"
+        );
+        assert_eq!(clean_docs("## What\nFlags."), "## What\nFlags.");
+        assert_eq!(clean_docs(""), "");
+    }
+
+    #[test]
+    fn families() {
+        assert_eq!(family("MI101"), Some((1, "scope-and-privilege")));
+        assert_eq!(family("MI603"), Some((6, "reuse-and-lifecycle")));
+        assert_eq!(family("MI901"), None);
+        assert_eq!(family("acme/X1"), None);
+        assert_eq!(family("MI"), None);
+    }
+
+    #[test]
+    fn json_is_the_report() {
+        let report = testutil::report();
+        let sources = testutil::sources();
+        let out = json(&testutil::context(&report, &sources));
+        let back: Report = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, report);
+    }
+}

@@ -1,0 +1,581 @@
+//! The human format: rustc/ruff-style diagnostics with a code frame of the
+//! template, then a one-line summary.
+//!
+//! Frames are drawn by hand (no annotate-snippets/miette): every finding has
+//! exactly one primary range, the frame must cope with 3 MB single-line
+//! minified templates (the line is windowed around the range), and the
+//! style stays a few dozen lines we control. Colours are `anstyle` codes;
+//! when colour is off every style is empty and the output is plain text.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use idguard_core::finding::{FileKind, Position, Severity};
+
+use super::Context;
+
+/// Longest stretch of one template line shown in a frame, in columns.
+const MAX_LINE_WIDTH: usize = 160;
+/// Frames of longer ranges show the first and last lines only.
+const MAX_FRAME_LINES: u32 = 5;
+const TAB_WIDTH: usize = 4;
+
+struct Styles {
+    error: Style,
+    warning: Style,
+    info: Style,
+    gutter: Style,
+    bold: Style,
+    dim: Style,
+    ok: Style,
+}
+
+impl Styles {
+    fn new(color: bool) -> Styles {
+        if !color {
+            return Styles {
+                error: Style::new(),
+                warning: Style::new(),
+                info: Style::new(),
+                gutter: Style::new(),
+                bold: Style::new(),
+                dim: Style::new(),
+                ok: Style::new(),
+            };
+        }
+        let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into())).bold();
+        Styles {
+            error: fg(AnsiColor::BrightRed),
+            warning: fg(AnsiColor::BrightYellow),
+            info: fg(AnsiColor::BrightCyan),
+            gutter: fg(AnsiColor::BrightBlue),
+            bold: Style::new().bold(),
+            dim: Style::new().dimmed(),
+            ok: fg(AnsiColor::BrightGreen),
+        }
+    }
+
+    fn severity(&self, s: Severity) -> Style {
+        match s {
+            Severity::Error => self.error,
+            Severity::Warning => self.warning,
+            Severity::Info => self.info,
+        }
+    }
+}
+
+/// `text` wrapped in `style` (nothing added for an empty style).
+fn paint(style: Style, text: &str) -> String {
+    if style == Style::new() {
+        text.to_string()
+    } else {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    }
+}
+
+/// Line start offsets of a text, computed once per file.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    /// 1-based line `n` without its line end.
+    fn line(&self, n: u32) -> Option<&'t str> {
+        let i = usize::try_from(n).ok()?.checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self
+            .starts
+            .get(i + 1)
+            .map_or(self.text.len(), |e| e.saturating_sub(1));
+        let line = self.text.get(start..end)?;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+
+    fn count(&self) -> u32 {
+        u32::try_from(self.starts.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Renders the text report.
+pub fn render(ctx: &Context<'_>, color: bool) -> String {
+    let st = Styles::new(color);
+    let mut out = String::new();
+    let mut line_cache: HashMap<&str, Lines<'_>> = HashMap::new();
+
+    for file in ctx.report.files.iter().filter(|f| f.error.is_some()) {
+        let Some(error) = &file.error else { continue };
+        let what = match file.kind {
+            FileKind::Template => "invalid-template",
+            FileKind::Parameters => "invalid-parameter-file",
+            FileKind::Other => "unreadable-file",
+        };
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            paint(st.error, &format!("error[{what}]")),
+            paint(st.bold, &error.message)
+        );
+        // Frames only from templates: a parameter file may hold secrets.
+        let source = (file.kind == FileKind::Template)
+            .then(|| ctx.sources.get(&file.path))
+            .flatten();
+        let pos = Position {
+            line: error.line,
+            column: error.column,
+            utf16_column: error.column,
+            offset: 0,
+        };
+        let end = Position {
+            column: error.column + 1,
+            ..pos
+        };
+        let lines = source.map(|s| {
+            line_cache
+                .entry(file.path.as_str())
+                .or_insert_with(|| Lines::new(s))
+        });
+        write_location(
+            &mut out,
+            &st,
+            &file.path,
+            pos,
+            end,
+            lines.as_deref(),
+            st.error,
+        );
+        out.push('\n');
+    }
+
+    for f in ctx
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+    {
+        let sev = st.severity(f.severity);
+        let _ = writeln!(
+            out,
+            "{} {}: {}",
+            paint(sev, &format!("{}[{}]", f.severity.as_str(), f.code)),
+            paint(st.bold, &f.name),
+            paint(st.bold, &indent_rest(&f.message, "  "))
+        );
+        let source = ctx.sources.get(&f.file);
+        let lines = source.map(|s| {
+            line_cache
+                .entry(f.file.as_str())
+                .or_insert_with(|| Lines::new(s))
+        });
+        let width = write_location(
+            &mut out,
+            &st,
+            &f.file,
+            f.range.start,
+            f.range.end,
+            lines.as_deref(),
+            sev,
+        );
+        let pad = " ".repeat(width + 1);
+        let eq = paint(st.gutter, "=");
+        if !f.help.is_empty() {
+            let _ = writeln!(
+                out,
+                "{pad}{eq} {}: {}",
+                paint(st.bold, "help"),
+                indent_rest(&f.help, &format!("{pad}  "))
+            );
+        }
+        if let Some(p) = &f.parameters_file {
+            let _ = writeln!(
+                out,
+                "{pad}{eq} {}: evaluated with {p}",
+                paint(st.bold, "note")
+            );
+        }
+        for r in &f.related {
+            let _ = writeln!(
+                out,
+                "{pad}{eq} {}: {} ({}:{}:{})",
+                paint(st.bold, "note"),
+                r.message,
+                r.file,
+                r.range.start.line,
+                r.range.start.column
+            );
+        }
+        if let Some(url) = &f.doc_url {
+            let _ = writeln!(
+                out,
+                "{pad}{eq} {}: {}",
+                paint(st.bold, "docs"),
+                paint(st.dim, url)
+            );
+        }
+        out.push('\n');
+    }
+
+    out.push_str(&summary_line(ctx, &st));
+    out.push('\n');
+    out
+}
+
+/// Indents every line after the first.
+fn indent_rest(text: &str, indent: &str) -> String {
+    text.replace('\n', &format!("\n{indent}"))
+}
+
+/// Writes `--> file:line:col` and, when the lines are at hand, a code
+/// frame underlining `start..end`. Returns the gutter width used.
+fn write_location(
+    out: &mut String,
+    st: &Styles,
+    file: &str,
+    start: Position,
+    end: Position,
+    lines: Option<&Lines<'_>>,
+    caret_style: Style,
+) -> usize {
+    let frame = lines.filter(|l| start.line >= 1 && start.line <= l.count());
+    let mut last = end.line.max(start.line);
+    if last > start.line && end.column <= 1 {
+        last -= 1;
+    }
+    if let Some(l) = frame {
+        last = last.min(l.count());
+    }
+    let width = if frame.is_some() {
+        digits(last)
+    } else {
+        digits(start.line)
+    };
+    let pad = " ".repeat(width);
+    let _ = writeln!(
+        out,
+        "{pad}{} {file}:{}:{}",
+        paint(st.gutter, "-->"),
+        start.line,
+        start.column
+    );
+    let Some(lines) = frame else {
+        return width;
+    };
+    let bar = paint(st.gutter, "|");
+    let _ = writeln!(out, "{pad} {bar}");
+    let shown: Vec<Option<u32>> = if last - start.line < MAX_FRAME_LINES {
+        (start.line..=last).map(Some).collect()
+    } else {
+        vec![
+            Some(start.line),
+            Some(start.line + 1),
+            None,
+            Some(last - 1),
+            Some(last),
+        ]
+    };
+    for n in shown {
+        let Some(n) = n else {
+            let _ = writeln!(out, "{}", paint(st.gutter, "..."));
+            continue;
+        };
+        let text = lines.line(n).unwrap_or("");
+        let chars: Vec<char> = text.chars().collect();
+        let len = chars.len();
+        let first_non_ws = chars
+            .iter()
+            .position(|c| !c.is_whitespace())
+            .map_or(1, |i| i + 1);
+        // Underlined char columns [a, b), 1-based.
+        let (a, b) = match (n == start.line, n == last) {
+            (true, true) if end.line == start.line => {
+                let a = start.column as usize;
+                (a, (end.column as usize).max(a + 1))
+            }
+            (true, _) => (start.column as usize, len + 1),
+            (false, true) => (first_non_ws, (end.column as usize).max(first_non_ws + 1)),
+            (false, false) => (first_non_ws, len + 1),
+        };
+        let (shown_text, caret_from, caret_to) = window(&chars, a, b);
+        let _ = writeln!(
+            out,
+            "{} {bar} {shown_text}",
+            paint(st.gutter, &format!("{n:>width$}"))
+        );
+        let carets = "^".repeat(caret_to.saturating_sub(caret_from).max(1));
+        let _ = writeln!(
+            out,
+            "{pad} {bar} {}{}",
+            " ".repeat(caret_from),
+            paint(caret_style, &carets)
+        );
+    }
+    let _ = writeln!(out, "{pad} {bar}");
+    width
+}
+
+/// A line (tabs expanded) cut to at most [`MAX_LINE_WIDTH`] columns around
+/// char columns `[a, b)`: the shown text and the display columns (0-based,
+/// end exclusive) to underline.
+fn window(chars: &[char], a: usize, b: usize) -> (String, usize, usize) {
+    let mut display = String::new();
+    let mut col_of = Vec::with_capacity(chars.len() + 2);
+    let mut col = 0usize;
+    for c in chars {
+        col_of.push(col);
+        if *c == '\t' {
+            display.push_str(&" ".repeat(TAB_WIDTH));
+            col += TAB_WIDTH;
+        } else if c.is_control() {
+            display.push(' ');
+            col += 1;
+        } else {
+            display.push(*c);
+            col += 1;
+        }
+    }
+    col_of.push(col);
+    let to_display = |char_col: usize| -> usize {
+        col_of
+            .get(char_col.saturating_sub(1))
+            .copied()
+            .unwrap_or(col + char_col.saturating_sub(chars.len() + 1))
+    };
+    let (da, db) = (to_display(a), to_display(b).max(to_display(a) + 1));
+    if col <= MAX_LINE_WIDTH {
+        return (display, da, db);
+    }
+    let start = da.saturating_sub(20);
+    let end = (start + MAX_LINE_WIDTH).min(col);
+    let cut: String = display.chars().skip(start).take(end - start).collect();
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < col { "…" } else { "" };
+    let shift = usize::from(start > 0);
+    (
+        format!("{prefix}{cut}{suffix}"),
+        da - start + shift,
+        db.min(end) - start + shift,
+    )
+}
+
+fn digits(n: u32) -> usize {
+    n.max(1).to_string().len()
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `Checked 12 templates in 0.04s: 2 errors, 1 warning`.
+fn summary_line(ctx: &Context<'_>, st: &Styles) -> String {
+    let s = &ctx.report.summary;
+    if s.templates == 0 && s.invalid_files == 0 {
+        let other = ctx
+            .report
+            .files
+            .iter()
+            .filter(|f| f.kind != FileKind::Template)
+            .count();
+        return format!(
+            "No ARM templates found ({} skipped)",
+            plural(other, "other JSON file", "other JSON files")
+        );
+    }
+    let mut head = format!("Checked {}", plural(s.templates, "template", "templates"));
+    if ctx.parameter_files > 0 {
+        head.push_str(&format!(
+            " with {}",
+            plural(ctx.parameter_files, "parameter file", "parameter files")
+        ));
+    }
+    head.push_str(&format!(" in {:.2}s: ", ctx.elapsed.as_secs_f64()));
+    let mut counts = Vec::new();
+    if s.errors > 0 {
+        counts.push(paint(st.error, &plural(s.errors, "error", "errors")));
+    }
+    if s.warnings > 0 {
+        counts.push(paint(
+            st.warning,
+            &plural(s.warnings, "warning", "warnings"),
+        ));
+    }
+    if s.infos > 0 {
+        counts.push(paint(st.info, &format!("{} info", s.infos)));
+    }
+    if counts.is_empty() {
+        head.push_str(&paint(st.ok, "no problems found"));
+    } else {
+        head.push_str(&counts.join(", "));
+    }
+    let mut extra = Vec::new();
+    if s.suppressed > 0 {
+        extra.push(format!("{} suppressed", s.suppressed));
+    }
+    if ctx.baselined > 0 {
+        extra.push(format!("{} in baseline", ctx.baselined));
+    }
+    if !extra.is_empty() {
+        head.push_str(&format!(" ({})", extra.join(", ")));
+    }
+    if s.invalid_files > 0 {
+        head.push_str(&format!(
+            "; {}",
+            paint(
+                st.error,
+                &format!(
+                    "{} could not be checked",
+                    plural(s.invalid_files, "file", "files")
+                )
+            )
+        ));
+    }
+    let failing = ctx.report.findings.iter().filter(|f| ctx.fails(f)).count();
+    if failing > 0 {
+        head.push_str(&format!(
+            " [{} at or above --fail-on]",
+            plural(failing, "finding", "findings")
+        ));
+    }
+    head
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil;
+    use super::*;
+
+    fn plain() -> String {
+        let report = testutil::report();
+        let sources = testutil::sources();
+        render(&testutil::context(&report, &sources), false)
+    }
+
+    #[test]
+    fn renders_frames_and_summary() {
+        let out = plain();
+        assert!(
+            out.contains(
+                "error[MI101] no-broad-privileged-role: no-broad-privileged-role: 100% wrong"
+            ),
+            "{out}"
+        );
+        assert!(out.contains(" --> infra/main.json:7:9\n"), "{out}");
+        assert!(
+            out.contains("7 |         \"roleDefinitionId\": \"[subscriptionResourceId("),
+            "{out}"
+        );
+        // The caret line starts under column 9 of line 7.
+        assert!(out.contains("\n  |         ^^^^^"), "{out}");
+        assert!(out.contains("  = help: Assign a narrower role"), "{out}");
+        assert!(
+            out.contains("  = note: evaluated with infra/main.prod.parameters.json"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  = note: value from here (infra/main.prod.parameters.json:5:16)"),
+            "{out}"
+        );
+        // Suppressed findings are not shown, only counted.
+        assert!(!out.contains("MI402"), "{out}");
+        // The invalid file, with its position and a frame.
+        assert!(
+            out.contains("error[invalid-template]: expected `,` or `}`"),
+            "{out}"
+        );
+        assert!(out.contains(" --> broken/bad.json:2:5\n"), "{out}");
+        assert!(out.contains("2 |   \"a\" 1\n  |     ^\n"), "{out}");
+        let last = out.lines().last().unwrap();
+        assert_eq!(
+            last,
+            "Checked 2 templates with 1 parameter file in 0.04s: 2 errors, 1 info (1 suppressed); 1 file could not be checked [2 findings at or above --fail-on]"
+        );
+        assert!(
+            !out.contains('\u{1b}'),
+            "no colour codes when colour is off"
+        );
+    }
+
+    #[test]
+    fn colour_when_asked() {
+        let report = testutil::report();
+        let sources = testutil::sources();
+        let out = render(&testutil::context(&report, &sources), true);
+        assert!(out.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn windows_long_lines() {
+        let line: Vec<char> = format!(
+            "{}\"roleDefinitionId\": \"x\"{}",
+            " ".repeat(5000),
+            "y".repeat(5000)
+        )
+        .chars()
+        .collect();
+        let (text, from, to) = window(&line, 5001, 5019);
+        assert!(text.chars().count() <= MAX_LINE_WIDTH + 2);
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        let underlined: String = text.chars().skip(from).take(to - from).collect();
+        assert_eq!(underlined, "\"roleDefinitionId\"");
+    }
+
+    #[test]
+    fn tabs_and_multiline_ranges() {
+        let (text, from, to) = window(&['\t', 'a', 'b'], 2, 3);
+        assert_eq!((text.as_str(), from, to), ("    ab", 4, 5));
+        let src = "a\nb\nc\nd\ne\nf\ng\nh\n";
+        let lines = Lines::new(src);
+        let st = Styles::new(false);
+        let mut out = String::new();
+        let p = |line, column| Position {
+            line,
+            column,
+            utf16_column: column,
+            offset: 0,
+        };
+        write_location(
+            &mut out,
+            &st,
+            "x.json",
+            p(1, 1),
+            p(8, 2),
+            Some(&lines),
+            st.error,
+        );
+        assert!(
+            out.contains("1 | a\n") && out.contains("...\n") && out.contains("8 | h\n"),
+            "{out}"
+        );
+        assert!(!out.contains("4 | d"), "{out}");
+        // A range ending at column 1 of the next line does not show it.
+        let mut out = String::new();
+        write_location(
+            &mut out,
+            &st,
+            "x.json",
+            p(2, 1),
+            p(3, 1),
+            Some(&lines),
+            st.error,
+        );
+        assert!(out.contains("2 | b\n") && !out.contains("3 | c"), "{out}");
+        // Positions outside the text: no frame, no panic.
+        let mut out = String::new();
+        write_location(
+            &mut out,
+            &st,
+            "x.json",
+            p(99, 1),
+            p(99, 3),
+            Some(&lines),
+            st.error,
+        );
+        assert_eq!(out, "  --> x.json:99:1\n");
+    }
+}

@@ -1,0 +1,144 @@
+//! Facts the policy loader checks against: the rule catalog (codes and
+//! names from `RULES.md`), dates, and "did you mean" suggestions.
+
+/// Every rule code with its kebab-case name, in code order.
+///
+/// This mirrors the rule catalog so that a policy naming an unknown rule is
+/// an error even before every rule is implemented; a test keeps it equal to
+/// the `rules` section of `policies/policy.schema.json`.
+pub const RULE_CATALOG: &[(&str, &str)] = &[
+    ("MI101", "no-broad-privileged-role"),
+    ("MI102", "narrow-role-scope"),
+    ("MI103", "no-escalation-role"),
+    ("MI104", "custom-role-wildcard"),
+    ("MI105", "narrow-attach-rights"),
+    ("MI201", "identity-naming"),
+    ("MI202", "identity-required-tags"),
+    ("MI301", "environment-separation"),
+    ("MI302", "cross-environment-identity"),
+    ("MI401", "principal-id-not-client-id"),
+    ("MI402", "principal-type-service-principal"),
+    ("MI403", "deterministic-assignment-name"),
+    ("MI404", "no-hardcoded-identity-reference"),
+    ("MI405", "role-definition-id"),
+    ("MI501", "no-client-secret"),
+    ("MI502", "client-id-for-multiple-identities"),
+    ("MI601", "shared-identity-blast-radius"),
+    ("MI602", "unused-identity"),
+    ("MI603", "replicated-system-assigned"),
+];
+
+/// The code of a rule given by code or name (case-insensitive).
+pub fn rule_code(code_or_name: &str) -> Option<&'static str> {
+    RULE_CATALOG
+        .iter()
+        .find(|(code, name)| {
+            code.eq_ignore_ascii_case(code_or_name) || name.eq_ignore_ascii_case(code_or_name)
+        })
+        .map(|(code, _)| *code)
+}
+
+/// Whether `s` is a real calendar date written `YYYY-MM-DD`.
+pub fn is_valid_date(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.len() != 10 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(range)?;
+        if part.bytes().all(|b| b.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough
+/// to be a likely typo (case-insensitive).
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = Vec::with_capacity(b.len() + 1);
+        row.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = prev.get(j).copied().unwrap_or(usize::MAX) + usize::from(ca != *cb);
+            let delete = prev
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let insert = row.last().copied().unwrap_or(usize::MAX).saturating_add(1);
+            row.push(substitute.min(delete).min(insert));
+        }
+        cur.clone_from(&row);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_resolve() {
+        assert_eq!(rule_code("MI101"), Some("MI101"));
+        assert_eq!(rule_code("mi602"), Some("MI602"));
+        assert_eq!(rule_code("unused-identity"), Some("MI602"));
+        assert_eq!(rule_code("MI199"), None);
+        assert_eq!(RULE_CATALOG.len(), 19);
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_valid_date("2025-12-31"));
+        assert!(is_valid_date("2024-02-29"));
+        assert!(!is_valid_date("2025-02-29"));
+        assert!(!is_valid_date("1900-02-29"));
+        assert!(is_valid_date("2000-02-29"));
+        assert!(!is_valid_date("2025-04-31"));
+        assert!(!is_valid_date("2025-13-01"));
+        assert!(!is_valid_date("2025-1-01"));
+        assert!(!is_valid_date("2025-01-0a"));
+        assert!(!is_valid_date("+025-01-01"));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("MI1O1", ["MI101", "MI102"]), Some("MI101"));
+        assert_eq!(
+            suggest("unused-identiy", RULE_CATALOG.iter().map(|(_, n)| *n)),
+            Some("unused-identity")
+        );
+        assert_eq!(suggest("thresholds", ["rules", "naming"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}
