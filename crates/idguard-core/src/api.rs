@@ -195,7 +195,7 @@ fn load_linked(files: &mut Files, root: FileId, resolve: &dyn Fn(&str) -> Option
             if files.entries.len() >= MAX_LINKED_FILES {
                 return;
             }
-            let joined = normalize(&format!("{dir}{rel}"));
+            let joined = normalize_path(&format!("{dir}{rel}"));
             if let Some(id) = by_path.get(&joined) {
                 files.links.insert((file, rel), *id);
                 continue;
@@ -220,7 +220,9 @@ fn load_linked(files: &mut Files, root: FileId, resolve: &dyn Fn(&str) -> Option
     }
 }
 
-fn normalize(path: &str) -> String {
+/// A relative path with `.` and `..` segments resolved and `/` separators:
+/// how linked template paths are joined before `resolve` is asked for them.
+pub fn normalize_path(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     for seg in path.split(['/', '\\']) {
         match seg {

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use idguard_core::api::{self, CheckOptions, SourceFile};
+use idguard_core::api::{self, CheckOptions, SourceFile, normalize_path};
 use idguard_core::finding::Report;
 use idguard_core::policy::{Policy, PolicyError, PolicyProblem};
 use idguard_core::rules::{self, RuleMeta};
@@ -214,26 +214,6 @@ pub fn load_policy(policy: Option<&Value>) -> Result<Policy, Vec<Problem>> {
             column: None,
         }]),
     }
-}
-
-/// Strips `./` segments and turns backslashes into slashes, the way the
-/// core joins `templateLink.relativePath`s before asking for them.
-fn normalize_path(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split(['/', '\\']) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|s| *s != "..") {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    out.join("/")
 }
 
 /// Text values of a name → text map, or the name of the first value that
