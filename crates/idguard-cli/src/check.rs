@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use idguard_core::api::{CheckOptions, SourceFile, check_template};
+use idguard_core::api::{
+    CheckOptions, SourceFile, check_template, check_template_with, model_json,
+};
 use idguard_core::finding::{FileError, FileKind, FileReport, Finding, Report};
 use idguard_core::policy::Policy;
 use idguard_core::project::{pair_parameter_files, sniff_kind};
@@ -41,6 +43,8 @@ pub struct Checked {
     /// Parameter files the templates were evaluated with.
     pub parameter_files: usize,
     pub elapsed: Duration,
+    /// What the policy's plugins did wrong (each fails the run with 2).
+    pub plugin_errors: Vec<String>,
 }
 
 /// Why a file is part of the run.
@@ -87,6 +91,11 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     let excludes = build_excludes(&input.exclude)?;
     let mut candidates = discover(&input.paths, &excludes)?;
     let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let host = plugin_host(
+        input,
+        &policy,
+        policy_source.as_ref().map(|(path, _, _)| path.as_path()),
+    );
     let baseline_prints = match baseline {
         Some(path) => Some(load_baseline(path)?),
         None => None,
@@ -237,14 +246,31 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 let resolve = move |relative: &str| -> Option<String> {
                     std::fs::read_to_string(dir.join(relative)).ok()
                 };
-                check_template(&template, &parameter_files, &resolve, &options)
+                match &host {
+                    Some(host) if !host.is_empty() => {
+                        let run = |model: &serde_json::Value| host.run(model);
+                        check_template_with(&template, &parameter_files, &resolve, &options, &run)
+                    }
+                    _ => check_template(&template, &parameter_files, &resolve, &options),
+                }
             })
             .collect()
     });
+    let plugin_errors = match &host {
+        Some(host) => {
+            if input.verbose {
+                for line in host.timings() {
+                    eprintln!("{line}");
+                }
+            }
+            host.errors().into_iter().map(|e| e.0).collect()
+        }
+        None => Vec::new(),
+    };
 
     // Expired exemptions are findings about the policy file itself.
     let mut findings: Vec<Finding> = match &policy_source {
-        Some((shown, text)) => {
+        Some((_, shown, text)) => {
             idguard_core::api::policy_findings(&policy, shown, Some(text), options.today.as_deref())
         }
         None => idguard_core::api::policy_findings(&policy, "", None, options.today.as_deref()),
@@ -273,7 +299,75 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         sources,
         baselined,
         elapsed: started.elapsed(),
+        plugin_errors,
     })
+}
+
+/// The plugin host of a run, unless `--no-plugins` or the policy has none.
+/// Plugin paths are relative to the policy file.
+fn plugin_host(
+    input: &InputArgs,
+    policy: &Policy,
+    policy_path: Option<&Path>,
+) -> Option<crate::plugins::Host> {
+    if input.no_plugins || policy.plugins().is_empty() {
+        return None;
+    }
+    let dir = policy_path
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let options = crate::plugins::HostOptions {
+        cache_dir: input.plugin_cache.clone(),
+        verbose: input.verbose,
+    };
+    Some(crate::plugins::Host::load(policy.plugins(), &dir, &options))
+}
+
+/// The model JSON of every evaluation of every template `input` names
+/// (`idguard debug model`).
+pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
+    let excludes = build_excludes(&input.exclude)?;
+    let candidates = discover(&input.paths, &excludes)?;
+    let (policy, _) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let options = CheckOptions {
+        policy: &policy,
+        today: Some(today()),
+    };
+    let mut out = Vec::new();
+    for c in candidates {
+        let loaded = load(c);
+        let (Ok(text), FileKind::Template) = (loaded.text, loaded.kind) else {
+            continue;
+        };
+        let params: Vec<SourceFile> = input
+            .parameters
+            .iter()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .map(|text| SourceFile {
+                        path: display_path(p),
+                        text,
+                    })
+                    .map_err(|e| Fatal(format!("error: cannot read {}: {e}", p.display())))
+            })
+            .collect::<Result<_, _>>()?;
+        let template = SourceFile {
+            path: loaded.candidate.display.clone(),
+            text: text.to_string(),
+        };
+        let dir = loaded
+            .candidate
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let resolve = move |relative: &str| -> Option<String> {
+            std::fs::read_to_string(dir.join(relative)).ok()
+        };
+        out.extend(model_json(&template, &params, &resolve, &options));
+    }
+    Ok(out)
 }
 
 /// One report per path: a file checked as a parameter file of two
@@ -484,9 +578,9 @@ fn load(candidate: Candidate) -> Loaded {
 
 /// Finds the policy: `--policy`, else the first `idguard.json` upward from
 /// the first path, else the built-in default.
-/// The policy to use, with its file (as shown) and text when it came from
-/// one.
-type PolicySource = Option<(String, String)>;
+/// The policy to use, with its file, the file as shown, and its text, when
+/// it came from one.
+type PolicySource = Option<(PathBuf, String, String)>;
 
 fn load_policy(
     explicit: Option<&Path>,
@@ -502,7 +596,7 @@ fn load_policy(
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Fatal(format!("error: cannot read policy {}: {e}", path.display())))?;
     match Policy::parse(&text) {
-        Ok(policy) => Ok((policy, Some((display_path(&path), text)))),
+        Ok(policy) => Ok((policy, Some((path.clone(), display_path(&path), text)))),
         Err(err) => {
             let shown = display_path(&path);
             let mut msg = format!(

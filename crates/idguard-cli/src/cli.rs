@@ -66,6 +66,17 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Internals for tools and tests.
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+/// `idguard debug …` (hidden).
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Print the model JSON plugins receive, one per evaluation of each
+    /// template (a JSON array).
+    Model(InputArgs),
 }
 
 /// What to check and with which policy (shared by `check` and `baseline`).
@@ -94,6 +105,20 @@ pub struct InputArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Do not run the policy's WebAssembly plugins.
+    #[arg(long)]
+    pub no_plugins: bool,
+
+    /// Directory for compiled plugins (default: $XDG_CACHE_HOME/idguard/plugins
+    /// or ~/.cache/idguard/plugins).
+    #[arg(long, value_name = "DIR")]
+    pub plugin_cache: Option<PathBuf>,
+
+    /// Tell on standard error what the plugin host does (compile or cache
+    /// hit, time per plugin).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// `idguard check`.

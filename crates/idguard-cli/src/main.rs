@@ -5,6 +5,7 @@
 mod check;
 mod cli;
 mod commands;
+mod plugins;
 mod render;
 
 use std::io::Write as _;
@@ -49,6 +50,13 @@ fn run(command: Command) -> Result<u8, Fatal> {
             let dir = std::env::current_dir()
                 .map_err(|e| Fatal(format!("error: no current directory: {e}")))?;
             print(&commands::init(&dir, force)?);
+            Ok(0)
+        }
+        Command::Debug(cli::DebugCommand::Model(input)) => {
+            let models = check::models(&input)?;
+            let mut text = serde_json::to_string_pretty(&models).unwrap_or_default();
+            text.push('\n');
+            print(&text);
             Ok(0)
         }
         Command::Completions { shell } => {
@@ -141,6 +149,18 @@ fn context<'a>(checked: &'a Checked, fail_on: cli::FailOn) -> Context<'a> {
         parameter_files: checked.parameter_files,
         rules: idguard_core::rules::registry(),
         root: std::env::current_dir().unwrap_or_default(),
+        plugin_errors: &checked.plugin_errors,
+    }
+}
+
+/// Prints the plugin failures of a run to standard error.
+fn report_plugin_errors(checked: &Checked) {
+    if checked.plugin_errors.is_empty() {
+        return;
+    }
+    let mut err = anstream::stderr();
+    for e in &checked.plugin_errors {
+        let _ = writeln!(err, "{e}");
     }
 }
 
@@ -163,13 +183,14 @@ fn check_command(args: &CheckArgs) -> Result<u8, Fatal> {
     if !stdout_taken && !args.quiet {
         print(&render::render(Format::Text, &ctx, true));
     }
+    report_plugin_errors(&checked);
     Ok(exit_code(&ctx))
 }
 
-/// 2 when a file could not be checked, else 1 when a finding fails the
-/// run, else 0.
+/// 2 when a file could not be checked or a plugin failed, else 1 when a
+/// finding fails the run, else 0.
 fn exit_code(ctx: &Context<'_>) -> u8 {
-    if ctx.report.summary.invalid_files > 0 {
+    if ctx.report.summary.invalid_files > 0 || !ctx.plugin_errors.is_empty() {
         2
     } else if ctx.report.findings.iter().any(|f| ctx.fails(f)) {
         1
@@ -193,9 +214,10 @@ fn baseline_command(args: &BaselineArgs) -> Result<u8, Fatal> {
         args.output.display(),
         if n == 1 { "" } else { "s" }
     );
-    if checked.report.summary.invalid_files > 0 {
+    if checked.report.summary.invalid_files > 0 || !checked.plugin_errors.is_empty() {
         msg.push_str(&render::render(Format::Text, &ctx, true));
         print(&msg);
+        report_plugin_errors(&checked);
         return Ok(2);
     }
     print(&msg);

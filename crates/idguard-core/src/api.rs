@@ -61,6 +61,71 @@ pub fn check_template(
     resolve: &dyn Fn(&str) -> Option<String>,
     options: &CheckOptions<'_>,
 ) -> TemplateResult {
+    check_template_inner(template, parameter_files, resolve, options, None)
+}
+
+/// A finding from outside the built-in rules (a policy plugin), before the
+/// engine places it: the engine maps its pointer to a range, fingerprints
+/// it and applies suppressions as for a built-in finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternalFinding {
+    /// The full code, already prefixed with the plugin's name
+    /// (`cost/CC001`).
+    pub code: String,
+    /// Kebab-case rule name.
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: String,
+    /// The file, as the model JSON names it; `None` is the template.
+    pub file: Option<String>,
+    /// JSON pointer in that file. A pointer that leads nowhere is placed on
+    /// the deepest value that exists along it.
+    pub pointer: String,
+    pub doc_url: Option<String>,
+}
+
+/// External checks of one evaluation: given its model JSON
+/// ([`crate::model::model_json`]), the findings to add.
+pub type ExternalCheck<'a> = dyn Fn(&serde_json::Value) -> Vec<ExternalFinding> + 'a;
+
+/// [`check_template`], and `external` (policy plugins) run on the model
+/// JSON of every evaluation; its findings join the built-in ones.
+pub fn check_template_with(
+    template: &SourceFile,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    external: &ExternalCheck<'_>,
+) -> TemplateResult {
+    check_template_inner(template, parameter_files, resolve, options, Some(external))
+}
+
+/// The model JSON of every evaluation of a template (one per parameter
+/// file, or one with defaults), as plugins receive it. Empty when the
+/// template does not parse.
+pub fn model_json(
+    template: &SourceFile,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+) -> Vec<serde_json::Value> {
+    let models = std::cell::RefCell::new(Vec::new());
+    let collect = |m: &serde_json::Value| {
+        models.borrow_mut().push(m.clone());
+        Vec::new()
+    };
+    check_template_inner(template, parameter_files, resolve, options, Some(&collect));
+    models.into_inner()
+}
+
+fn check_template_inner(
+    template: &SourceFile,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    external: Option<&ExternalCheck<'_>>,
+) -> TemplateResult {
     let mut reports = vec![FileReport {
         path: template.path.clone(),
         kind: FileKind::Template,
@@ -144,6 +209,15 @@ pub fn check_template(
                 && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
             {
                 findings.push(f);
+            }
+        }
+        if let Some(external) = external {
+            let json = crate::model::model_json(model, options.policy);
+            for x in external(&json) {
+                let f = crate::external::to_finding(&files, model, &x, options);
+                if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
+                    findings.push(f);
+                }
             }
         }
     }
@@ -283,7 +357,7 @@ pub fn position(files: &Files, file: FileId, offset: u32) -> Position {
     }
 }
 
-fn range(files: &Files, file: FileId, span: Span) -> Range {
+pub(crate) fn range(files: &Files, file: FileId, span: Span) -> Range {
     Range {
         start: position(files, file, span.start),
         end: position(files, file, span.end),
@@ -377,7 +451,30 @@ fn suppression(
     options: &CheckOptions<'_>,
     help: &mut String,
 ) -> Option<Suppression> {
-    let resource = d.resource.and_then(|r| model.resource(r));
+    let rule = (d.rule.code, d.rule.name);
+    suppression_for(
+        files,
+        model,
+        rule,
+        d.resource,
+        d.location.file,
+        options,
+        help,
+    )
+}
+
+/// [`suppression`] for a rule given by code and name, a finding about
+/// `resource` (index into the evaluation) in `file`.
+pub(crate) fn suppression_for(
+    files: &Files,
+    model: &Model<'_>,
+    (code, rule_name): (&str, &str),
+    resource: Option<usize>,
+    file: FileId,
+    options: &CheckOptions<'_>,
+    help: &mut String,
+) -> Option<Suppression> {
+    let resource = resource.and_then(|r| model.resource(r));
     if let Some(r) = resource {
         let doc = &files.get(r.file)?.doc;
         let candidates = [
@@ -390,7 +487,7 @@ fn suppression(
                 .iter()
                 .any(|c| {
                     doc.as_str(*c).is_some_and(|c| {
-                        c.eq_ignore_ascii_case(d.rule.code) || c.eq_ignore_ascii_case(d.rule.name)
+                        c.eq_ignore_ascii_case(code) || c.eq_ignore_ascii_case(rule_name)
                     })
                 });
             if ignored {
@@ -407,13 +504,10 @@ fn suppression(
         }
     }
     let name = resource.map(|r| r.name.display()).unwrap_or_default();
-    let file = files
-        .get(d.location.file)
-        .map(|e| e.path.as_str())
-        .unwrap_or("");
+    let file = files.get(file).map(|e| e.path.as_str()).unwrap_or("");
     let m = options
         .policy
-        .exemption_for(d.rule.code, &name, file, options.today.as_deref())?;
+        .exemption_for(code, &name, file, options.today.as_deref())?;
     if m.expired {
         help.push_str(&format!(
             " (a policy exemption for this finding expired on {})",

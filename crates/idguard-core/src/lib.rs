@@ -21,6 +21,7 @@
 
 pub mod api;
 pub mod expr;
+mod external;
 pub mod finding;
 pub mod model;
 pub mod policy;

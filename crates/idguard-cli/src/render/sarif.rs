@@ -105,6 +105,7 @@ struct Invocation {
 struct Notification {
     level: &'static str,
     message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location>,
     descriptor: DescriptorReference,
 }
@@ -347,12 +348,20 @@ pub fn render(ctx: &Context<'_>) -> String {
         .iter()
         .map(|f| result(f, &rules, ctx))
         .collect();
-    let notifications: Vec<Notification> = ctx
+    let mut notifications: Vec<Notification> = ctx
         .report
         .files
         .iter()
         .filter_map(|f| notification(f, &ctx.root))
         .collect();
+    notifications.extend(ctx.plugin_errors.iter().map(|e| Notification {
+        level: "error",
+        message: Message {
+            text: e.strip_prefix("error: ").unwrap_or(e).to_string(),
+        },
+        locations: Vec::new(),
+        descriptor: DescriptorReference { id: "plugin-error" },
+    }));
     let mut base_ids = BTreeMap::new();
     if let Some(root) = root_uri(&ctx.root) {
         base_ids.insert(

@@ -10,9 +10,11 @@
 
 mod build;
 mod env;
+pub mod json;
 
 pub use build::principal_of;
 pub use env::{EnvSource, Environment};
+pub use json::{MODEL_VERSION, model_json};
 
 use serde::{Deserialize, Serialize};
 

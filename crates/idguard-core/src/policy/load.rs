@@ -10,7 +10,7 @@ use super::catalog::{is_valid_date, rule_code};
 use super::pattern::NamingPattern;
 use super::schema::{self, escape, show};
 use super::{
-    DEFAULT_POLICY_TEXT, Environment, Exemption, PluginSpec, PolicyProblem, Region,
+    DEFAULT_POLICY_TEXT, Environment, Exemption, PluginLimits, PluginSpec, PolicyProblem, Region,
     STRICT_POLICY_TEXT, Thresholds,
 };
 use crate::finding::Level;
@@ -544,10 +544,21 @@ impl Builder {
                 );
                 continue;
             }
+            let limit = |key: &str| {
+                item.get("limits")
+                    .and_then(|l| l.get(key))
+                    .and_then(Value::as_u64)
+            };
             inner.plugins.push(PluginSpec {
                 path: path.to_string(),
                 config: item.get("config").cloned().unwrap_or(Value::Null),
                 pointer,
+                name: item.get("name").and_then(Value::as_str).map(str::to_string),
+                limits: PluginLimits {
+                    fuel_millions: limit("fuelMillions"),
+                    timeout_ms: limit("timeoutMs"),
+                    memory_mib: limit("memoryMiB"),
+                },
             });
         }
     }

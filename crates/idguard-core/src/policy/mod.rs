@@ -225,6 +225,23 @@ pub struct PluginSpec {
     pub config: Value,
     /// JSON pointer of the entry in the policy file, e.g. `/plugins/0`.
     pub pointer: String,
+    /// The plugin's name (prefix of its finding codes); `None`: the file
+    /// stem of `path`.
+    pub name: Option<String>,
+    /// Limits overriding the host's defaults.
+    pub limits: PluginLimits,
+}
+
+/// Per-call limits of a plugin (`"limits"` in its policy entry); `None`
+/// keeps the host's default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PluginLimits {
+    /// Fuel (about one unit per WebAssembly instruction), in millions.
+    pub fuel_millions: Option<u64>,
+    /// Wall-clock deadline in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// Memory cap in MiB.
+    pub memory_mib: Option<u64>,
 }
 
 impl Policy {

@@ -1,0 +1,786 @@
+//! The plugin host: runs a policy's WebAssembly plugins under wasmtime on
+//! the model JSON of every evaluation (`docs/plugin-abi.md`).
+//!
+//! A plugin gets nothing from the host but its input: it is instantiated
+//! with no imports (a module that imports anything is rejected), every call
+//! runs in a fresh store with a fuel limit, an epoch deadline (a background
+//! thread ticks the engine's epoch) and a memory cap. The engine and the
+//! compiled modules are made once per run and shared by the worker
+//! threads; compiled modules are cached on disk, keyed by the module's
+//! hash, the wasmtime version and the engine's settings.
+//!
+//! Whatever a plugin does wrong — not wasm, wrong ABI, imports, traps, out
+//! of fuel, past its deadline, over its memory cap, malformed output — is
+//! a [`PluginError`] naming the plugin, the template and what happened; the
+//! built-in rules still run and the run exits with code 2.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use idguard_core::api::ExternalFinding;
+use idguard_core::finding::Severity;
+use idguard_core::policy::{PluginLimits, PluginSpec};
+use idguard_plugin::{ABI_VERSION, Output};
+use wasmtime::{
+    Config, Engine, ExternType, Instance, Module, ResourceLimiter, Store, StoreLimits,
+    StoreLimitsBuilder, Trap, ValType,
+};
+
+/// Default fuel per call, in millions of units (about one unit per wasm
+/// instruction).
+pub const DEFAULT_FUEL_MILLIONS: u64 = 2_000;
+/// Default wall-clock deadline per call.
+pub const DEFAULT_TIMEOUT_MS: u64 = 2_000;
+/// Default cap on a plugin's linear memory.
+pub const DEFAULT_MEMORY_MIB: u64 = 64;
+/// Most findings one call may return.
+pub const MAX_FINDINGS: usize = 10_000;
+/// How often the epoch ticks.
+const TICK: Duration = Duration::from_millis(5);
+
+/// How plugins are run, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct HostOptions {
+    /// Where compiled modules are cached (`None`: the default directory,
+    /// `--plugin-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// Print what the host does (compile or cache hit, time) to stderr.
+    pub verbose: bool,
+}
+
+/// A plugin failure, shown as `error: plugin 'x' …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginError(pub String);
+
+/// The limits of one plugin's calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub fuel: u64,
+    pub timeout: Duration,
+    pub memory_bytes: usize,
+}
+
+impl Limits {
+    fn from_spec(l: &PluginLimits) -> Limits {
+        let mib = l.memory_mib.unwrap_or(DEFAULT_MEMORY_MIB);
+        Limits {
+            fuel: l
+                .fuel_millions
+                .unwrap_or(DEFAULT_FUEL_MILLIONS)
+                .saturating_mul(1_000_000),
+            timeout: Duration::from_millis(l.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)),
+            memory_bytes: usize::try_from(mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// One loaded plugin.
+struct Plugin {
+    name: String,
+    /// The path as the policy wrote it.
+    shown: String,
+    config: serde_json::Value,
+    limits: Limits,
+    module: Module,
+    /// Total time spent in calls, in microseconds.
+    busy_us: AtomicU64,
+    calls: AtomicU64,
+}
+
+/// The engine, the loaded plugins and the epoch ticker of one run.
+pub struct Host {
+    engine: Engine,
+    plugins: Vec<Plugin>,
+    errors: Mutex<Vec<PluginError>>,
+    verbose: bool,
+    stop: Arc<AtomicBool>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("plugins", &self.plugins.len())
+            .finish()
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.ticker.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The store's data: limits, and whether a memory request was denied.
+struct State {
+    limits: StoreLimits,
+    memory_cap: usize,
+    denied: Option<usize>,
+}
+
+impl ResourceLimiter for State {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let ok = self.limits.memory_growing(current, desired, maximum)?;
+        if !ok && desired > self.memory_cap {
+            self.denied = Some(desired);
+        }
+        Ok(ok)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+}
+
+/// The engine every plugin runs on: fuel metering and epoch interruption
+/// on, proposals a plugin does not need (threads, GC, component model) off
+/// by construction of the features wasmtime is built with.
+fn engine() -> Result<Engine, String> {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    config.epoch_interruption(true);
+    config.parallel_compilation(true);
+    Engine::new(&config).map_err(|e| format!("cannot start the WebAssembly engine: {e}"))
+}
+
+/// The default cache directory: `$XDG_CACHE_HOME/idguard/plugins`, else
+/// `~/.cache/idguard/plugins` (`%LOCALAPPDATA%\idguard\plugins` on
+/// Windows).
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            if cfg!(windows) {
+                std::env::var_os("LOCALAPPDATA").map(PathBuf::from)
+            } else {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache"))
+            }
+        })?;
+    Some(base.join("idguard").join("plugins"))
+}
+
+/// FNV-1a 64 of bytes, as hex.
+fn fnv64(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The cache file name of a module: its hash and length, the wasmtime
+/// version and a hash of the engine's compilation settings.
+fn cache_key(engine: &Engine, bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut h);
+    format!(
+        "{}-{}-wasmtime{}-{:016x}.cwasm",
+        fnv64(bytes),
+        bytes.len(),
+        wasmtime_version(),
+        h.finish()
+    )
+}
+
+/// The wasmtime version this binary was built with (from the engine's
+/// compatibility header is not public, so from the crate's major version).
+fn wasmtime_version() -> &'static str {
+    "48"
+}
+
+/// What `Module` loading did, for `--verbose`.
+enum Loaded {
+    Compiled(Duration),
+    CacheHit(Duration),
+}
+
+/// Reads a compiled module from the cache.
+#[allow(unsafe_code)]
+fn deserialize(engine: &Engine, path: &Path) -> Option<Module> {
+    // SAFETY: `Module::deserialize_file` trusts its input to be an artifact
+    // `Module::serialize` wrote. The file lives in the user's own cache
+    // directory (created private), is written by this function's sibling
+    // `compile` only, and its name binds the module's hash, the wasmtime
+    // version and the engine settings; wasmtime additionally checks the
+    // artifact's header and engine compatibility and rejects a mismatch.
+    // The cache directory is trusted as the binary itself is.
+    unsafe { Module::deserialize_file(engine, path) }.ok()
+}
+
+/// Compiles `bytes`, or loads them from the cache.
+fn compile(
+    engine: &Engine,
+    bytes: &[u8],
+    cache_dir: Option<&Path>,
+) -> Result<(Module, Loaded), String> {
+    let started = Instant::now();
+    let path = cache_dir.map(|d| d.join(cache_key(engine, bytes)));
+    if let Some(path) = &path
+        && path.is_file()
+        && let Some(module) = deserialize(engine, path)
+    {
+        return Ok((module, Loaded::CacheHit(started.elapsed())));
+    }
+    let module = Module::new(engine, bytes).map_err(|e| format!("does not compile: {e:#}"))?;
+    let elapsed = started.elapsed();
+    if let (Some(dir), Some(path)) = (cache_dir, &path)
+        && let Ok(artifact) = module.serialize()
+    {
+        let _ = write_private(dir, path, &artifact);
+    }
+    Ok((module, Loaded::Compiled(elapsed)))
+}
+
+/// Writes a cache file atomically (temporary file, then rename) in a
+/// directory only the user can read.
+fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        std::process::id(),
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("module")
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Checks the module's shape: no imports, the four functions with their
+/// signatures, and `memory`.
+fn check_shape(module: &Module) -> Result<(), String> {
+    let imports: Vec<String> = module
+        .imports()
+        .map(|i| format!("{}::{}", i.module(), i.name()))
+        .collect();
+    if !imports.is_empty() {
+        return Err(format!(
+            "imports {} — plugins may import nothing (no WASI, no host functions)",
+            imports.join(", ")
+        ));
+    }
+    let expected: [(&str, &[ValType], &[ValType]); 4] = [
+        ("idguard_abi_version", &[], &[ValType::I32]),
+        ("idguard_alloc", &[ValType::I32], &[ValType::I32]),
+        ("idguard_free", &[ValType::I32, ValType::I32], &[]),
+        (
+            "idguard_check",
+            &[ValType::I32, ValType::I32],
+            &[ValType::I64],
+        ),
+    ];
+    for (name, params, results) in expected {
+        let Some(export) = module.get_export(name) else {
+            return Err(format!("does not export `{name}`"));
+        };
+        let ExternType::Func(ty) = export else {
+            return Err(format!("exports `{name}`, but not as a function"));
+        };
+        let same = |got: Vec<ValType>, want: &[ValType]| {
+            got.len() == want.len() && got.iter().zip(want).all(|(a, b)| ValType::eq(a, b))
+        };
+        if !same(ty.params().collect(), params) || !same(ty.results().collect(), results) {
+            return Err(format!(
+                "exports `{name}` with the wrong signature (see docs/plugin-abi.md)"
+            ));
+        }
+    }
+    match module.get_export("memory") {
+        Some(ExternType::Memory(m)) if !m.is_64() => Ok(()),
+        Some(ExternType::Memory(_)) => Err("exports a 64-bit `memory`; the ABI is 32-bit".into()),
+        _ => Err("does not export `memory`".into()),
+    }
+}
+
+/// The plugin's name: the policy's `name`, else the file stem.
+fn plugin_name(spec: &PluginSpec) -> String {
+    if let Some(n) = &spec.name {
+        return n.clone();
+    }
+    let file = spec.path.rsplit(['/', '\\']).next().unwrap_or(&spec.path);
+    let stem = file.strip_suffix(".wasm").unwrap_or(file);
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name = name.trim_matches('-').to_string();
+    if name.is_empty() {
+        "plugin".to_string()
+    } else {
+        name
+    }
+}
+
+/// How a call went wrong, in words.
+fn describe_failure(err: &wasmtime::Error, state: &State, limits: &Limits, used: u64) -> String {
+    if let Some(bytes) = state.denied {
+        return format!(
+            "exceeded its memory cap of {} MiB (it asked for {} MiB)",
+            limits.memory_bytes >> 20,
+            bytes.div_ceil(1 << 20)
+        );
+    }
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => format!("ran out of fuel after {used} instructions"),
+        Some(Trap::Interrupt) => {
+            format!("exceeded its deadline of {} ms", limits.timeout.as_millis())
+        }
+        Some(trap) => format!("trapped: {trap}"),
+        None => format!("failed: {err:#}"),
+    }
+}
+
+/// The raw output of one call (bytes), or what went wrong.
+fn call(
+    engine: &Engine,
+    module: &Module,
+    limits: &Limits,
+    input: &[u8],
+) -> Result<Vec<u8>, String> {
+    let state = State {
+        limits: StoreLimitsBuilder::new()
+            .memory_size(limits.memory_bytes)
+            .instances(1)
+            .memories(1)
+            .tables(4)
+            .build(),
+        memory_cap: limits.memory_bytes,
+        denied: None,
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| s);
+    store
+        .set_fuel(limits.fuel)
+        .map_err(|e| format!("failed: {e}"))?;
+    let ticks = u64::try_from(limits.timeout.as_millis() / TICK.as_millis()).unwrap_or(u64::MAX);
+    store.set_epoch_deadline(ticks.max(1));
+    store.epoch_deadline_trap();
+
+    let fail = |store: &Store<State>, e: wasmtime::Error| {
+        let used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+        describe_failure(&e, store.data(), limits, used)
+    };
+    let instance = Instance::new(&mut store, module, &[]).map_err(|e| fail(&store, e))?;
+    let memory = instance
+        .get_memory(&mut store, "memory")
+        .ok_or("does not export `memory`")?;
+    let alloc = instance
+        .get_typed_func::<i32, i32>(&mut store, "idguard_alloc")
+        .map_err(|e| fail(&store, e))?;
+    let check = instance
+        .get_typed_func::<(i32, i32), i64>(&mut store, "idguard_check")
+        .map_err(|e| fail(&store, e))?;
+    let len = i32::try_from(input.len()).map_err(|_| {
+        format!(
+            "the model is too large for a plugin ({} bytes)",
+            input.len()
+        )
+    })?;
+    let ptr = alloc.call(&mut store, len).map_err(|e| fail(&store, e))?;
+    let start = usize::try_from(ptr as u32).unwrap_or(usize::MAX);
+    memory.write(&mut store, start, input).map_err(|_| {
+        format!("returned an input buffer outside its memory from idguard_alloc({len}): {ptr}")
+    })?;
+    let packed = check
+        .call(&mut store, (ptr, len))
+        .map_err(|e| fail(&store, e))?;
+    let out_ptr = (packed >> 32) as u32 as usize;
+    let out_len = (packed & 0xFFFF_FFFF) as usize;
+    let data = memory.data(&store);
+    data.get(out_ptr..out_ptr.saturating_add(out_len))
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| {
+            format!(
+                "returned an output range outside its memory ({out_len} bytes at {out_ptr}, memory is {} bytes)",
+                data.len()
+            )
+        })
+}
+
+/// Parses and validates a plugin's output.
+fn parse_output(bytes: &[u8]) -> Result<Vec<idguard_plugin::Finding>, String> {
+    let output: Output = serde_json::from_slice(bytes).map_err(|e| {
+        let shown: String = String::from_utf8_lossy(bytes).chars().take(80).collect();
+        format!("returned output that is not a findings array ({e}); it began with {shown:?}")
+    })?;
+    let findings = match output {
+        Output::Findings(f) => f,
+        Output::Error { error } => return Err(format!("reported an error: {error}")),
+    };
+    if findings.len() > MAX_FINDINGS {
+        return Err(format!(
+            "returned {} findings, more than the {MAX_FINDINGS} allowed",
+            findings.len()
+        ));
+    }
+    for (i, f) in findings.iter().enumerate() {
+        let bad = if !idguard_plugin::is_valid_code(&f.code) {
+            Some(format!(
+                "code {:?} is not 1-32 letters, digits, '-' or '_'",
+                f.code
+            ))
+        } else if !idguard_plugin::is_valid_name(&f.name) {
+            Some(format!("name {:?} is not kebab-case", f.name))
+        } else if !idguard_plugin::is_valid_pointer(&f.location.pointer) {
+            Some(format!(
+                "pointer {:?} is not a JSON pointer",
+                f.location.pointer
+            ))
+        } else if f.message.trim().is_empty() {
+            Some("the message is empty".to_string())
+        } else {
+            None
+        };
+        if let Some(bad) = bad {
+            return Err(format!(
+                "returned a finding that does not match the schema (finding {i}: {bad})"
+            ));
+        }
+    }
+    Ok(findings)
+}
+
+impl Host {
+    /// Loads a policy's plugins (paths relative to `policy_dir`). A plugin
+    /// that cannot be loaded is an error of the run, not a fatal one: the
+    /// other plugins and the built-in rules still run.
+    pub fn load(specs: &[PluginSpec], policy_dir: &Path, options: &HostOptions) -> Host {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut host = Host {
+            engine: Engine::default(),
+            plugins: Vec::new(),
+            errors: Mutex::new(Vec::new()),
+            verbose: options.verbose,
+            stop: stop.clone(),
+            ticker: None,
+        };
+        if specs.is_empty() {
+            return host;
+        }
+        match engine() {
+            Ok(e) => host.engine = e,
+            Err(e) => {
+                host.error(format!("error: {e}"));
+                return host;
+            }
+        }
+        let cache_dir = options.cache_dir.clone().or_else(default_cache_dir);
+        for spec in specs {
+            let name = plugin_name(spec);
+            let fail = |what: String| {
+                PluginError(format!("error: plugin '{name}' ({}) {what}", spec.path))
+            };
+            if host.plugins.iter().any(|p| p.name == name) {
+                host.push(fail(
+                    "has the same name as another plugin of the policy; give one a \"name\""
+                        .to_string(),
+                ));
+                continue;
+            }
+            match load_one(&host.engine, spec, policy_dir, cache_dir.as_deref()) {
+                Ok((module, loaded)) => {
+                    if host.verbose {
+                        let how = match loaded {
+                            Loaded::Compiled(t) => format!(
+                                "compiled in {:.1} ms (cache miss{})",
+                                t.as_secs_f64() * 1e3,
+                                cache_dir
+                                    .as_ref()
+                                    .map(|d| format!(", cached in {}", d.display()))
+                                    .unwrap_or_default()
+                            ),
+                            Loaded::CacheHit(t) => format!(
+                                "loaded from the cache in {:.1} ms (cache hit)",
+                                t.as_secs_f64() * 1e3
+                            ),
+                        };
+                        eprintln!("plugin '{name}' ({}): {how}", spec.path);
+                    }
+                    host.plugins.push(Plugin {
+                        name,
+                        shown: spec.path.clone(),
+                        config: spec.config.clone(),
+                        limits: Limits::from_spec(&spec.limits),
+                        module,
+                        busy_us: AtomicU64::new(0),
+                        calls: AtomicU64::new(0),
+                    });
+                }
+                Err(what) => host.push(fail(what)),
+            }
+        }
+        // The ABI version, asked once per plugin under its limits.
+        let engine = host.engine.clone();
+        host.ticker = Some(ticker(engine.clone(), stop));
+        let mut keep = Vec::new();
+        for p in std::mem::take(&mut host.plugins) {
+            match abi_version(&engine, &p.module, &p.limits) {
+                Ok(v) if v == ABI_VERSION => keep.push(p),
+                Ok(v) => host.push(PluginError(format!(
+                    "error: plugin '{}' ({}) speaks ABI version {v}; this idguard speaks version {ABI_VERSION}",
+                    p.name, p.shown
+                ))),
+                Err(what) => host.push(PluginError(format!(
+                    "error: plugin '{}' ({}) {what} in idguard_abi_version",
+                    p.name, p.shown
+                ))),
+            }
+        }
+        host.plugins = keep;
+        host
+    }
+
+    fn push(&self, e: PluginError) {
+        if let Ok(mut errors) = self.errors.lock() {
+            errors.push(e);
+        }
+    }
+
+    fn error(&self, message: String) {
+        self.push(PluginError(message));
+    }
+
+    /// Whether there is any plugin to run.
+    pub fn is_empty(&self) -> bool {
+        self.plugins.is_empty()
+    }
+
+    /// Runs every plugin on one evaluation's model JSON; failures are
+    /// recorded, the other plugins' findings returned.
+    pub fn run(&self, model: &serde_json::Value) -> Vec<ExternalFinding> {
+        let mut out = Vec::new();
+        let template = model
+            .get("template")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?");
+        let with = model
+            .get("parameterFile")
+            .and_then(|v| v.as_str())
+            .map(|p| format!(" with {p}"))
+            .unwrap_or_default();
+        for p in &self.plugins {
+            let input = serde_json::json!({
+                "abiVersion": ABI_VERSION,
+                "model": model,
+                "config": p.config,
+            });
+            let Ok(bytes) = serde_json::to_vec(&input) else {
+                continue;
+            };
+            let started = Instant::now();
+            let result =
+                call(&self.engine, &p.module, &p.limits, &bytes).and_then(|out| parse_output(&out));
+            let us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            p.busy_us.fetch_add(us, Ordering::Relaxed);
+            p.calls.fetch_add(1, Ordering::Relaxed);
+            match result {
+                Ok(findings) => out.extend(findings.into_iter().map(|f| ExternalFinding {
+                    code: format!("{}/{}", p.name, f.code),
+                    name: f.name,
+                    severity: match f.severity {
+                        idguard_plugin::Severity::Error => Severity::Error,
+                        idguard_plugin::Severity::Warning => Severity::Warning,
+                        idguard_plugin::Severity::Info => Severity::Info,
+                    },
+                    message: f.message,
+                    help: f.help,
+                    file: f.location.file,
+                    pointer: f.location.pointer,
+                    doc_url: None,
+                })),
+                Err(what) => self.error(format!(
+                    "error: {template}{with}: plugin '{}' ({}) {what}",
+                    p.name, p.shown
+                )),
+            }
+        }
+        out
+    }
+
+    /// The failures so far, in a stable order.
+    pub fn errors(&self) -> Vec<PluginError> {
+        let mut e = self.errors.lock().map(|e| e.clone()).unwrap_or_default();
+        e.sort_by(|a, b| a.0.cmp(&b.0));
+        e.dedup();
+        e
+    }
+
+    /// `--verbose` lines: calls and time per plugin.
+    pub fn timings(&self) -> Vec<String> {
+        self.plugins
+            .iter()
+            .map(|p| {
+                let calls = p.calls.load(Ordering::Relaxed);
+                let us = p.busy_us.load(Ordering::Relaxed);
+                format!(
+                    "plugin '{}': {calls} call{}, {:.1} ms in total",
+                    p.name,
+                    if calls == 1 { "" } else { "s" },
+                    us as f64 / 1e3
+                )
+            })
+            .collect()
+    }
+}
+
+/// Reads, shape-checks and compiles one plugin.
+fn load_one(
+    engine: &Engine,
+    spec: &PluginSpec,
+    policy_dir: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<(Module, Loaded), String> {
+    let path = policy_dir.join(&spec.path);
+    let bytes =
+        std::fs::read(&path).map_err(|e| format!("cannot be read from {}: {e}", path.display()))?;
+    match bytes.get(..8) {
+        Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {}
+        Some([0, b'a', b's', b'm', _, _, 1, 0]) => {
+            return Err(
+                "is a WebAssembly component; plugins are core modules (see docs/plugin-abi.md)"
+                    .into(),
+            );
+        }
+        _ => return Err("is not a WebAssembly module (no `\\0asm` version 1 header)".into()),
+    }
+    let (module, loaded) = compile(engine, &bytes, cache_dir)?;
+    check_shape(&module)?;
+    Ok((module, loaded))
+}
+
+/// Calls `idguard_abi_version` in a fresh instance.
+fn abi_version(engine: &Engine, module: &Module, limits: &Limits) -> Result<i32, String> {
+    let state = State {
+        limits: StoreLimitsBuilder::new()
+            .memory_size(limits.memory_bytes)
+            .build(),
+        memory_cap: limits.memory_bytes,
+        denied: None,
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| s);
+    store
+        .set_fuel(limits.fuel)
+        .map_err(|e| format!("failed: {e}"))?;
+    let ticks = u64::try_from(limits.timeout.as_millis() / TICK.as_millis()).unwrap_or(u64::MAX);
+    store.set_epoch_deadline(ticks.max(1));
+    store.epoch_deadline_trap();
+    let fail = |store: &Store<State>, e: wasmtime::Error| {
+        let used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+        describe_failure(&e, store.data(), limits, used)
+    };
+    let instance = Instance::new(&mut store, module, &[]).map_err(|e| fail(&store, e))?;
+    let f = instance
+        .get_typed_func::<(), i32>(&mut store, "idguard_abi_version")
+        .map_err(|e| fail(&store, e))?;
+    f.call(&mut store, ()).map_err(|e| fail(&store, e))
+}
+
+/// A thread that advances the engine's epoch every [`TICK`] until `stop`.
+fn ticker(engine: Engine, stop: Arc<AtomicBool>) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(TICK);
+            engine.increment_epoch();
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(path: &str, name: Option<&str>) -> PluginSpec {
+        PluginSpec {
+            path: path.into(),
+            name: name.map(str::to_string),
+            config: serde_json::Value::Null,
+            pointer: "/plugins/0".into(),
+            limits: PluginLimits::default(),
+        }
+    }
+
+    #[test]
+    fn names_come_from_the_policy_or_the_file() {
+        assert_eq!(
+            plugin_name(&spec("./p/Cost_Center.wasm", None)),
+            "cost-center"
+        );
+        assert_eq!(plugin_name(&spec("a.wasm", Some("mine"))), "mine");
+        assert_eq!(plugin_name(&spec("__.wasm", None)), "plugin");
+    }
+
+    #[test]
+    fn limits_default_and_override() {
+        let l = Limits::from_spec(&PluginLimits::default());
+        assert_eq!(l.fuel, DEFAULT_FUEL_MILLIONS * 1_000_000);
+        assert_eq!(l.timeout, Duration::from_secs(2));
+        assert_eq!(l.memory_bytes, 64 << 20);
+        let l = Limits::from_spec(&PluginLimits {
+            fuel_millions: Some(1),
+            timeout_ms: Some(50),
+            memory_mib: Some(2),
+        });
+        assert_eq!(
+            (l.fuel, l.timeout.as_millis(), l.memory_bytes),
+            (1_000_000, 50, 2 << 20)
+        );
+    }
+
+    #[test]
+    fn outputs_are_validated() {
+        let ok = br#"[{"code": "CC001", "name": "x", "severity": "error", "message": "m", "location": {"pointer": "/a"}}]"#;
+        assert_eq!(parse_output(ok).unwrap().len(), 1);
+        assert!(
+            parse_output(b"nope")
+                .unwrap_err()
+                .contains("not a findings array")
+        );
+        assert!(
+            parse_output(br#"{"error": "bad config"}"#)
+                .unwrap_err()
+                .contains("reported an error: bad config")
+        );
+        let bad_code = br#"[{"code": "C/1", "name": "x", "severity": "error", "message": "m", "location": {"pointer": ""}}]"#;
+        assert!(
+            parse_output(bad_code)
+                .unwrap_err()
+                .contains("does not match the schema")
+        );
+        let bad_pointer = br#"[{"code": "C1", "name": "x", "severity": "info", "message": "m", "location": {"pointer": "a"}}]"#;
+        assert!(parse_output(bad_pointer).unwrap_err().contains("pointer"));
+    }
+}
