@@ -552,7 +552,12 @@ fn load(candidate: Candidate) -> Loaded {
             };
         }
     };
-    let lossy_kind = sniff_kind(&String::from_utf8_lossy(&bytes));
+    // Valid UTF-8 (nearly every file) is sniffed as is: a lossy copy of a
+    // large file costs more than reading it.
+    let lossy_kind = match std::str::from_utf8(&bytes) {
+        Ok(text) => sniff_kind(text),
+        Err(_) => sniff_kind(&String::from_utf8_lossy(&bytes)),
+    };
     match decode(bytes) {
         Ok(text) => Loaded {
             kind: sniff_kind(&text),

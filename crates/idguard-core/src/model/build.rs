@@ -19,8 +19,10 @@ const ROLE_DEFINITION: &str = "Microsoft.Authorization/roleDefinitions";
 const DEPLOYMENT: &str = "Microsoft.Resources/deployments";
 
 /// Resource IDs of the evaluation, by lowercase type, for matching
-/// references and scopes to resources.
-struct Index {
+/// references and scopes to resources. Built once per model
+/// ([`Model::build`] keeps it for [`principal_of`]).
+#[derive(Default)]
+pub(crate) struct Index {
     by_type: HashMap<String, Vec<(usize, ResourceIdInfo)>>,
 }
 
@@ -108,8 +110,14 @@ fn id_property(path: &[&str]) -> IdProperty {
 /// Who a principal-ID value denotes. `deployment` is where the value was
 /// evaluated (for symbolic names).
 pub fn principal_of(model: &Model<'_>, value: &Val, deployment: usize) -> Principal {
-    let index = Index::new(model.eval);
-    principal_with(model.eval, &index, &model.identities, value, deployment, 0)
+    principal_with(
+        model.eval,
+        &model.index,
+        &model.identities,
+        value,
+        deployment,
+        0,
+    )
 }
 
 fn principal_with(
@@ -268,6 +276,7 @@ impl<'a> Model<'a> {
             principal_uses: Vec::new(),
             environment: None,
             resource_environments: Vec::new(),
+            index: Index::default(),
         };
 
         // The deployment's environment.
@@ -356,6 +365,7 @@ impl<'a> Model<'a> {
             collect_settings(&mut model, i);
             collect_principal_uses(&mut model, &index, i);
         }
+        model.index = index;
         model
     }
 }

@@ -248,6 +248,8 @@ pub struct Model<'a> {
     pub environment: Option<Environment>,
     /// Environment of every resource, by resource index.
     pub resource_environments: Vec<Option<Environment>>,
+    /// Resource IDs by type, built once for the rules' principal lookups.
+    index: build::Index,
 }
 
 impl Model<'_> {
