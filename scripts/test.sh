@@ -38,6 +38,11 @@ fi
 
 if [ -f package.json ] && [ -d wasm ]; then
   step "npm test (wasm package, browser and editor tests)"
+  # The parity test compares the wasm package with the native CLI: use the
+  # binary `cargo test` just built rather than building a release one.
+  target_dir="${CARGO_TARGET_DIR:-target}"
+  case "$target_dir" in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
+  export IDGUARD_BIN="${IDGUARD_BIN:-$target_dir/debug/idguard}"
   npm test
 fi
 

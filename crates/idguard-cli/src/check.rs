@@ -90,8 +90,12 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     let started = Instant::now();
     let excludes = build_excludes(&input.exclude)?;
     let mut candidates = discover(&input.paths, &excludes)?;
-    let (policy, policy_path) = load_policy(input.policy.as_deref(), &input.paths)?;
-    let host = plugin_host(input, &policy, policy_path.as_deref());
+    let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let host = plugin_host(
+        input,
+        &policy,
+        policy_source.as_ref().map(|(path, _, _)| path.as_path()),
+    );
     let baseline_prints = match baseline {
         Some(path) => Some(load_baseline(path)?),
         None => None,
@@ -264,7 +268,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         None => Vec::new(),
     };
 
-    let mut findings: Vec<Finding> = Vec::new();
+    // Expired exemptions are findings about the policy file itself.
+    let mut findings: Vec<Finding> = match &policy_source {
+        Some((_, shown, text)) => {
+            idguard_core::api::policy_findings(&policy, shown, Some(text), options.today.as_deref())
+        }
+        None => idguard_core::api::policy_findings(&policy, "", None, options.today.as_deref()),
+    };
     for result in results {
         files.extend(result.files);
         findings.extend(result.findings);
@@ -542,7 +552,12 @@ fn load(candidate: Candidate) -> Loaded {
             };
         }
     };
-    let lossy_kind = sniff_kind(&String::from_utf8_lossy(&bytes));
+    // Valid UTF-8 (nearly every file) is sniffed as is: a lossy copy of a
+    // large file costs more than reading it.
+    let lossy_kind = match std::str::from_utf8(&bytes) {
+        Ok(text) => sniff_kind(text),
+        Err(_) => sniff_kind(&String::from_utf8_lossy(&bytes)),
+    };
     match decode(bytes) {
         Ok(text) => Loaded {
             kind: sniff_kind(&text),
@@ -568,10 +583,14 @@ fn load(candidate: Candidate) -> Loaded {
 
 /// Finds the policy: `--policy`, else the first `idguard.json` upward from
 /// the first path, else the built-in default.
+/// The policy to use, with its file, the file as shown, and its text, when
+/// it came from one.
+type PolicySource = Option<(PathBuf, String, String)>;
+
 fn load_policy(
     explicit: Option<&Path>,
     paths: &[PathBuf],
-) -> Result<(Policy, Option<PathBuf>), Fatal> {
+) -> Result<(Policy, PolicySource), Fatal> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => paths.first().and_then(|p| find_policy_upward(p)),
@@ -582,7 +601,7 @@ fn load_policy(
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Fatal(format!("error: cannot read policy {}: {e}", path.display())))?;
     match Policy::parse(&text) {
-        Ok(policy) => Ok((policy, Some(path))),
+        Ok(policy) => Ok((policy, Some((path.clone(), display_path(&path), text)))),
         Err(err) => {
             let shown = display_path(&path);
             let mut msg = format!(

@@ -575,3 +575,31 @@ fn completions_version_and_help() {
     let r = idguard(&["--help"]);
     assert!(r.stdout.contains("Exit codes:"), "{}", r.all());
 }
+
+// ---- policy ---------------------------------------------------------------
+
+#[test]
+fn expired_exemption_is_reported_and_no_longer_silences() {
+    let r = idguard(&[
+        "check",
+        "broad",
+        "--policy",
+        "expired/policy.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let report = json(&r.stdout);
+    let findings = report["findings"].as_array().unwrap();
+    let expired: Vec<_> = findings.iter().filter(|f| f["code"] == "IDG001").collect();
+    assert_eq!(expired.len(), 1, "{}", r.all());
+    assert_eq!(expired[0]["file"], "expired/policy.json");
+    assert_eq!(expired[0]["range"]["start"]["line"], 4);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "MI101" && f.get("suppression").is_none()),
+        "{}",
+        r.all()
+    );
+}

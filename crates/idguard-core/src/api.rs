@@ -269,7 +269,7 @@ fn load_linked(files: &mut Files, root: FileId, resolve: &dyn Fn(&str) -> Option
             if files.entries.len() >= MAX_LINKED_FILES {
                 return;
             }
-            let joined = normalize(&format!("{dir}{rel}"));
+            let joined = normalize_path(&format!("{dir}{rel}"));
             if let Some(id) = by_path.get(&joined) {
                 files.links.insert((file, rel), *id);
                 continue;
@@ -294,7 +294,9 @@ fn load_linked(files: &mut Files, root: FileId, resolve: &dyn Fn(&str) -> Option
     }
 }
 
-fn normalize(path: &str) -> String {
+/// A relative path with `.` and `..` segments resolved and `/` separators:
+/// how linked template paths are joined before `resolve` is asked for them.
+pub fn normalize_path(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     for seg in path.split(['/', '\\']) {
         match seg {
@@ -539,5 +541,126 @@ fn disambiguate_fingerprints(findings: &mut [Finding]) {
             f.fingerprint = fingerprint(&format!("{}#{}", f.fingerprint, n));
         }
         *n += 1;
+    }
+}
+
+/// Code of the finding that reports an expired policy exemption. Not a
+/// rule of the catalog: it is about the policy file, not a template.
+pub const EXPIRED_EXEMPTION_CODE: &str = "IDG001";
+
+/// Findings about the policy itself: every exemption whose `expires` date
+/// is before `today` is reported (at warning level) at its place in the
+/// policy file, so that an expired exemption is seen rather than silently
+/// ending. `policy_text` locates it; without it the finding points at
+/// line 1.
+pub fn policy_findings(
+    policy: &Policy,
+    policy_path: &str,
+    policy_text: Option<&str>,
+    today: Option<&str>,
+) -> Vec<Finding> {
+    let doc = policy_text.and_then(|t| Document::parse(t).ok());
+    policy
+        .expired_exemptions(today)
+        .into_iter()
+        .map(|e| {
+            let (node, text) = match (&doc, policy_text) {
+                (Some(d), Some(t)) => (resolve_pointer(d, &e.pointer), Some((d, t))),
+                _ => (None, None),
+            };
+            let range = match (node, text) {
+                (Some(n), Some((d, t))) => {
+                    let span = d.span(n);
+                    let at = |offset: u32| {
+                        let lc = d.lines().line_col(t, offset);
+                        Position {
+                            line: lc.line,
+                            column: lc.column_chars,
+                            utf16_column: lc.column_utf16,
+                            offset,
+                        }
+                    };
+                    Range {
+                        start: at(span.start),
+                        end: at(span.end),
+                    }
+                }
+                _ => {
+                    let p = Position {
+                        line: 1,
+                        column: 1,
+                        utf16_column: 1,
+                        offset: 0,
+                    };
+                    Range { start: p, end: p }
+                }
+            };
+            Finding {
+                code: EXPIRED_EXEMPTION_CODE.to_string(),
+                name: "expired-exemption".to_string(),
+                severity: Severity::Warning,
+                message: format!(
+                    "the exemption of {} for '{}' expired on {}; it no longer silences findings",
+                    if e.rule == "*" { "every rule".to_string() } else { e.rule.clone() },
+                    e.resource,
+                    e.expires.as_deref().unwrap_or("an earlier date")
+                ),
+                help: "fix the findings it covered, or renew the exemption with a new expiry date and a reason that still holds".to_string(),
+                file: policy_path.to_string(),
+                pointer: e.pointer.clone(),
+                range,
+                fingerprint: fingerprint(&format!(
+                    "{EXPIRED_EXEMPTION_CODE}\u{0}{policy_path}\u{0}{}",
+                    e.pointer
+                )),
+                parameters_file: None,
+                related: Vec::new(),
+                suppression: None,
+                doc_url: Some(
+                    "https://github.com/idguard/idguard/blob/main/docs/policy.md#exemptions"
+                        .to_string(),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The node at an RFC 6901 pointer.
+fn resolve_pointer(doc: &Document, pointer: &str) -> Option<crate::source::NodeId> {
+    let mut node = doc.root();
+    for raw in pointer.split('/').skip(1) {
+        let seg = raw.replace("~1", "/").replace("~0", "~");
+        node = match doc.kind(node) {
+            crate::source::Kind::Array(items) => items.get(seg.parse::<usize>().ok()?).copied()?,
+            _ => doc.get(node, &seg)?,
+        };
+    }
+    Some(node)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expired_exemptions_are_reported_where_they_are_written() {
+        let text = r#"{
+  // exemptions for the legacy estate
+  "exemptions": [
+    { "rule": "MI101", "resource": "id-legacy-*", "reason": "migration", "expires": "2025-06-30" },
+    { "rule": "MI201", "resource": "id-x", "reason": "rename pending", "expires": "2099-01-01" }
+  ]
+}"#;
+        let policy = Policy::parse(text).unwrap();
+        let found = policy_findings(&policy, "idguard.json", Some(text), Some("2026-01-01"));
+        assert_eq!(found.len(), 1);
+        let f = &found[0];
+        assert_eq!(f.code, EXPIRED_EXEMPTION_CODE);
+        assert_eq!(f.pointer, "/exemptions/0");
+        assert_eq!(f.range.start.line, 4);
+        assert!(f.message.contains("MI101") && f.message.contains("2025-06-30"));
+        assert!(
+            policy_findings(&policy, "idguard.json", Some(text), Some("2025-06-30")).is_empty()
+        );
     }
 }

@@ -41,20 +41,36 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
     out.sort();
 }
 
-/// Byte offsets of `"type": "<ty>"` (any case, any spacing) in `text`.
+/// Byte offsets of `"type": "<ty>"` (any case, any spacing) in `text`,
+/// and of the legacy form `"type": "<parent type>/providers/<ty's last
+/// segment>"`.
 fn type_occurrences(text: &str, ty: &str) -> Vec<u32> {
+    let mut out = type_occurrences_of(text, &format!("\"{}\"", ty.to_ascii_lowercase()));
+    let last = ty.rsplit('/').next().unwrap_or(ty).to_ascii_lowercase();
+    out.extend(type_occurrences_of(text, &format!("/providers/{last}\"")));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn type_occurrences_of(text: &str, needle: &str) -> Vec<u32> {
     let lower = text.to_ascii_lowercase();
-    let needle = format!("\"{}\"", ty.to_ascii_lowercase());
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = lower.get(from..).and_then(|s| s.find(&needle)) {
+    while let Some(i) = lower.get(from..).and_then(|s| s.find(needle)) {
         let at = from + i;
-        // Preceded by `"type"` and a colon?
-        let before = lower.get(..at).unwrap_or("").trim_end();
+        // The string this match is in starts at the last quote before it
+        // (or at the match itself); preceded by `"type"` and a colon?
+        let string_start = if needle.starts_with('"') {
+            at
+        } else {
+            lower.get(..at).and_then(|s| s.rfind('"')).unwrap_or(at)
+        };
+        let before = lower.get(..string_start).unwrap_or("").trim_end();
         if let Some(rest) = before.strip_suffix(':')
             && rest.trim_end().ends_with("\"type\"")
         {
-            out.push(at as u32);
+            out.push(string_start as u32);
         }
         from = at + needle.len();
     }

@@ -352,6 +352,94 @@ impl Val {
     }
 }
 
+/// Longest [`Val::display_compact`] rendering before it is cut with `…`.
+const COMPACT_MAX: usize = 90;
+
+impl Val {
+    /// A short rendering of a name for messages: known pieces as they are,
+    /// each unknown piece as the expression it stands for with its
+    /// arguments elided (`id-{parameters('location')}`,
+    /// `web{uniqueString(…)}`), and a piece the evaluator could not follow
+    /// as `{…}`. Never longer than about 90 characters.
+    pub fn display_compact(&self) -> String {
+        let mut out = match self {
+            Val::Unknown(u) => {
+                let mut s = String::new();
+                compact(u, &mut s);
+                s
+            }
+            other => other.display(),
+        };
+        if out.chars().count() > COMPACT_MAX {
+            out = out.chars().take(COMPACT_MAX - 1).collect();
+            out.push('…');
+        }
+        out
+    }
+
+    /// Whether [`Val::display_compact`] has to leave a piece out (`{…}`).
+    pub fn has_opaque(&self) -> bool {
+        fn opaque(u: &Unknown) -> bool {
+            match u {
+                Unknown::Opaque(_) => true,
+                Unknown::Str(parts) => parts.iter().any(|p| match p {
+                    Part::Hole(h) => opaque(h),
+                    Part::Lit(_) => false,
+                }),
+                Unknown::Member { of, .. } => opaque(of),
+                _ => false,
+            }
+        }
+        self.as_unknown().is_some_and(opaque)
+    }
+}
+
+fn compact(u: &Unknown, out: &mut String) {
+    use std::fmt::Write as _;
+    let members = |out: &mut String, path: &[Rc<str>]| {
+        for p in path {
+            out.push('.');
+            out.push_str(p);
+        }
+    };
+    match u {
+        Unknown::Parameter(name) => {
+            let _ = write!(out, "parameters('{name}')");
+        }
+        Unknown::Deployment(expr) => out.push_str(expr),
+        Unknown::Reference { path, .. } => {
+            out.push_str("reference(…)");
+            members(out, path);
+        }
+        Unknown::List { function, path, .. } => {
+            let _ = write!(out, "{function}(…)");
+            members(out, path);
+        }
+        Unknown::Guid(_) => out.push_str("guid(…)"),
+        Unknown::UniqueString(_) => out.push_str("uniqueString(…)"),
+        Unknown::NonDeterministic(f) => {
+            let _ = write!(out, "{f}()");
+        }
+        Unknown::Str(parts) => {
+            for part in parts {
+                match part {
+                    Part::Lit(s) => out.push_str(s),
+                    Part::Hole(h) => {
+                        out.push('{');
+                        compact(h, out);
+                        out.push('}');
+                    }
+                }
+            }
+        }
+        Unknown::Member { of, path } => {
+            compact(of, out);
+            members(out, path);
+        }
+        Unknown::Opaque(_) => out.push('…'),
+    }
+}
+
 impl Unknown {
     /// `self.key`: extends symbolic paths, wraps everything else.
     pub fn member(&self, key: &str) -> Unknown {
@@ -519,6 +607,30 @@ mod tests {
             u.to_string(),
             "reference('uami', 'Full').properties.principalId"
         );
+    }
+
+    #[test]
+    fn compact_display_elides_arguments_and_opaque_pieces() {
+        let name = Val::unknown(Unknown::Str(vec![
+            Part::Lit(Rc::from("id-")),
+            Part::Hole(Rc::new(Unknown::Opaque(Rc::from(
+                "toLower() of a value that is not known (parameters('x'))",
+            )))),
+            Part::Lit(Rc::from("-")),
+            Part::Hole(Rc::new(Unknown::UniqueString(vec![Val::unknown(
+                Unknown::Deployment(Rc::from("resourceGroup().id")),
+            )]))),
+            Part::Lit(Rc::from("-")),
+            Part::Hole(Rc::new(Unknown::Parameter(Rc::from("env")))),
+        ]));
+        assert_eq!(
+            name.display_compact(),
+            "id-{…}-{uniqueString(…)}-{parameters('env')}"
+        );
+        assert!(name.has_opaque());
+        assert_eq!(Val::str("id-a").display_compact(), "id-a");
+        let long = Val::str("x".repeat(200));
+        assert_eq!(long.display_compact().chars().count(), 90);
     }
 
     #[test]

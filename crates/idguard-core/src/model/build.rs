@@ -19,8 +19,10 @@ const ROLE_DEFINITION: &str = "Microsoft.Authorization/roleDefinitions";
 const DEPLOYMENT: &str = "Microsoft.Resources/deployments";
 
 /// Resource IDs of the evaluation, by lowercase type, for matching
-/// references and scopes to resources.
-struct Index {
+/// references and scopes to resources. Built once per model
+/// ([`Model::build`] keeps it for [`principal_of`]).
+#[derive(Default)]
+pub(crate) struct Index {
     by_type: HashMap<String, Vec<(usize, ResourceIdInfo)>>,
 }
 
@@ -64,12 +66,30 @@ fn resolve(eval: &Evaluation, index: &Index, target: &Val, deployment: usize) ->
                 && r.copy.as_ref().and_then(|c| c.index) == Some(i)
         });
     }
-    if let Some(sym) = target.as_str().filter(|s| !s.contains('/')) {
-        let d = eval.deployments.get(deployment)?;
-        let id = d.symbols.get(&sym.to_ascii_lowercase())?;
+    if let Some(sym) = target.as_str().filter(|s| !s.contains('/'))
+        && let Some(id) = eval
+            .deployments
+            .get(deployment)
+            .and_then(|d| d.symbols.get(&sym.to_ascii_lowercase()))
+    {
         return index.find(id);
     }
-    index.find(target)
+    index
+        .find(target)
+        .or_else(|| by_name(eval, target, deployment))
+}
+
+/// `reference('name')` in a classic template: the resource of the same
+/// deployment with that (top-level) name, when exactly one has it.
+fn by_name(eval: &Evaluation, name: &Val, deployment: usize) -> Option<usize> {
+    if name.as_str().is_some_and(|s| s.contains('/')) || ids::parse_resource_id(name).is_some() {
+        return None;
+    }
+    let mut found = eval.resources.iter().enumerate().filter(|(_, r)| {
+        r.deployment == deployment && !r.existing && ids::same_value(&r.name, name)
+    });
+    let (i, _) = found.next()?;
+    found.next().is_none().then_some(i)
 }
 
 /// `name[3]` → (`name`, 3).
@@ -90,8 +110,14 @@ fn id_property(path: &[&str]) -> IdProperty {
 /// Who a principal-ID value denotes. `deployment` is where the value was
 /// evaluated (for symbolic names).
 pub fn principal_of(model: &Model<'_>, value: &Val, deployment: usize) -> Principal {
-    let index = Index::new(model.eval);
-    principal_with(model.eval, &index, &model.identities, value, deployment, 0)
+    principal_with(
+        model.eval,
+        &model.index,
+        &model.identities,
+        value,
+        deployment,
+        0,
+    )
 }
 
 fn principal_with(
@@ -182,12 +208,12 @@ fn role_of(value: &Val, custom: &[CustomRole], eval: &Evaluation) -> Role {
             let Some(info) = ids::parse_resource_id(value) else {
                 return Role::Unknown;
             };
-            if !info
-                .resource_type
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case(ROLE_DEFINITION))
-            {
-                return Role::Unknown;
+            match info.resource_type.as_deref() {
+                Some(t) if t.eq_ignore_ascii_case(ROLE_DEFINITION) => {}
+                // The ID of another resource type (a roleAssignments ID, say):
+                // never a role definition, whatever the unknown parts are.
+                Some(_) => return Role::Malformed(value.display()),
+                None => return Role::Unknown,
             }
             let Some(last) = info.names.last() else {
                 return Role::Unknown;
@@ -250,6 +276,7 @@ impl<'a> Model<'a> {
             principal_uses: Vec::new(),
             environment: None,
             resource_environments: Vec::new(),
+            index: Index::default(),
         };
 
         // The deployment's environment.
@@ -338,6 +365,7 @@ impl<'a> Model<'a> {
             collect_settings(&mut model, i);
             collect_principal_uses(&mut model, &index, i);
         }
+        model.index = index;
         model
     }
 }

@@ -248,6 +248,8 @@ pub struct Model<'a> {
     pub environment: Option<Environment>,
     /// Environment of every resource, by resource index.
     pub resource_environments: Vec<Option<Environment>>,
+    /// Resource IDs by type, built once for the rules' principal lookups.
+    index: build::Index,
 }
 
 impl Model<'_> {
@@ -267,12 +269,30 @@ impl Model<'_> {
         })
     }
 
-    /// The display name of a resource: its evaluated name, else the
-    /// expression it comes from.
+    /// The display name of a resource for messages: its evaluated name,
+    /// with unknown pieces shown compactly ([`Val::display_compact`]); when
+    /// nothing of it can be shown, the name expression as written.
     pub fn display_name(&self, resource: usize) -> String {
-        self.resource(resource)
-            .map(|r| r.name.display())
-            .unwrap_or_default()
+        let Some(r) = self.resource(resource) else {
+            return String::new();
+        };
+        let compact = r.name.display_compact();
+        if compact.chars().any(|c| c != '…' && c != '{' && c != '}') {
+            return compact;
+        }
+        self.files
+            .get(r.file)
+            .and_then(|f| {
+                let node = r.locate(&f.doc, &["name"]);
+                f.doc.as_str(node).map(|s| {
+                    let s = s
+                        .strip_prefix('[')
+                        .and_then(|s| s.strip_suffix(']'))
+                        .unwrap_or(s);
+                    Val::str(s).display_compact()
+                })
+            })
+            .unwrap_or(compact)
     }
 
     /// Workloads (resources of any type) using `identity`.

@@ -10,8 +10,8 @@ pub struct LineCol {
     pub column_chars: u32,
 }
 
-/// Start offsets of every line. Built once per file in one pass over the
-/// bytes; lookups are a binary search plus a scan of one line.
+/// Start offsets of every line. Built once per file in one `memchr` pass
+/// over the bytes; lookups are a binary search plus a scan of one line.
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
@@ -24,7 +24,8 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0u32];
         starts.extend(
-            memchr_iter(b'\n', text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
         Self { starts }
     }
@@ -83,13 +84,6 @@ impl LineIndex {
         let slice = text.get(start as usize..end).unwrap_or("");
         slice.trim_end_matches(['\n', '\r'])
     }
-}
-
-fn memchr_iter(needle: u8, haystack: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    haystack
-        .iter()
-        .enumerate()
-        .filter_map(move |(i, b)| (*b == needle).then_some(i))
 }
 
 #[cfg(test)]

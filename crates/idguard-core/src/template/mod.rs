@@ -602,11 +602,13 @@ impl<'f> Walker<'f, '_> {
                         &joined_base,
                     ));
                     scope_node = doc.get(node, "name");
-                    let ext_type_ns = ext.split('/').next().unwrap_or_default().to_string();
-                    ty = if ns.is_empty() || !ns.eq_ignore_ascii_case(&ext_type_ns) {
+                    // The extension's namespace is written in the name
+                    // (`vm/Microsoft.Authorization/guid`), its type after
+                    // `/providers/` (`roleAssignments`).
+                    ty = if ns.is_empty() || ext.contains('.') {
                         ext.clone()
                     } else {
-                        format!("{ns}{}", ext.get(ext_type_ns.len()..).unwrap_or_default())
+                        format!("{ns}/{ext}")
                     };
                     name = join_segments(ext_names);
                 }

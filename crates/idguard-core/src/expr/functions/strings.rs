@@ -169,6 +169,16 @@ pub(super) fn change_case(args: &[Val], upper: bool) -> Val {
                     })
                     .collect(),
             )),
+            // IDs (`principalId`, `clientId`, a resource `id`) are compared
+            // case-insensitively in Azure: the case change leaves the value
+            // standing for the same ID, so it keeps what it refers to.
+            Unknown::Reference { path, .. } | Unknown::List { path, .. }
+                if path
+                    .last()
+                    .is_some_and(|p| p.to_ascii_lowercase().ends_with("id")) =>
+            {
+                Val::Unknown(u.clone())
+            }
             _ => unknown_arg(name, u),
         },
         [other] => type_error(name, "a string", other),

@@ -9,8 +9,10 @@ declare_rule! {
     /// named like a client secret (`AZURE_CLIENT_SECRET`, `ClientSecret`,
     /// `client_secret`, …) holding a value rather than a Key Vault or secret
     /// reference; a plain (non-secure) parameter named like a client secret;
-    /// and any `secureString`/`secureObject` parameter with a literal default
-    /// value. Messages never repeat the value.
+    /// and any `secureString`/`secureObject` parameter whose default value
+    /// writes a string into the template. A name that only points at a
+    /// secret (`clientSecretSettingName`, `clientSecretKeyVaultPath`,
+    /// `clientSecretUri`) is not a secret. Messages never repeat the value.
     ///
     /// ## Why is this bad?
     /// A client secret in app settings is readable by anyone with read access
@@ -55,11 +57,52 @@ pub(crate) fn is_client_secret_name(name: &str) -> bool {
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_ascii_lowercase();
-    n.contains("clientsecret")
-        || n.contains("spsecret")
-        || n.contains("serviceprincipalsecret")
-        || n.contains("appsecret")
-        || n.contains("serviceprincipalpassword")
+    const SECRETS: &[&str] = &[
+        "clientsecret",
+        "spsecret",
+        "serviceprincipalsecret",
+        "appsecret",
+        "serviceprincipalpassword",
+    ];
+    // What follows the secret's name says whether the setting holds the
+    // secret or only points at it: `ClientSecretSettingName` (App Service
+    // authentication), `ssoClientSecretKeyVaultPath`, `clientSecretUri`.
+    const POINTERS: &[&str] = &[
+        "name",
+        "path",
+        "uri",
+        "url",
+        "id",
+        "ref",
+        "reference",
+        "version",
+        "expiry",
+        "expiration",
+        "expirationdate",
+        "enddate",
+    ];
+    SECRETS.iter().any(|k| {
+        n.match_indices(k).any(|(at, _)| {
+            let rest = n.get(at + k.len()..).unwrap_or_default();
+            !POINTERS.iter().any(|p| rest.ends_with(p))
+        })
+    })
+}
+
+/// Whether a default value written in the template holds a secret: a
+/// non-empty string that is not an expression, or an object or array with
+/// one inside (`{"enabled": false}` holds none).
+fn holds_literal_secret(doc: &crate::source::Document, node: crate::source::NodeId) -> bool {
+    match doc.kind(node) {
+        crate::source::Kind::String(s) => {
+            !s.is_empty() && (!s.starts_with('[') || s.starts_with("[["))
+        }
+        crate::source::Kind::Object(members) => {
+            members.iter().any(|m| holds_literal_secret(doc, m.value))
+        }
+        crate::source::Kind::Array(items) => items.iter().any(|i| holds_literal_secret(doc, *i)),
+        _ => false,
+    }
 }
 
 impl Rule for NoClientSecret {
@@ -108,14 +151,7 @@ impl Rule for NoClientSecret {
                 };
                 if p.is_secure() {
                     let Some(default) = p.default else { continue };
-                    let literal = match doc.kind(default) {
-                        crate::source::Kind::String(s) => {
-                            !s.is_empty() && (!s.starts_with('[') || s.starts_with("[["))
-                        }
-                        crate::source::Kind::Object(m) => !m.is_empty(),
-                        _ => false,
-                    };
-                    if literal {
+                    if holds_literal_secret(doc, default) {
                         ctx.report(
                             location(default),
                             None,

@@ -72,7 +72,7 @@ fn used_identities(model: &Model<'_>) -> Vec<Used> {
         if let (Some(info), Some(loc)) = (ids::parse_resource_id(&r.id), loc) {
             out.push(Used {
                 info,
-                shown: identity.name.display(),
+                shown: model.display_name(identity.resource),
                 location: loc,
                 resource: identity.resource,
             });
@@ -87,7 +87,11 @@ fn used_identities(model: &Model<'_>) -> Vec<Used> {
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case(UAMI))
         {
-            let shown = info.names.last().map(|n| n.display()).unwrap_or_default();
+            let shown = info
+                .names
+                .last()
+                .map(|n| n.display_compact())
+                .unwrap_or_default();
             out.push(Used {
                 info,
                 shown,
@@ -101,7 +105,11 @@ fn used_identities(model: &Model<'_>) -> Vec<Used> {
             continue;
         };
         if let Some(info) = ids::parse_resource_id(id) {
-            let shown = info.names.last().map(|n| n.display()).unwrap_or_default();
+            let shown = info
+                .names
+                .last()
+                .map(|n| n.display_compact())
+                .unwrap_or_default();
             out.push(Used {
                 info,
                 shown,

@@ -60,7 +60,7 @@ impl Rule for EnvironmentSeparation {
             let Some(id_env) = &identity.environment else {
                 continue;
             };
-            let id_name = identity.name.display();
+            let id_name = model.display_name(identity.resource);
             for a in model.workloads_of(i) {
                 if let Some(w_env) = differs(model.environment_of(a.workload), id_env) {
                     reports.push((

@@ -94,12 +94,12 @@ impl Rule for ReplicatedSystemAssigned {
             }
             let what = if looped && resources.len() < threshold {
                 format!(
-                    "every instance of the copy loop of '{}'",
+                    "every instance of the copy loop of '{}' receives {role_name} on the same scope",
                     model.display_name(first)
                 )
             } else {
                 format!(
-                    "{} resources with system-assigned identities ({})",
+                    "{} resources with system-assigned identities ({}) each receive {role_name} on the same scope",
                     resources.len(),
                     names.join(", ")
                 )
@@ -107,7 +107,7 @@ impl Rule for ReplicatedSystemAssigned {
             ctx.report(
                 loc,
                 Some(first),
-                format!("{what} each receive {role_name} on the same scope"),
+                what,
                 "create one user-assigned identity for these resources and grant the role once",
             );
         }

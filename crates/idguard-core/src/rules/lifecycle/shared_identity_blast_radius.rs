@@ -52,7 +52,7 @@ impl Rule for SharedIdentityBlastRadius {
             let Some(loc) = model.locate(identity.resource, &["type"]) else {
                 continue;
             };
-            let name = identity.name.display();
+            let name = model.display_name(identity.resource);
             let workloads: BTreeSet<usize> = model.workloads_of(i).map(|a| a.workload).collect();
             if workloads.len() > max_workloads {
                 ctx.report(

@@ -92,7 +92,7 @@ impl Rule for UnusedIdentity {
                 Some(identity.resource),
                 format!(
                     "identity '{}' is declared but never attached to a resource or granted a role",
-                    identity.name.display()
+                    model.display_name(identity.resource)
                 ),
                 "attach the identity to the workload that needs it and grant its roles, or remove it",
             );

@@ -84,8 +84,8 @@ impl Rule for IdentityNaming {
                     loc,
                     Some(identity.resource),
                     format!(
-                        "the identity's name is not known before deployment ({}), so its naming cannot be checked",
-                        identity.name.display()
+                        "the name of identity '{}' is not known before deployment, so its naming cannot be checked",
+                        model.display_name(identity.resource)
                     ),
                     "check the template with its parameter files (main.<env>.parameters.json), or give the name parameter a default",
                 ),

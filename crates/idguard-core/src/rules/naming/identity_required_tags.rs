@@ -96,7 +96,7 @@ impl Rule for IdentityRequiredTags {
                 Some(identity.resource),
                 format!(
                     "identity '{}' {}",
-                    identity.name.display(),
+                    model.display_name(identity.resource),
                     parts.join(" and ")
                 ),
                 format!(

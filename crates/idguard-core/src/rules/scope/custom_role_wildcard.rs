@@ -53,10 +53,14 @@ impl Rule for CustomRoleWildcard {
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for role in &model.custom_roles {
-            let name = role
-                .role_name
-                .clone()
-                .unwrap_or_else(|| model.display_name(role.resource));
+            let name = role.role_name.clone().unwrap_or_else(|| {
+                model
+                    .resource(role.resource)
+                    .and_then(|r| r.get(&["properties", "roleName"]))
+                    .filter(|n| !n.has_opaque())
+                    .map(crate::expr::Val::display_compact)
+                    .unwrap_or_else(|| model.display_name(role.resource))
+            });
             for (list, what) in [
                 (&role.actions, "actions"),
                 (&role.data_actions, "dataActions"),
@@ -76,9 +80,15 @@ impl Rule for CustomRoleWildcard {
                 let wide = match scope {
                     Val::Str(s) if s.trim() == "/" => Some("the tenant root ('/')".to_string()),
                     _ => match ids::parse_resource_id(scope) {
-                        Some(info) if info.names.is_empty() => info
-                            .management_group
-                            .map(|mg| format!("management group '{}'", mg.display())),
+                        Some(info) if info.names.is_empty() => {
+                            info.management_group.map(|mg| match mg.as_unknown() {
+                                // `managementGroup().id`: where the template is deployed.
+                                Some(crate::expr::Unknown::Deployment(_)) => {
+                                    "the management group it is deployed to".to_string()
+                                }
+                                _ => format!("management group '{}'", mg.display_compact()),
+                            })
+                        }
                         _ => None,
                     },
                 };

@@ -22,7 +22,7 @@ pub(crate) fn describe_principal(model: &Model<'_>, p: &Principal) -> String {
             let name = model
                 .identities
                 .get(*identity)
-                .map(|i| i.name.display())
+                .map(|i| model.display_name(i.resource))
                 .unwrap_or_default();
             format!("identity '{name}'")
         }
@@ -42,5 +42,5 @@ pub(crate) fn describe_principal(model: &Model<'_>, p: &Principal) -> String {
 /// The name of an identity outside the deployment, from its resource ID.
 pub(crate) fn external_identity_name(id: &crate::expr::Val) -> Option<String> {
     let info = crate::template::ids::parse_resource_id(id)?;
-    info.names.last().map(crate::expr::Val::display)
+    info.names.last().map(crate::expr::Val::display_compact)
 }

@@ -89,13 +89,20 @@ fn missing_parts(ctx: &RuleContext<'_, '_>, a: &RoleAssignment, args: &[Val]) ->
     }
     // Role: the role ID expression or its GUID, or a word naming a role.
     let role_guid = role_text.rsplit('/').next().unwrap_or_default().to_string();
+    // A built-in role named in words (`…-Disk-Snapshot-Contributor`).
+    let role_words = match &a.role {
+        crate::model::Role::Builtin(b) => alphanumeric(b.name),
+        _ => String::new(),
+    };
     let role_ok = mentions(&texts, &role_text)
         || mentions(&texts, &role_guid)
-        || texts.iter().any(|t| t.contains("role"));
+        || texts.iter().any(|t| t.contains("role"))
+        || (!role_words.is_empty() && texts.iter().any(|t| alphanumeric(t).contains(&role_words)));
     if !role_ok {
         missing.push("role");
     }
-    // Scope: any resource or scope ID among the arguments.
+    // Scope: any resource or scope ID among the arguments, or a value
+    // named for a scope (`parameters('scope')`).
     let scope_text = a.scope.display().to_ascii_lowercase();
     let scope_ok = mentions(&texts, &scope_text)
         || texts.iter().any(|t| {
@@ -104,6 +111,7 @@ fn missing_parts(ctx: &RuleContext<'_, '_>, a: &RoleAssignment, args: &[Val]) ->
                 || t.contains("subscription()")
                 || t.contains("resourcegroup()")
                 || t.contains("subscriptionid")
+                || t.contains("scope")
         });
     if !scope_ok {
         missing.push("scope");
@@ -113,6 +121,14 @@ fn missing_parts(ctx: &RuleContext<'_, '_>, a: &RoleAssignment, args: &[Val]) ->
 
 /// The guid() a name is (also when wrapped in a partial string, as legacy
 /// `vm/Microsoft.Authorization/guid` names are split before this).
+/// The ASCII letters and digits of `s`, lowercase.
+fn alphanumeric(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 fn guid_args(name: &Val) -> Option<&[Val]> {
     match name.as_unknown()? {
         Unknown::Guid(args) => Some(args),

@@ -47,6 +47,8 @@ impl Rule for RoleDefinitionId {
             };
             let what = if crate::roles::is_guid(value) {
                 "a bare GUID, not a role definition resource ID".to_string()
+            } else if let Some(ty) = other_resource_type(value) {
+                format!("the ID of a {ty} resource, not a role definition")
             } else if crate::roles::by_name(value).is_some() {
                 format!("the role name '{value}', not a role definition resource ID")
             } else {
@@ -60,4 +62,18 @@ impl Rule for RoleDefinitionId {
             );
         }
     }
+}
+
+/// The type in `value` when it reads as the resource ID of something other
+/// than a role definition (`…/roleAssignments/<guid>`).
+fn other_resource_type(value: &str) -> Option<String> {
+    let info =
+        crate::template::ids::parse_resource_id(&crate::expr::Val::str(value)).or_else(|| {
+            // A partly unknown ID is shown with `{…}` holes: read the
+            // provider part after the last `/providers/`.
+            let tail = value.rsplit_once("/providers/")?.1;
+            crate::template::ids::parse_resource_id(&crate::expr::Val::str(tail))
+        })?;
+    let ty = info.resource_type?;
+    (!ty.eq_ignore_ascii_case("Microsoft.Authorization/roleDefinitions")).then_some(ty)
 }

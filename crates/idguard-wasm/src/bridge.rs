@@ -1,0 +1,591 @@
+//! The bindings' logic as plain functions of JSON text, so the host tests
+//! run exactly what the browser runs.
+//!
+//! Every function returns a JSON envelope: `{"ok": value}` on success,
+//! `{"error": {"kind": ..., "message": ..., "problems": [...]}}` otherwise.
+//! Kinds: `policy` (the policy is invalid), `options` (the options are not
+//! what [`CheckRequest`] describes), `unknownRule` (explain of an unknown
+//! code). A template that cannot be parsed is not an error: it is reported
+//! in the report's `files[0].error`, as the CLI does.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use idguard_core::api::{self, CheckOptions, SourceFile, normalize_path};
+use idguard_core::finding::Report;
+use idguard_core::policy::{Policy, PolicyError, PolicyProblem};
+use idguard_core::rules::{self, RuleMeta};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The crate version, which is the idguard version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// File name shown for the template when the caller gives none.
+pub const DEFAULT_FILE_NAME: &str = "template.json";
+
+/// The options of [`check`], as the JS wrapper sends them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct CheckRequest {
+    /// The policy: its text (JSON with comments) or its JSON value. Absent
+    /// or `null`: the built-in default policy.
+    pub policy: Option<Value>,
+    /// Parameter files, name → text; the template is evaluated once per
+    /// file, in the order given.
+    pub parameters: Map<String, Value>,
+    /// The name the template is shown under (default `template.json`).
+    pub file_name: Option<String>,
+    /// Today's date (`YYYY-MM-DD`) for exemption expiry.
+    pub today: Option<String>,
+    /// Other files, by path relative to the template's directory, for
+    /// `templateLink.relativePath` (linked templates).
+    pub files: Map<String, Value>,
+}
+
+/// One rule of the catalog, as `rules()` returns it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub family: &'static str,
+    pub default_level: &'static str,
+    pub summary: &'static str,
+    /// The rule's documentation, Markdown.
+    pub docs: String,
+    pub doc_url: String,
+}
+
+/// The result of `validatePolicy`.
+#[derive(Debug, Serialize)]
+pub struct Validation {
+    pub valid: bool,
+    pub problems: Vec<Problem>,
+}
+
+/// A policy problem (the core's [`PolicyProblem`] with camelCase JSON).
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    pub pointer: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+}
+
+impl From<&PolicyProblem> for Problem {
+    fn from(p: &PolicyProblem) -> Self {
+        Problem {
+            pointer: p.pointer.clone(),
+            message: p.message.clone(),
+            line: p.line,
+            column: p.column,
+        }
+    }
+}
+
+/// An error envelope's body.
+#[derive(Debug, Serialize)]
+struct ErrorBody<'a> {
+    kind: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<Problem>,
+}
+
+fn ok<T: Serialize>(value: &T) -> String {
+    #[derive(Serialize)]
+    struct Ok<'a, T> {
+        ok: &'a T,
+    }
+    serde_json::to_string(&Ok { ok: value }).unwrap_or_else(|e| {
+        error(
+            "internal",
+            format!("cannot serialize the result: {e}"),
+            Vec::new(),
+        )
+    })
+}
+
+fn error(kind: &str, message: String, problems: Vec<Problem>) -> String {
+    #[derive(Serialize)]
+    struct Err<'a> {
+        error: ErrorBody<'a>,
+    }
+    let body = ErrorBody {
+        kind,
+        message,
+        problems,
+    };
+    // Serializing strings and numbers cannot fail; keep a literal fallback
+    // all the same rather than a panic.
+    serde_json::to_string(&Err { error: body }).unwrap_or_else(|_| {
+        r#"{"error":{"kind":"internal","message":"cannot serialize an error"}}"#.to_string()
+    })
+}
+
+fn problem_text(p: &Problem) -> String {
+    let pointer = if p.pointer.is_empty() {
+        "(policy)"
+    } else {
+        p.pointer.as_str()
+    };
+    match (p.line, p.column) {
+        (Some(l), Some(c)) => format!("{pointer} (line {l}, column {c}): {}", p.message),
+        (Some(l), None) => format!("{pointer} (line {l}): {}", p.message),
+        _ => format!("{pointer}: {}", p.message),
+    }
+}
+
+/// The message of a thrown policy error: every problem with its pointer
+/// and, for policy text, its line and column.
+fn policy_message(problems: &[Problem]) -> String {
+    let list: Vec<String> = problems.iter().map(problem_text).collect();
+    format!("invalid policy: {}", list.join("; "))
+}
+
+thread_local! {
+    /// The last custom policy loaded, by its text: re-checking as the user
+    /// types sends the same policy every time, and compiling it (schema
+    /// validation, patterns) costs more than a small check.
+    static LAST_POLICY: RefCell<Option<(String, Rc<Policy>)>> = const { RefCell::new(None) };
+}
+
+/// Loads a policy given as text or as a JSON value (`None`/`null`: the
+/// default policy), reusing the last one when the text is the same.
+pub fn load_policy_cached(policy: Option<&Value>) -> Result<Rc<Policy>, Vec<Problem>> {
+    let key = match policy {
+        Some(Value::String(text)) => format!("t{text}"),
+        Some(value @ Value::Object(_)) => format!("v{value}"),
+        _ => return load_policy(policy).map(Rc::new),
+    };
+    let hit = LAST_POLICY.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, p)| Rc::clone(p))
+    });
+    if let Some(p) = hit {
+        return Ok(p);
+    }
+    let loaded = Rc::new(load_policy(policy)?);
+    LAST_POLICY.with(|c| *c.borrow_mut() = Some((key, Rc::clone(&loaded))));
+    Ok(loaded)
+}
+
+/// Loads a policy given as text or as a JSON value (`None`/`null`: the
+/// default policy). Problems of a value carry no line or column (they
+/// would point into text the caller never wrote).
+pub fn load_policy(policy: Option<&Value>) -> Result<Policy, Vec<Problem>> {
+    let convert = |e: PolicyError, positions: bool| -> Vec<Problem> {
+        e.problems
+            .iter()
+            .map(|p| {
+                let mut q = Problem::from(p);
+                if !positions {
+                    q.line = None;
+                    q.column = None;
+                }
+                q
+            })
+            .collect()
+    };
+    match policy {
+        None | Some(Value::Null) => Ok(Policy::default_policy()),
+        Some(Value::String(text)) => Policy::parse(text).map_err(|e| convert(e, true)),
+        Some(value @ Value::Object(_)) => {
+            let text = serde_json::to_string(value).map_err(|e| {
+                vec![Problem {
+                    pointer: String::new(),
+                    message: e.to_string(),
+                    line: None,
+                    column: None,
+                }]
+            })?;
+            Policy::parse(&text).map_err(|e| convert(e, false))
+        }
+        Some(_) => Err(vec![Problem {
+            pointer: String::new(),
+            message: "a policy is a JSON object (or its text)".to_string(),
+            line: None,
+            column: None,
+        }]),
+    }
+}
+
+/// Text values of a name → text map, or the name of the first value that
+/// is not a string.
+fn texts(map: Map<String, Value>, what: &str) -> Result<Vec<(String, String)>, String> {
+    map.into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k, s)),
+            _ => Err(format!("{what}[{k:?}] must be a string (the file's text)")),
+        })
+        .collect()
+}
+
+/// Checks one template; see [`CheckRequest`] for the options. Returns the
+/// envelope of the [`Report`] (the CLI's `--format json` shape).
+pub fn check(template: &str, options: &str) -> String {
+    let request: CheckRequest = if options.trim().is_empty() {
+        CheckRequest::default()
+    } else {
+        match serde_json::from_str::<Value>(options) {
+            Ok(v @ Value::Object(_)) => match serde_json::from_value(v) {
+                Ok(r) => r,
+                Err(e) => return error("options", format!("invalid options: {e}"), Vec::new()),
+            },
+            Ok(_) => {
+                return error(
+                    "options",
+                    "invalid options: expected an object".to_string(),
+                    Vec::new(),
+                );
+            }
+            Err(e) => return error("options", format!("invalid options: {e}"), Vec::new()),
+        }
+    };
+    let policy = match load_policy_cached(request.policy.as_ref()) {
+        Ok(p) => p,
+        Err(problems) => return error("policy", policy_message(&problems), problems),
+    };
+    let parameter_files = match texts(request.parameters, "parameters") {
+        Ok(list) => list
+            .into_iter()
+            .map(|(path, text)| SourceFile { path, text })
+            .collect::<Vec<_>>(),
+        Err(message) => return error("options", message, Vec::new()),
+    };
+    let linked: HashMap<String, String> = match texts(request.files, "files") {
+        Ok(list) => list
+            .into_iter()
+            .map(|(k, v)| (normalize_path(&k), v))
+            .collect(),
+        Err(message) => return error("options", message, Vec::new()),
+    };
+    let source = SourceFile {
+        path: request
+            .file_name
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| DEFAULT_FILE_NAME.to_string()),
+        text: template.to_string(),
+    };
+    let resolve = |path: &str| linked.get(&normalize_path(path)).cloned();
+    let options = CheckOptions {
+        policy: &policy,
+        today: request.today.filter(|t| !t.is_empty()),
+    };
+    let result = api::check_template(&source, &parameter_files, &resolve, &options);
+    ok(&Report::new(result.files, result.findings))
+}
+
+fn rule_info(m: &RuleMeta) -> RuleInfo {
+    RuleInfo {
+        code: m.code,
+        name: m.name,
+        family: m.family(),
+        default_level: m.default_level.as_str(),
+        summary: m.summary,
+        docs: m.markdown(),
+        doc_url: m.doc_url(),
+    }
+}
+
+/// The rule catalog, in code order.
+pub fn rules() -> String {
+    let list: Vec<RuleInfo> = rules::registry().iter().map(|m| rule_info(m)).collect();
+    ok(&list)
+}
+
+/// A rule's documentation (by code or name, any case) as Markdown, with a
+/// title line.
+pub fn explain(code: &str) -> String {
+    match rules::find(code.trim()) {
+        Some(m) => ok(&format!(
+            "# {} {}\n\n{}.\n\n{}",
+            m.code,
+            m.name,
+            upper_first(m.summary),
+            m.markdown()
+        )),
+        None => error(
+            "unknownRule",
+            format!("unknown rule {code:?}: `rules()` lists the codes and names"),
+            Vec::new(),
+        ),
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Validates a policy. `request` is `{"policy": <text or object>}`.
+pub fn validate_policy(request: &str) -> String {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Request {
+        policy: Option<Value>,
+    }
+    let request: Request = match serde_json::from_str(request) {
+        Ok(r) => r,
+        Err(e) => return error("options", format!("invalid request: {e}"), Vec::new()),
+    };
+    let validation = match load_policy(request.policy.as_ref()) {
+        Ok(_) => Validation {
+            valid: true,
+            problems: Vec::new(),
+        },
+        Err(problems) => Validation {
+            valid: false,
+            problems,
+        },
+    };
+    ok(&validation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Value {
+        serde_json::from_str(s).unwrap()
+    }
+
+    const TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": []
+}"#;
+
+    #[test]
+    fn check_returns_a_report_envelope() {
+        let out = parse(&check(TEMPLATE, r#"{"fileName":"main.json"}"#));
+        let report = &out["ok"];
+        assert_eq!(report["version"], 1);
+        assert_eq!(report["files"][0]["path"], "main.json");
+        assert_eq!(report["files"][0]["kind"], "template");
+        assert!(report["files"][0]["error"].is_null());
+        assert!(report["findings"].is_array());
+        assert_eq!(report["summary"]["templates"], 1);
+    }
+
+    #[test]
+    fn check_defaults_the_file_name_and_accepts_empty_options() {
+        for opts in ["", "{}", "  "] {
+            let out = parse(&check(TEMPLATE, opts));
+            assert_eq!(out["ok"]["files"][0]["path"], DEFAULT_FILE_NAME, "{opts:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_template_is_a_file_error_not_an_error() {
+        let out = parse(&check("{\n  \"a\": [1,\n", "{}"));
+        let err = &out["ok"]["files"][0]["error"];
+        assert!(err["message"].is_string());
+        assert!(err["line"].as_u64().unwrap() >= 2, "{err}");
+        assert!(err["column"].as_u64().unwrap() >= 1);
+        assert_eq!(out["ok"]["summary"]["invalidFiles"], 1);
+    }
+
+    #[test]
+    fn parameter_files_are_named_by_their_keys() {
+        let params = r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#","contentVersion":"1.0.0.0","parameters":{}}"#;
+        let opts = serde_json::json!({
+            "fileName": "main.json",
+            "parameters": {"main.dev.parameters.json": params, "main.prd.parameters.json": "{ bad"},
+        });
+        let out = parse(&check(TEMPLATE, &opts.to_string()));
+        let files = out["ok"]["files"].as_array().unwrap();
+        assert_eq!(files.len(), 3);
+        let main = files.iter().find(|f| f["kind"] == "template").unwrap();
+        assert_eq!(main["path"], "main.json");
+        assert_eq!(
+            main["parameterFiles"],
+            serde_json::json!(["main.dev.parameters.json", "main.prd.parameters.json"])
+        );
+        let bad = files
+            .iter()
+            .find(|f| f["path"] == "main.prd.parameters.json")
+            .unwrap();
+        assert_eq!(bad["kind"], "parameters");
+        assert!(bad["error"]["line"].is_u64());
+    }
+
+    #[test]
+    fn bad_options_are_errors() {
+        for opts in [
+            "not json",
+            r#"{"parameters": {"a": 1}}"#,
+            r#"{"files": {"a": null}}"#,
+            r#"{"fileName": 3}"#,
+            r#"{"unknown": true}"#,
+            "[]",
+        ] {
+            let out = parse(&check(TEMPLATE, opts));
+            assert_eq!(out["error"]["kind"], "options", "{opts}: {out}");
+            assert!(out["error"]["message"].as_str().unwrap().len() > 5);
+        }
+    }
+
+    #[test]
+    fn a_policy_that_is_not_an_object_is_a_policy_error() {
+        let out = parse(&check(TEMPLATE, r#"{"policy": 42}"#));
+        assert_eq!(out["error"]["kind"], "policy");
+        let msg = out["error"]["message"].as_str().unwrap();
+        assert!(msg.starts_with("invalid policy: (policy): "), "{msg}");
+        assert_eq!(out["error"]["problems"][0]["pointer"], "");
+    }
+
+    #[test]
+    fn policy_problem_messages_name_pointer_and_position() {
+        let problems = vec![
+            Problem {
+                pointer: "/rules/MI101".into(),
+                message: "unknown level \"loud\"".into(),
+                line: Some(3),
+                column: Some(14),
+            },
+            Problem {
+                pointer: "/naming".into(),
+                message: "expected an object".into(),
+                line: None,
+                column: None,
+            },
+        ];
+        assert_eq!(
+            policy_message(&problems),
+            "invalid policy: /rules/MI101 (line 3, column 14): unknown level \"loud\"; /naming: expected an object"
+        );
+    }
+
+    #[test]
+    fn the_last_custom_policy_is_reused() {
+        let text = Value::String("{}".into());
+        let a = load_policy_cached(Some(&text)).unwrap();
+        let b = load_policy_cached(Some(&text)).unwrap();
+        assert!(Rc::ptr_eq(&a, &b));
+        let c = load_policy_cached(Some(&parse("{}"))).unwrap();
+        assert!(!Rc::ptr_eq(&a, &c));
+        assert!(load_policy_cached(Some(&parse("7"))).is_err());
+    }
+
+    #[test]
+    fn policies_load_from_text_value_or_nothing() {
+        assert!(load_policy(None).is_ok());
+        assert!(load_policy(Some(&Value::Null)).is_ok());
+        assert!(load_policy(Some(&parse("{}"))).is_ok());
+        assert!(load_policy(Some(&Value::String("{}".into()))).is_ok());
+        assert!(load_policy(Some(&parse("[1]"))).is_err());
+        assert!(load_policy(Some(&parse("true"))).is_err());
+    }
+
+    #[test]
+    fn validate_policy_reports_validity() {
+        let out = parse(&validate_policy(r#"{"policy": {}}"#));
+        assert_eq!(out["ok"]["valid"], true);
+        assert_eq!(out["ok"]["problems"], serde_json::json!([]));
+        let out = parse(&validate_policy(r#"{"policy": [1, 2]}"#));
+        assert_eq!(out["ok"]["valid"], false);
+        assert_eq!(out["ok"]["problems"][0]["pointer"], "");
+        let out = parse(&validate_policy("garbage"));
+        assert_eq!(out["error"]["kind"], "options");
+    }
+
+    #[test]
+    fn rules_lists_the_catalog_with_docs() {
+        let out = parse(&rules());
+        let list = out["ok"].as_array().unwrap();
+        assert_eq!(list.len(), rules::registry().len());
+        let first = &list[0];
+        assert_eq!(first["code"], "MI101");
+        for key in [
+            "name",
+            "family",
+            "defaultLevel",
+            "summary",
+            "docs",
+            "docUrl",
+        ] {
+            assert!(first[key].is_string(), "{key}");
+        }
+    }
+
+    #[test]
+    fn explain_by_code_or_name_and_unknown_codes() {
+        let by_code = parse(&explain("mi101"));
+        let md = by_code["ok"].as_str().unwrap();
+        assert!(md.starts_with("# MI101 "), "{md}");
+        let name = rules::find("MI101").unwrap().name;
+        assert_eq!(parse(&explain(name))["ok"], by_code["ok"]);
+        let out = parse(&explain("MI999"));
+        assert_eq!(out["error"]["kind"], "unknownRule");
+        assert!(out["error"]["message"].as_str().unwrap().contains("MI999"));
+    }
+
+    #[test]
+    fn linked_templates_resolve_from_files() {
+        let main = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [{
+    "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "child",
+    "properties": {"mode": "Incremental", "templateLink": {"relativePath": "./modules/child.json"}}
+  }]
+}"#;
+        let opts = serde_json::json!({
+            "fileName": "infra/main.json",
+            "files": {"modules\\child.json": TEMPLATE},
+        });
+        let out = parse(&check(main, &opts.to_string()));
+        assert!(out["ok"]["files"].is_array(), "{out}");
+        assert_eq!(normalize_path("./a/../b//c.json"), "b/c.json");
+        assert_eq!(normalize_path("..\\x.json"), "../x.json");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut inputs: Vec<String> = vec![
+            String::new(),
+            "\u{feff}".into(),
+            "null".into(),
+            "[".repeat(100_000),
+            "{\"a\":".repeat(50_000),
+            "\"\\ud800\"".into(),
+            "{\"resources\": [{\"type\": 1, \"properties\": {\"principalId\": [[[]]]}}]}".into(),
+            "{\"$schema\": \"deploymentTemplate.json\", \"resources\": {\"x\": {\"type\": \"[concat(\"}}}"
+                .into(),
+            "\u{0}\u{1}\u{7f}\u{10ffff}".into(),
+            "/* unterminated".into(),
+            "1e999999".into(),
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..200 {
+            let len = (seed % 300) as usize;
+            let mut s = String::new();
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let alphabet = b"{}[]\":,.0123456789-eE tfnul\\/*\n[]()'parameters";
+                s.push(alphabet[(seed as usize) % alphabet.len()] as char);
+            }
+            inputs.push(s);
+        }
+        for input in &inputs {
+            let out = parse(&check(input, "{}"));
+            assert!(out["ok"].is_object(), "{input:?}: {out}");
+            let out = parse(&check(TEMPLATE, input));
+            assert!(out.get("ok").is_some() || out.get("error").is_some());
+            let _ = parse(&validate_policy(input));
+            let _ = parse(&explain(input));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! WebAssembly bindings of idguard: the handful of functions the npm
+//! package (`wasm/`) wraps.
+//!
+//! The boundary is JSON text in both directions, and it never fails: every
+//! export takes strings and returns one JSON string, either
+//! `{"ok": <value>}` or `{"error": {"kind", "message", "problems"?}}`. The JS
+//! wrapper (`wasm/src/core.js`) parses it (`JSON.parse` is faster than
+//! building the objects through the boundary one property at a time; see
+//! `docs/wasm.md`) and turns an `error` into a thrown `Error`.
+//!
+//! All the logic lives in [`bridge`], plain Rust over strings, so the host
+//! tests exercise exactly what the browser runs; the `#[wasm_bindgen]`
+//! exports below are one-line wrappers. Nothing here panics on input: the
+//! wasm build uses `panic = "abort"`, where a panic would be a trap.
+
+pub mod bridge;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Checks one template. `options` is the JSON of
+/// [`bridge::CheckRequest`]; returns `{"ok": Report}` or `{"error": ...}`.
+#[wasm_bindgen(js_name = check)]
+pub fn check(template: &str, options: &str) -> String {
+    bridge::check(template, options)
+}
+
+/// The rule catalog: `{"ok": [RuleInfo...]}`.
+#[wasm_bindgen(js_name = rules)]
+pub fn rules() -> String {
+    bridge::rules()
+}
+
+/// A rule's documentation as Markdown: `{"ok": "..."}`, or an error of kind
+/// `unknownRule`.
+#[wasm_bindgen(js_name = explain)]
+pub fn explain(code: &str) -> String {
+    bridge::explain(code)
+}
+
+/// Validates a policy given as `{"policy": <text or object>}`:
+/// `{"ok": {"valid", "problems"}}`.
+#[wasm_bindgen(js_name = validatePolicy)]
+pub fn validate_policy(request: &str) -> String {
+    bridge::validate_policy(request)
+}
+
+/// The idguard version (the crate version).
+#[wasm_bindgen(js_name = version)]
+pub fn version() -> String {
+    bridge::VERSION.to_string()
+}

@@ -1,0 +1,696 @@
+// The idguard language server: diagnostics, hovers and quick fixes for ARM
+// templates, over any vscode-languageserver connection. server.js is the
+// executable that runs it over stdio.
+
+import lsp from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { check, explain, validatePolicy, version } from '../src/node.js';
+import { sniffKind, templateForParameters, belongsTo, stemLower, isGenericParametersName } from './project.js';
+import { kindCache, textCache, jsonFilesIn, stamp } from './files.js';
+import { parseTree, pathTo } from './jsonc.js';
+import { FIXABLE, quickFix } from './fixes.js';
+
+const {
+  CodeActionKind,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  MarkupKind,
+  MessageType,
+  ShowMessageNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+} = lsp;
+
+/** The settings the server reads (section `idguard`), with their defaults. */
+export const DEFAULT_SETTINGS = Object.freeze({
+  /** Check documents at all. */
+  enable: true,
+  /** Policy file (absolute, or relative to the workspace folder); empty: the nearest idguard.json upward. */
+  policyPath: '',
+  /** Show suppressed findings as faded hints instead of hiding them. */
+  showSuppressed: false,
+  /** Milliseconds to wait after the last change before checking. */
+  debounceMs: 150,
+});
+
+const POLICY_FILE_NAME = 'idguard.json';
+const MAX_LINKED_FILES = 64;
+
+const SEVERITY = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+/** The file-system path of a `file:` URI, or null. */
+function uriToPath(uri) {
+  if (!uri.startsWith('file:')) return null;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+}
+
+const pathToUri = (path) => pathToFileURL(path).href;
+
+/** LSP position of a report position (1-based line, 1-based UTF-16 column). */
+const toPosition = (p) => ({ line: Math.max(0, p.line - 1), character: Math.max(0, p.utf16Column - 1) });
+
+/** Whether LSP position `p` lies in `range` (end inclusive, so a hover at the end still counts). */
+function contains(range, p) {
+  const after = (a, b) => a.line > b.line || (a.line === b.line && a.character >= b.character);
+  return after(p, range.start) && after(range.end, p);
+}
+
+function overlaps(a, b) {
+  const before = (x, y) => x.line < y.line || (x.line === y.line && x.character < y.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+/** The UTF-16 column (0-based) of 1-based character column `column` on `lineText`. */
+function charColumnToUtf16(lineText, column) {
+  let units = 0;
+  let chars = 1;
+  for (const ch of lineText) {
+    if (chars >= column) break;
+    units += ch.length;
+    chars++;
+  }
+  return units;
+}
+
+/**
+ * The rule's documentation trimmed for a hover: the summary and the
+ * "What it does" and "Why is this bad?" sections (no metadata table, no
+ * example, no fix: the finding's own help says how to fix it).
+ */
+export function trimExplanation(markdown) {
+  const lines = markdown.replace(/<!--[\s\S]*?-->/g, '').split('\n');
+  const out = [];
+  for (const line of lines) {
+    if (/^## (Example|Fix|Options|Configuration)/i.test(line)) break;
+    if (/^# /.test(line) || /^\|/.test(line)) continue;
+    out.push(line.replace(/^## /, '#### '));
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/**
+ * Starts the language server on `connection` (from
+ * `vscode-languageserver/node`'s createConnection) and returns it listening.
+ */
+export function startServer(connection) {
+  const documents = new TextDocuments(TextDocument);
+
+  let hasConfiguration = false;
+  let hasDynamicWatch = false;
+  let hasDynamicConfiguration = false;
+  let workspaceFolders = [];
+  let globalSettings = { ...DEFAULT_SETTINGS };
+  const settingsByUri = new Map();
+
+  /** uri → timer of a pending check. */
+  const pending = new Map();
+  /** uri → { version, entries: [{ finding, diagnostic }] } of the last published diagnostics. */
+  const published = new Map();
+  /** Policy texts already reported as invalid (path + text), so the message shows once. */
+  const reportedPolicies = new Set();
+  /** Policy files that currently carry diagnostics. */
+  const policyDiagnosed = new Set();
+  const explanations = new Map();
+  /** Every policy path a check resolved (for policyPath settings naming a file not called idguard.json). */
+  const knownPolicyPaths = new Set();
+
+  // ------------------------------------------------------------ settings
+
+  function mergeSettings(raw) {
+    const s = { ...DEFAULT_SETTINGS };
+    if (raw && typeof raw === 'object') {
+      if (typeof raw.enable === 'boolean') s.enable = raw.enable;
+      if (typeof raw.policyPath === 'string') s.policyPath = raw.policyPath;
+      if (typeof raw.showSuppressed === 'boolean') s.showSuppressed = raw.showSuppressed;
+      if (Number.isFinite(raw.debounceMs) && raw.debounceMs >= 0) s.debounceMs = raw.debounceMs;
+    }
+    return s;
+  }
+
+  async function settingsFor(uri) {
+    if (!hasConfiguration) return globalSettings;
+    let s = settingsByUri.get(uri);
+    if (!s) {
+      s = connection.workspace
+        .getConfiguration({ scopeUri: uri, section: 'idguard' })
+        .then(mergeSettings, () => globalSettings);
+      settingsByUri.set(uri, s);
+    }
+    return s;
+  }
+
+  // ------------------------------------------------------------ files
+
+  /** The text of a path: the open document's, else the disk's (null when unreadable). */
+  function textOf(path) {
+    const doc = documents.get(pathToUri(path));
+    return doc ? doc.getText() : textCache.get(path);
+  }
+
+  /** The kind of a path: by the open document's text, else by the disk's first 64 KiB. */
+  function kindOf(path) {
+    const doc = documents.get(pathToUri(path));
+    return doc ? sniffKind(doc.getText()) : kindCache.get(path) ?? 'other';
+  }
+
+  /** Names of the JSON files of a directory: on disk and open in the editor. */
+  function namesIn(dir) {
+    const names = new Set(jsonFilesIn(dir));
+    for (const doc of documents.all()) {
+      const p = uriToPath(doc.uri);
+      if (p && dirname(p) === dir && /\.jsonc?$/i.test(p)) names.add(basename(p));
+    }
+    return [...names];
+  }
+
+  /** The templates of a directory (file names). */
+  function templatesIn(dir, names = namesIn(dir)) {
+    return names.filter((n) => kindOf(join(dir, n)) === 'template');
+  }
+
+  /**
+   * The parameter files (names) that belong to template `path`, as the CLI
+   * pairs them. Only files that could pair are sniffed: a `X.….parameters`
+   * name needs the templates whose names it could also belong to (the
+   * longest wins); a generic name (`parameters.json`, `prod.parameters.json`)
+   * needs every template of the directory (it goes to the only one).
+   */
+  function parameterFilesOf(path) {
+    const dir = dirname(path);
+    const name = basename(path);
+    const stem = stemLower(name);
+    const names = namesIn(dir);
+    const out = [];
+    let allTemplates = null;
+    for (const n of names) {
+      if (n === name || !/parameters/i.test(n)) continue;
+      const base = stemLower(n);
+      const own = belongsTo(base, stem);
+      if (!own && !isGenericParametersName(base)) continue;
+      if (kindOf(join(dir, n)) !== 'parameters') continue;
+      let rivals;
+      if (own) {
+        rivals = names.filter((t) => t !== n && stemLower(t).length > stem.length && belongsTo(base, stemLower(t)) && kindOf(join(dir, t)) === 'template');
+      } else {
+        allTemplates ??= templatesIn(dir, names);
+        rivals = allTemplates.filter((t) => t !== name);
+      }
+      if (templateForParameters(n, [name, ...rivals]) === name) out.push(n);
+    }
+    return out.sort();
+  }
+
+  /** The template (path) a parameter file belongs to, or null. */
+  function templateOfParameters(path) {
+    const dir = dirname(path);
+    const t = templateForParameters(basename(path), templatesIn(dir));
+    return t ? join(dir, t) : null;
+  }
+
+  /** Linked templates (`templateLink.relativePath`) of a template, read from the editor or disk. */
+  function linkedFiles(dir, text) {
+    const files = {};
+    const queue = [text];
+    let count = 0;
+    while (queue.length > 0 && count < MAX_LINKED_FILES) {
+      const t = queue.shift();
+      for (const m of t.matchAll(/"relativePath"\s*:\s*"([^"\\[]+)"/g)) {
+        const rel = m[1];
+        if (rel in files || count >= MAX_LINKED_FILES) continue;
+        const p = resolve(dir, rel);
+        const content = textOf(p);
+        if (content == null) continue;
+        files[rel] = content;
+        count++;
+        queue.push(content);
+      }
+    }
+    return files;
+  }
+
+  // ------------------------------------------------------------ policy
+
+  function workspaceFolderOf(path) {
+    let best = null;
+    for (const f of workspaceFolders) {
+      if ((path === f || path.startsWith(f.endsWith(sep) ? f : f + sep)) && (!best || f.length > best.length)) best = f;
+    }
+    return best ?? workspaceFolders[0] ?? null;
+  }
+
+  /** The policy file for a document: the setting, else the nearest idguard.json upward. */
+  function policyPathFor(docPath, settings) {
+    if (settings.policyPath) {
+      if (isAbsolute(settings.policyPath)) return settings.policyPath;
+      const base = (docPath && workspaceFolderOf(docPath)) ?? (docPath ? dirname(docPath) : process.cwd());
+      return resolve(base, settings.policyPath);
+    }
+    if (!docPath) return null;
+    let dir = dirname(docPath);
+    for (;;) {
+      const candidate = join(dir, POLICY_FILE_NAME);
+      if (documents.get(pathToUri(candidate)) || stamp(candidate)) return candidate;
+      const up = dirname(dir);
+      if (up === dir) return null;
+      dir = up;
+    }
+  }
+
+  let lastValidation = { text: null, result: null };
+  function validate(text) {
+    if (lastValidation.text !== text) {
+      let result;
+      try {
+        result = validatePolicy(text);
+      } catch (e) {
+        result = { valid: false, problems: [{ pointer: '', message: String(e.message ?? e) }] };
+      }
+      lastValidation = { text, result };
+    }
+    return lastValidation.result;
+  }
+
+  /** Diagnostics of a policy text's problems. */
+  function policyDiagnostics(doc, problems) {
+    const text = doc.getText();
+    const tree = parseTree(text);
+    return problems.map((p) => {
+      let range;
+      const chain = tree && p.pointer ? pathTo(tree, p.pointer) : null;
+      // The problem's line and column say whether the key or the value is
+      // wrong (`unknown rule` vs `not one of …`); the tree gives the extent.
+      const at = p.line ? doc.offsetAt({ line: p.line - 1, character: charColumnToUtf16(text.split('\n')[p.line - 1] ?? '', p.column ?? 1) }) : -1;
+      if (chain) {
+        const { node, member } = chain.at(-1);
+        if (member && at >= member.keyOffset && at < member.keyEnd) range = { start: doc.positionAt(member.keyOffset), end: doc.positionAt(member.keyEnd) };
+        else if (at >= node.offset && at < node.end) range = { start: doc.positionAt(node.offset), end: doc.positionAt(node.end) };
+        else range = { start: doc.positionAt(member ? member.keyOffset : node.offset), end: doc.positionAt(node.end) };
+      } else if (p.line) {
+        const line = Math.max(0, p.line - 1);
+        const lineText = text.split('\n')[line] ?? '';
+        const character = charColumnToUtf16(lineText, p.column ?? 1);
+        range = { start: { line, character }, end: { line, character: Math.max(character + 1, lineText.replace(/\r$/, '').length) } };
+      } else {
+        range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+      }
+      return {
+        range,
+        severity: DiagnosticSeverity.Error,
+        source: 'idguard',
+        code: 'policy',
+        message: p.pointer ? `${p.message} (at ${p.pointer})` : p.message,
+      };
+    });
+  }
+
+  /**
+   * The policy text to check with (undefined: the default policy). An
+   * invalid policy is reported once (window/showMessage) and on the policy
+   * file if it is open, and the default policy is used.
+   */
+  function policyFor(docPath, settings) {
+    const path = policyPathFor(docPath, settings);
+    if (!path) return undefined;
+    knownPolicyPaths.add(path);
+    const text = textOf(path);
+    if (text == null) {
+      if (settings.policyPath) notifyOnce(`missing:${path}`, `idguard: the policy file ${path} (idguard.policyPath) cannot be read; using the default policy.`);
+      return undefined;
+    }
+    const result = validate(text);
+    publishPolicyDiagnostics(path, result);
+    if (result.valid) return text;
+    const first = result.problems[0];
+    const where = first?.line ? `:${first.line}:${first.column ?? 1}` : '';
+    notifyOnce(
+      `${path}\u0000${text}`,
+      `idguard: the policy ${path} is invalid (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}; first: ${path}${where}: ${first?.message ?? ''}); using the default policy.`,
+    );
+    return undefined;
+  }
+
+  function notifyOnce(key, message) {
+    if (reportedPolicies.has(key)) return;
+    reportedPolicies.add(key);
+    // A notification (window/showMessage), not a request: nothing to wait for.
+    connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+  }
+
+  function publishPolicyDiagnostics(path, result) {
+    const uri = pathToUri(path);
+    const doc = documents.get(uri);
+    if (doc && !result.valid) {
+      policyDiagnosed.add(uri);
+      connection.sendDiagnostics({ uri, version: doc.version, diagnostics: policyDiagnostics(doc, result.problems) });
+    } else if (policyDiagnosed.has(uri)) {
+      policyDiagnosed.delete(uri);
+      connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+  }
+
+  /** Whether `path` is a policy file: an idguard.json, or a file a check resolved as its policy. */
+  function isPolicyDocument(path) {
+    if (!path) return false;
+    return basename(path).toLowerCase() === POLICY_FILE_NAME || knownPolicyPaths.has(path);
+  }
+
+  // ------------------------------------------------------------ checking
+
+  function clear(uri) {
+    if (published.has(uri)) {
+      published.delete(uri);
+      connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+  }
+
+  /** Schedules a check of an open document after the debounce. */
+  function schedule(uri, delay) {
+    clearTimeout(pending.get(uri));
+    pending.set(
+      uri,
+      setTimeout(() => {
+        pending.delete(uri);
+        run(uri).catch((e) => connection.console.error(`idguard: checking ${uri} failed: ${e?.stack ?? e}`));
+      }, delay),
+    );
+  }
+
+  async function scheduleDebounced(uri) {
+    const settings = await settingsFor(uri);
+    schedule(uri, settings.debounceMs);
+  }
+
+  function scheduleAll() {
+    for (const doc of documents.all()) scheduleDebounced(doc.uri);
+  }
+
+  /** Checks one open document and publishes its diagnostics. */
+  async function run(uri) {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const settings = await settingsFor(uri);
+    const path = uriToPath(uri);
+    if (isPolicyDocument(path)) {
+      const result = validate(doc.getText());
+      publishPolicyDiagnostics(path, result);
+      return;
+    }
+    if (!settings.enable) {
+      clear(uri);
+      return;
+    }
+    const text = doc.getText();
+    const kind = sniffKind(text);
+    if (kind === 'template') {
+      const name = path ? basename(path) : basename(uri) || 'template.json';
+      const dir = path ? dirname(path) : null;
+      const parameters = {};
+      if (dir) for (const p of parameterFilesOf(path)) {
+        const t = textOf(join(dir, p));
+        if (t != null) parameters[p] = t;
+      }
+      const files = dir ? linkedFiles(dir, text) : {};
+      const report = checkWith(text, { fileName: name, parameters, files }, path, settings);
+      publish(doc, report, name, settings);
+    } else if (kind === 'parameters' && path) {
+      const templatePath = templateOfParameters(path);
+      const templateText = templatePath ? textOf(templatePath) : null;
+      if (templateText == null) {
+        clear(uri);
+        return;
+      }
+      const name = basename(path);
+      const report = checkWith(
+        templateText,
+        { fileName: basename(templatePath), parameters: { [name]: text }, files: linkedFiles(dirname(templatePath), templateText) },
+        templatePath,
+        settings,
+      );
+      publish(doc, report, name, settings);
+    } else {
+      clear(uri);
+    }
+  }
+
+  function checkWith(text, options, path, settings) {
+    const policy = policyFor(path, settings);
+    try {
+      return check(text, { ...options, policy });
+    } catch (e) {
+      if (e?.kind === 'policy' && policy !== undefined) return check(text, options);
+      throw e;
+    }
+  }
+
+  /** Publishes the findings of `report` that are in file `name` on `doc`. */
+  function publish(doc, report, name, settings) {
+    const entries = [];
+    const fileReport = report.files.find((f) => f.path === name);
+    if (fileReport?.error) {
+      const e = fileReport.error;
+      const line = Math.max(0, e.line - 1);
+      const lineText = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+      const character = charColumnToUtf16(lineText, e.column);
+      entries.push({
+        finding: null,
+        diagnostic: {
+          range: { start: { line, character }, end: { line, character: Math.max(character, Math.min(lineText.length, character + 1)) } },
+          severity: DiagnosticSeverity.Error,
+          source: 'idguard',
+          code: 'parse',
+          message: `not valid JSON: ${e.message}`,
+        },
+      });
+    }
+    const docPath = uriToPath(doc.uri);
+    const relatedLocations = (f) =>
+      (f.related ?? [])
+        .filter(() => docPath)
+        .map((r) => ({
+          location: { uri: pathToUri(join(dirname(docPath), r.file)), range: { start: toPosition(r.range.start), end: toPosition(r.range.end) } },
+          message: r.message,
+        }));
+    const seen = new Set();
+    const add = (f, range, message, relatedInformation) => {
+      // The core reports a finding once however many parameter files it
+      // was evaluated with; this only guards against exact repeats.
+      const key = `${f.code}\u0000${range.start.line}:${range.start.character}\u0000${message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const diagnostic = {
+        range,
+        severity: f.suppression ? DiagnosticSeverity.Hint : SEVERITY[f.severity] ?? DiagnosticSeverity.Warning,
+        code: f.code,
+        source: 'idguard',
+        message: f.suppression ? `${message} (suppressed: ${f.suppression.justification})` : message,
+      };
+      if (f.docUrl) diagnostic.codeDescription = { href: f.docUrl };
+      if (f.suppression) diagnostic.tags = [DiagnosticTag.Unnecessary];
+      if (relatedInformation.length > 0) diagnostic.relatedInformation = relatedInformation;
+      entries.push({ finding: f, diagnostic });
+    };
+    for (const f of report.findings) {
+      if (f.suppression && !settings.showSuppressed) continue;
+      if (f.file === name) {
+        add(f, { start: toPosition(f.range.start), end: toPosition(f.range.end) }, f.message, relatedLocations(f));
+        continue;
+      }
+      // A finding in the template that a value of this file (a parameter
+      // file) leads to: shown where the value is set.
+      for (const r of f.related ?? []) {
+        if (r.file !== name) continue;
+        const range = { start: toPosition(r.range.start), end: toPosition(r.range.end) };
+        const templateLocation = docPath
+          ? [{ location: { uri: pathToUri(join(dirname(docPath), f.file)), range: { start: toPosition(f.range.start), end: toPosition(f.range.end) } }, message: f.message }]
+          : [];
+        add(f, range, `${f.message} (${r.message})`, templateLocation);
+      }
+    }
+    published.set(doc.uri, { version: doc.version, entries });
+    connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: entries.map((e) => e.diagnostic) });
+  }
+
+  /** What else to re-check when `path` changed: the template of a parameter file, the parameter files of a template. */
+  function dependents(path) {
+    if (!path) return [];
+    const dir = dirname(path);
+    const out = [];
+    const kind = kindOf(path);
+    if (kind === 'parameters') {
+      const t = templateOfParameters(path);
+      if (t) out.push(pathToUri(t));
+    } else if (kind === 'template') {
+      for (const p of parameterFilesOf(path)) out.push(pathToUri(join(dir, p)));
+    }
+    // Linked templates and anything else in the directory: re-check the
+    // open templates next to it (cheap, and rare: only on disk changes).
+    return out.filter((u) => documents.get(u));
+  }
+
+  // ------------------------------------------------------------ hover & fixes
+
+  function explanationOf(code) {
+    if (!explanations.has(code)) {
+      let md = '';
+      try {
+        md = trimExplanation(explain(code));
+      } catch {
+        md = '';
+      }
+      explanations.set(code, md);
+    }
+    return explanations.get(code);
+  }
+
+  function hoverMarkdown(f) {
+    const parts = [`**${f.code}** \`${f.name}\` · ${f.suppression ? `${f.severity}, suppressed` : f.severity}`, f.message, `**Fix:** ${f.help}`];
+    const doc = explanationOf(f.code);
+    if (doc) parts.push('---', doc);
+    if (f.docUrl) parts.push(`[Documentation of ${f.code}](${f.docUrl})`);
+    return parts.join('\n\n');
+  }
+
+  connection.onHover(({ textDocument, position }) => {
+    const entry = published.get(textDocument.uri);
+    if (!entry) return null;
+    const hits = entry.entries.filter((e) => e.finding && contains(e.diagnostic.range, position));
+    if (hits.length === 0) return null;
+    return {
+      contents: { kind: MarkupKind.Markdown, value: hits.map((e) => hoverMarkdown(e.finding)).join('\n\n---\n\n') },
+      range: hits[0].diagnostic.range,
+    };
+  });
+
+  connection.onCodeAction(({ textDocument, range, context }) => {
+    const doc = documents.get(textDocument.uri);
+    const entry = published.get(textDocument.uri);
+    if (!doc || !entry || entry.version !== doc.version) return [];
+    if (context.only && !context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`) || k === CodeActionKind.Empty)) {
+      return [];
+    }
+    const text = doc.getText();
+    let tree;
+    const actions = [];
+    for (const { finding, diagnostic } of entry.entries) {
+      if (!finding || finding.suppression || !FIXABLE.has(finding.code) || !overlaps(diagnostic.range, range)) continue;
+      tree ??= parseTree(text);
+      const fix = quickFix(text, finding, tree);
+      if (!fix) continue;
+      actions.push({
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: true,
+        edit: {
+          changes: {
+            [doc.uri]: fix.edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText })),
+          },
+        },
+      });
+    }
+    return actions;
+  });
+
+  // ------------------------------------------------------------ lifecycle
+
+  connection.onInitialize((params) => {
+    const caps = params.capabilities ?? {};
+    hasConfiguration = !!caps.workspace?.configuration;
+    hasDynamicWatch = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    hasDynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+    workspaceFolders = (params.workspaceFolders ?? [])
+      .map((f) => uriToPath(f.uri))
+      .filter(Boolean);
+    if (workspaceFolders.length === 0 && params.rootUri) {
+      const root = uriToPath(params.rootUri);
+      if (root) workspaceFolders = [root];
+    }
+    const init = params.initializationOptions;
+    globalSettings = mergeSettings(init?.idguard ?? init);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'idguard-language-server', version: version() },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (hasDynamicWatch) {
+      connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.{json,jsonc}' }],
+      });
+    }
+    if (hasDynamicConfiguration) {
+      connection.client.register(DidChangeConfigurationNotification.type, { section: 'idguard' });
+    }
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    settingsByUri.clear();
+    if (!hasConfiguration) globalSettings = mergeSettings(change.settings?.idguard ?? globalSettings);
+    reportedPolicies.clear();
+    scheduleAll();
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    let all = false;
+    const dirs = new Set();
+    for (const c of changes) {
+      const p = uriToPath(c.uri);
+      if (!p) continue;
+      textCache.invalidate(p);
+      kindCache.invalidate(p);
+      if (basename(p).toLowerCase() === POLICY_FILE_NAME || isPolicyDocument(p)) all = true;
+      else dirs.add(dirname(p));
+    }
+    for (const doc of documents.all()) {
+      const p = uriToPath(doc.uri);
+      if (all || (p && dirs.has(dirname(p)))) scheduleDebounced(doc.uri);
+    }
+  });
+
+  documents.onDidChangeContent(({ document }) => {
+    scheduleDebounced(document.uri);
+    const path = uriToPath(document.uri);
+    if (isPolicyDocument(path)) {
+      // A policy edit re-checks everything open (after the debounce).
+      for (const doc of documents.all()) if (doc.uri !== document.uri) scheduleDebounced(doc.uri);
+      return;
+    }
+    for (const uri of dependents(path)) scheduleDebounced(uri);
+  });
+
+  documents.onDidClose(({ document }) => {
+    clearTimeout(pending.get(document.uri));
+    pending.delete(document.uri);
+    clear(document.uri);
+    if (policyDiagnosed.delete(document.uri)) connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    const path = uriToPath(document.uri);
+    if (path) {
+      // The disk version takes over: re-check what depended on the editor's.
+      textCache.invalidate(path);
+      kindCache.invalidate(path);
+      if (isPolicyDocument(path)) scheduleAll();
+      else for (const uri of dependents(path)) scheduleDebounced(uri);
+    }
+  });
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}

@@ -1,0 +1,101 @@
+// The package's API over the built wasm (Node entry).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { join } from 'node:path';
+
+import * as idguard from '../src/node.js';
+import { SAMPLE_TEMPLATE } from '../playground/sample.js';
+import { WASM_DIR } from './helpers.mjs';
+
+const EMPTY = JSON.stringify({
+  $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+  contentVersion: '1.0.0.0',
+  resources: [],
+});
+
+test('version matches the package and the crate', () => {
+  const pkg = JSON.parse(readFileSync(join(WASM_DIR, 'package.json'), 'utf8'));
+  assert.equal(idguard.version(), pkg.version);
+});
+
+test('check returns the report shape of the CLI', () => {
+  const report = idguard.check(EMPTY, { fileName: 'infra/main.json' });
+  assert.equal(report.version, 1);
+  assert.deepEqual(report.files, [{ path: 'infra/main.json', kind: 'template', error: null }]);
+  assert.deepEqual(report.findings, []);
+  assert.equal(report.summary.templates, 1);
+  assert.equal(report.summary.invalidFiles, 0);
+});
+
+test('check names the template template.json by default', () => {
+  assert.equal(idguard.check(EMPTY).files[0].path, 'template.json');
+});
+
+test('parameter files are evaluated and named by their keys', () => {
+  const params = JSON.stringify({
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
+    contentVersion: '1.0.0.0',
+    parameters: {},
+  });
+  const report = idguard.check(EMPTY, {
+    fileName: 'main.json',
+    parameters: { 'main.dev.parameters.json': params, 'main.prod.parameters.json': params },
+  });
+  const main = report.files.find((f) => f.kind === 'template');
+  assert.deepEqual(main.parameterFiles, ['main.dev.parameters.json', 'main.prod.parameters.json']);
+  assert.equal(report.files.filter((f) => f.kind === 'parameters').length, 2);
+});
+
+test('the sample template gets MI101 (subscription-wide Contributor)', () => {
+  const report = idguard.check(SAMPLE_TEMPLATE, { fileName: 'sample.json' });
+  assert.equal(report.files[0].error, null, JSON.stringify(report.files[0].error));
+  const mi101 = report.findings.find((f) => f.code === 'MI101');
+  assert.ok(mi101, `no MI101 in ${JSON.stringify(report.findings.map((f) => f.code))}`);
+  assert.equal(mi101.severity, 'error');
+  assert.equal(mi101.file, 'sample.json');
+  const line = SAMPLE_TEMPLATE.split('\n')[mi101.range.start.line - 1];
+  assert.match(line, /roleDefinitionId|b24988ac/);
+  assert.ok(mi101.help.length > 10);
+  assert.match(mi101.fingerprint, /^[0-9a-f]{16}$/);
+});
+
+test('rules lists the catalog with docs', () => {
+  const rules = idguard.rules();
+  assert.ok(rules.length >= 19);
+  const codes = rules.map((r) => r.code);
+  assert.deepEqual(codes, [...codes].sort());
+  for (const r of rules) {
+    assert.match(r.code, /^MI\d{3}$/);
+    assert.match(r.name, /^[a-z-]+$/);
+    assert.ok(['off', 'info', 'warning', 'error'].includes(r.defaultLevel));
+    assert.ok(r.summary.length > 10);
+    assert.match(r.docs, /## Why/);
+    assert.match(r.docUrl, new RegExp(`${r.code}\\.md$`));
+  }
+});
+
+test('explain returns markdown by code or name, and throws for unknown codes', () => {
+  const md = idguard.explain('MI101');
+  assert.match(md, /^# MI101 no-broad-privileged-role/);
+  assert.equal(idguard.explain('no-broad-privileged-role'), md);
+  assert.throws(() => idguard.explain('MI999'), (e) => e instanceof Error && e.kind === 'unknownRule' && /MI999/.test(e.message));
+});
+
+test('validatePolicy accepts the empty policy and rejects a non-object', () => {
+  assert.deepEqual(idguard.validatePolicy({}), { valid: true, problems: [] });
+  assert.deepEqual(idguard.validatePolicy('{}'), { valid: true, problems: [] });
+  const bad = idguard.validatePolicy([1, 2]);
+  assert.equal(bad.valid, false);
+  assert.equal(bad.problems[0].pointer, '');
+});
+
+test('today defaults to the local date', () => {
+  assert.match(idguard.todayString(), /^\d{4}-\d{2}-\d{2}$/);
+  assert.equal(idguard.todayString(new Date(2026, 0, 5)), '2026-01-05');
+});
+
+test('init resolves at once in Node', async () => {
+  await idguard.init();
+  assert.equal(typeof idguard.check(EMPTY), 'object');
+});

@@ -1,0 +1,42 @@
+// Shared by the JS tests: paths, the package under test, and file discovery.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const WASM_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO = resolve(WASM_DIR, '..');
+// IDGUARD_CORPUS overrides the location of the shared corpus.
+export const CORPUS = process.env.IDGUARD_CORPUS ? resolve(process.env.IDGUARD_CORPUS) : resolve(REPO, '..', 'shared', 'corpus');
+export const FIXTURES = join(REPO, 'tests', 'fixtures');
+export const TEST_OUTPUT = join(REPO, 'test-output');
+
+/** Every file under `dir` ending in `.json` (sorted), or [] when absent. */
+export function jsonFiles(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        if (name !== 'node_modules' && !name.startsWith('.')) walk(p);
+      } else if (name.endsWith('.json') && !name.endsWith('.findings.json')) {
+        out.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The kind of a JSON file by its `$schema`, as the core's sniff_kind does. */
+export function sniffKind(text) {
+  const head = text.slice(0, 4096).toLowerCase();
+  if (head.includes('deploymentparameters.json')) return 'parameters';
+  if (head.includes('deploymenttemplate.json')) return 'template';
+  return 'other';
+}
+
+export function readText(path) {
+  return readFileSync(path, 'utf8');
+}

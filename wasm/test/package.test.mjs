@@ -1,0 +1,40 @@
+// `npm pack -w wasm` makes an installable tarball with the built files, and
+// the installed package works from Node by its name.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { REPO } from './helpers.mjs';
+
+test('npm pack -w wasm installs and runs by package name', { timeout: 120_000 }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'idguard-pack-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pack = spawnSync('npm', ['pack', '-w', 'wasm', '--json', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(pack.status, 0, pack.stderr);
+  const [info] = JSON.parse(pack.stdout);
+  const files = info.files.map((f) => f.path).sort();
+  for (const f of ['package.json', 'README.md', 'index.d.ts', 'src/node.js', 'src/browser.js', 'src/core.js', 'pkg/idguard_wasm.js', 'pkg/idguard_wasm_bg.wasm']) {
+    assert.ok(files.includes(f), `${f} is in the tarball (${files.join(', ')})`);
+  }
+  assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('playground/')), 'no tests or playground in the tarball');
+
+  const app = join(dir, 'app');
+  spawnSync('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, info.filename)], { cwd: app, encoding: 'utf8' });
+  assert.equal(install.status, 0, install.stderr);
+  writeFileSync(
+    join(app, 'main.js'),
+    "import { check, version, rules } from '@idguard/idguard';\n" +
+      "const r = check('{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", \"resources\": []}');\n" +
+      'console.log(JSON.stringify({ v: version(), n: rules().length, files: r.files.length }));\n',
+  );
+  const run = spawnSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  assert.equal(out.files, 1);
+  assert.ok(out.n >= 19);
+});

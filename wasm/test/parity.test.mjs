@@ -1,0 +1,123 @@
+// Parity: the wasm package finds exactly what the native CLI finds, over
+// every template of ../shared/corpus and tests/fixtures.
+//
+// The CLI runs once over the whole set (`idguard check --format json
+// --fail-on never`). For every template of its report the wasm package
+// then checks the same text with the same parameter files (as the CLI
+// paired them) and the linked templates it can reach, and the findings
+// (file, code, range, message, fingerprint, severity) and file errors must
+// be identical. IDGUARD_BIN names a prebuilt CLI; otherwise it is built
+// with `cargo build --release -p idguard-cli`.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+
+import * as idguard from '../src/node.js';
+import { CORPUS, FIXTURES, REPO, jsonFiles, readText, sniffKind } from './helpers.mjs';
+
+// The CLI reads the clock: use the same date.
+const TODAY = idguard.todayString();
+
+function cliBinary() {
+  if (process.env.IDGUARD_BIN) return { bin: process.env.IDGUARD_BIN };
+  const build = spawnSync('cargo', ['build', '--release', '-p', 'idguard-cli'], { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) return { error: 'cargo build --release -p idguard-cli failed' };
+  const targetDir = resolve(REPO, process.env.CARGO_TARGET_DIR ?? 'target');
+  return { bin: join(targetDir, 'release', 'idguard') };
+}
+
+function cliSupportsJson(bin) {
+  const help = spawnSync(bin, ['check', '--help'], { encoding: 'utf8' });
+  return help.status === 0 && /--format/.test(help.stdout) && /--fail-on/.test(help.stdout);
+}
+
+/** Literal templateLink.relativePath targets, transitively, keyed relative to the template's directory. */
+function linkedFiles(templatePath, text) {
+  const base = dirname(templatePath);
+  const files = {};
+  const queue = [[text, '']];
+  while (queue.length > 0 && Object.keys(files).length < 64) {
+    const [t, dir] = queue.pop();
+    for (const m of t.matchAll(/"relativePath"\s*:\s*"([^"[][^"]*)"/g)) {
+      const rel = join(dir, m[1]).replaceAll('\\', '/');
+      if (rel in files) continue;
+      const p = join(base, rel);
+      if (!existsSync(p)) continue;
+      files[rel] = readText(p);
+      queue.push([files[rel], dirname(rel)]);
+    }
+  }
+  return files;
+}
+
+const key = (f) =>
+  JSON.stringify([resolve(REPO, f.file), f.code, f.severity, f.range, f.message, f.fingerprint, f.parametersFile ? resolve(REPO, f.parametersFile) : null, f.suppression ?? null]);
+const fileKey = (f) => JSON.stringify([resolve(REPO, f.path), f.kind, f.error]);
+
+test('the wasm package finds what the native CLI finds (corpus and fixtures)', { timeout: 60 * 60 * 1000 }, async (t) => {
+  // Every JSON file of the corpus (the CLI tells templates from parameter
+  // files and pairs them) and the fixtures directory (the CLI walks it).
+  const inputs = [];
+  const corpusFiles = jsonFiles(CORPUS);
+  const corpusTemplates = corpusFiles.filter((p) => sniffKind(readText(p)) === 'template').length;
+  if (corpusFiles.length === 0) t.diagnostic(`no corpus at ${CORPUS}: checking tests/fixtures only`);
+  inputs.push(...corpusFiles);
+  if (existsSync(FIXTURES)) inputs.push(FIXTURES);
+  else t.diagnostic(`no ${relative(REPO, FIXTURES)} directory`);
+  if (inputs.length === 0) {
+    t.skip('neither ../shared/corpus nor tests/fixtures is present');
+    return;
+  }
+
+  const { bin, error } = cliBinary();
+  if (error) assert.fail(error);
+  if (!cliSupportsJson(bin)) {
+    t.skip(`${bin} has no \`check --format json --fail-on never\` yet (the CLI is not merged in this tree)`);
+    return;
+  }
+  // The same policy on both sides: the built-in default (an empty policy
+  // extends it), named explicitly so no idguard.json found upward counts.
+  const policyDir = mkdtempSync(join(tmpdir(), 'idguard-parity-'));
+  t.after(() => rmSync(policyDir, { recursive: true, force: true }));
+  const policyFile = join(policyDir, 'idguard.json');
+  writeFileSync(policyFile, '{}\n');
+  const run = spawnSync(bin, ['check', '--format', 'json', '--fail-on', 'never', '--policy', policyFile, ...inputs], {
+    cwd: REPO,
+    encoding: 'utf8',
+    maxBuffer: 2 ** 31 - 1,
+  });
+  assert.ok(run.stdout, `the CLI printed nothing (status ${run.status}): ${run.stderr}`);
+  const native = JSON.parse(run.stdout);
+
+  const nativeTemplates = native.files.filter((f) => f.kind === 'template');
+  // The CLI's classification is structural (top-level `$schema`), this
+  // test's a text sniff: allow a few differences, not a missing corpus.
+  assert.ok(nativeTemplates.length >= corpusTemplates * 0.95, `the CLI found ${nativeTemplates.length} templates, expected about ${corpusTemplates}`);
+
+  const wasmFindings = new Set();
+  const wasmFiles = new Set();
+  for (const f of nativeTemplates) {
+    const path = resolve(REPO, f.path);
+    const text = readText(path);
+    const parameters = {};
+    for (const p of f.parameterFiles ?? []) parameters[p] = readText(resolve(REPO, p));
+    const report = idguard.check(text, { fileName: f.path, parameters, files: linkedFiles(path, text), today: TODAY, policy: {} });
+    for (const x of report.findings) wasmFindings.add(key(x));
+    for (const x of report.files) wasmFiles.add(fileKey(x));
+  }
+  const nativeFindings = new Set(native.findings.map(key));
+  // Templates and the parameter files paired with one (a parameter file
+  // without its template is the CLI's business alone).
+  const paired = new Set(nativeTemplates.flatMap((f) => f.parameterFiles ?? []).map((p) => resolve(REPO, p)));
+  const nativeFiles = new Set(native.files.filter((f) => f.kind === 'template' || paired.has(resolve(REPO, f.path))).map(fileKey));
+
+  const missing = [...nativeFindings].filter((k) => !wasmFindings.has(k));
+  const extra = [...wasmFindings].filter((k) => !nativeFindings.has(k));
+  assert.deepEqual({ missing: missing.slice(0, 10), extra: extra.slice(0, 10) }, { missing: [], extra: [] }, `${missing.length} findings only native, ${extra.length} only wasm`);
+  const filesMissing = [...nativeFiles].filter((k) => !wasmFiles.has(k));
+  assert.deepEqual(filesMissing.slice(0, 10), [], 'file reports (parse errors) differ');
+  t.diagnostic(`${nativeTemplates.length} templates, ${nativeFindings.size} findings identical`);
+});

@@ -1,0 +1,38 @@
+// Type-checked (tsc --noEmit) by types.test.mjs: the declarations cover
+// what a user writes. Imports the package by name, as a user would.
+import {
+  check,
+  explain,
+  IdguardError,
+  init,
+  rules,
+  validatePolicy,
+  version,
+  type Finding,
+  type Report,
+  type RuleMeta,
+  type Severity,
+} from '@idguard/idguard';
+
+await init();
+const report: Report = check('{}', {
+  fileName: 'main.json',
+  parameters: { 'main.dev.parameters.json': '{}' },
+  policy: { rules: { MI101: 'warning' } },
+  today: '2026-01-01',
+});
+const first: Finding | undefined = report.findings[0];
+const sev: Severity | undefined = first?.severity;
+const line: number | undefined = first?.range.start.utf16Column;
+const error = report.files[0]?.error;
+if (error) console.log(error.line, error.column, error.message);
+const catalog: RuleMeta[] = rules();
+const md: string = explain(catalog[0]?.code ?? 'MI101');
+const v = validatePolicy('{}');
+if (!v.valid) console.log(v.problems.map((p) => `${p.pointer} ${p.line ?? ''}`));
+try {
+  check('{}', { policy: '{ bad' });
+} catch (e) {
+  if (e instanceof IdguardError && e.kind === 'policy') console.log(e.problems?.length);
+}
+console.log(version(), sev, line, md.length, report.summary.invalidFiles);
