@@ -177,13 +177,88 @@ pub struct Summary {
     pub invalid_files: usize,
 }
 
+/// What kind of failure a [`PluginError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PluginErrorKind {
+    /// The plugin's file could not be read.
+    Read,
+    /// The policy entry is wrong (for example two plugins with one name).
+    Config,
+    /// Not a core WebAssembly module (or a component).
+    NotWasm,
+    /// The module imports something; plugins get no imports.
+    Imports,
+    /// A required export is missing or has the wrong signature.
+    Exports,
+    /// `idguard_abi_version` returned another version.
+    Abi,
+    /// The call ran out of fuel (instruction budget).
+    Fuel,
+    /// The call ran past its wall-clock deadline.
+    Deadline,
+    /// The module asked for more linear memory than its cap.
+    Memory,
+    /// The module trapped (unreachable, out-of-bounds access, ...).
+    Trap,
+    /// The output is not a findings array matching the schema.
+    Output,
+    /// The plugin returned `{"error": ...}` (for example a bad config).
+    Error,
+}
+
+/// A policy plugin that failed: to load, or on one evaluation. The
+/// built-in rules and the other plugins still ran; a CI gate treats the
+/// run as failed (exit code 2).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginError {
+    /// The plugin's name (the prefix of its codes).
+    pub plugin: String,
+    /// The plugin's path as the policy wrote it, when it came from a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The template being checked; `None` when the plugin failed to load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The parameter file of that evaluation, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_file: Option<String>,
+    pub kind: PluginErrorKind,
+    /// What happened, as a sentence after the plugin's name ("ran out of
+    /// fuel after 2000000000 instructions").
+    pub message: String,
+}
+
+impl std::fmt::Display for PluginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}")?;
+            if let Some(p) = &self.parameter_file {
+                write!(f, " with {p}")?;
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "plugin '{}'", self.plugin)?;
+        if let Some(path) = &self.path {
+            write!(f, " ({path})")?;
+        }
+        write!(f, " {}", self.message)
+    }
+}
+
 /// The result of a check: the JSON output's shape.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Report {
     pub version: u32,
     pub files: Vec<FileReport>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// Policy plugins that failed (sorted, duplicates removed). Any entry
+    /// fails a CI gate, like an unreadable file.
+    #[serde(default)]
+    pub plugin_errors: Vec<PluginError>,
 }
 
 impl Report {
@@ -235,6 +310,23 @@ impl Report {
             files,
             findings,
             summary,
+            plugin_errors: Vec::new(),
         }
+    }
+
+    /// This report with the given plugin failures, sorted and deduplicated.
+    #[must_use]
+    pub fn with_plugin_errors(mut self, mut errors: Vec<PluginError>) -> Report {
+        errors.sort_by(|a, b| {
+            (&a.file, &a.parameter_file, &a.plugin, &a.message).cmp(&(
+                &b.file,
+                &b.parameter_file,
+                &b.plugin,
+                &b.message,
+            ))
+        });
+        errors.dedup();
+        self.plugin_errors = errors;
+        self
     }
 }
