@@ -318,30 +318,7 @@ fn check_shape(module: &Module) -> Result<(), String> {
 
 /// The plugin's name: the policy's `name`, else the file stem.
 fn plugin_name(spec: &PluginSpec) -> String {
-    if let Some(n) = &spec.name {
-        return n.clone();
-    }
-    let file = spec.path.rsplit(['/', '\\']).next().unwrap_or(&spec.path);
-    let stem = file.strip_suffix(".wasm").unwrap_or(file);
-    let mut name: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while name.contains("--") {
-        name = name.replace("--", "-");
-    }
-    let name = name.trim_matches('-').to_string();
-    if name.is_empty() {
-        "plugin".to_string()
-    } else {
-        name
-    }
+    spec.effective_name()
 }
 
 /// How a call went wrong, in words.

@@ -232,6 +232,36 @@ pub struct PluginSpec {
     pub limits: PluginLimits,
 }
 
+impl PluginSpec {
+    /// The plugin's name: `name` when given, else the file stem of `path`
+    /// in lower-case kebab-case (`plugins/Cost_Center.wasm` → `cost-center`;
+    /// `plugin` when nothing is left).
+    pub fn effective_name(&self) -> String {
+        if let Some(n) = &self.name {
+            return n.clone();
+        }
+        let file = self.path.rsplit(['/', '\\']).next().unwrap_or(&self.path);
+        let stem = file.strip_suffix(".wasm").unwrap_or(file);
+        let mut name = String::with_capacity(stem.len());
+        for c in stem.chars() {
+            let c = if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            };
+            if c != '-' || !(name.is_empty() || name.ends_with('-')) {
+                name.push(c);
+            }
+        }
+        let name = name.trim_end_matches('-');
+        if name.is_empty() {
+            "plugin".to_string()
+        } else {
+            name.to_string()
+        }
+    }
+}
+
 /// Per-call limits of a plugin (`"limits"` in its policy entry); `None`
 /// keeps the host's default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
