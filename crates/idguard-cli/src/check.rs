@@ -43,8 +43,6 @@ pub struct Checked {
     /// Parameter files the templates were evaluated with.
     pub parameter_files: usize,
     pub elapsed: Duration,
-    /// What the policy's plugins did wrong (each fails the run with 2).
-    pub plugin_errors: Vec<String>,
 }
 
 /// Why a file is part of the run.
@@ -263,7 +261,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                     eprintln!("{line}");
                 }
             }
-            host.errors().into_iter().map(|e| e.0).collect()
+            host.errors()
         }
         None => Vec::new(),
     };
@@ -292,14 +290,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         });
     }
 
-    let report = Report::new(files, findings);
+    let report = Report::new(files, findings).with_plugin_errors(plugin_errors);
     Ok(Checked {
         parameter_files: pairing.iter().map(Vec::len).sum(),
         report,
         sources,
         baselined,
         elapsed: started.elapsed(),
-        plugin_errors,
     })
 }
 

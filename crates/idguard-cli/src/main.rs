@@ -149,18 +149,14 @@ fn context<'a>(checked: &'a Checked, fail_on: cli::FailOn) -> Context<'a> {
         parameter_files: checked.parameter_files,
         rules: idguard_core::rules::registry(),
         root: std::env::current_dir().unwrap_or_default(),
-        plugin_errors: &checked.plugin_errors,
     }
 }
 
 /// Prints the plugin failures of a run to standard error.
 fn report_plugin_errors(checked: &Checked) {
-    if checked.plugin_errors.is_empty() {
-        return;
-    }
     let mut err = anstream::stderr();
-    for e in &checked.plugin_errors {
-        let _ = writeln!(err, "{e}");
+    for e in &checked.report.plugin_errors {
+        let _ = writeln!(err, "error: {e}");
     }
 }
 
@@ -190,7 +186,7 @@ fn check_command(args: &CheckArgs) -> Result<u8, Fatal> {
 /// 2 when a file could not be checked or a plugin failed, else 1 when a
 /// finding fails the run, else 0.
 fn exit_code(ctx: &Context<'_>) -> u8 {
-    if ctx.report.summary.invalid_files > 0 || !ctx.plugin_errors.is_empty() {
+    if ctx.report.summary.invalid_files > 0 || !ctx.report.plugin_errors.is_empty() {
         2
     } else if ctx.report.findings.iter().any(|f| ctx.fails(f)) {
         1
@@ -214,7 +210,7 @@ fn baseline_command(args: &BaselineArgs) -> Result<u8, Fatal> {
         args.output.display(),
         if n == 1 { "" } else { "s" }
     );
-    if checked.report.summary.invalid_files > 0 || !checked.plugin_errors.is_empty() {
+    if checked.report.summary.invalid_files > 0 || !checked.report.plugin_errors.is_empty() {
         msg.push_str(&render::render(Format::Text, &ctx, true));
         print(&msg);
         report_plugin_errors(&checked);

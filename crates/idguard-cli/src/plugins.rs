@@ -21,7 +21,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use idguard_core::api::ExternalFinding;
-use idguard_core::finding::Severity;
+use idguard_core::finding::{PluginError, PluginErrorKind as Kind, Severity};
 use idguard_core::policy::{PluginLimits, PluginSpec};
 use idguard_plugin::{ABI_VERSION, Output};
 use wasmtime::{
@@ -51,9 +51,21 @@ pub struct HostOptions {
     pub verbose: bool,
 }
 
-/// A plugin failure, shown as `error: plugin 'x' …`.
+/// What went wrong in one step, before it is named after its plugin.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PluginError(pub String);
+struct Failure {
+    kind: Kind,
+    message: String,
+}
+
+impl Failure {
+    fn new(kind: Kind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+}
 
 /// The limits of one plugin's calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +100,21 @@ struct Plugin {
     /// Total time spent in calls, in microseconds.
     busy_us: AtomicU64,
     calls: AtomicU64,
+}
+
+impl Plugin {
+    /// A failure of this plugin, on one evaluation (template, parameter
+    /// file) or, with `None`, while loading.
+    fn error(&self, evaluation: Option<(&str, Option<&str>)>, what: Failure) -> PluginError {
+        PluginError {
+            plugin: self.name.clone(),
+            path: Some(self.shown.clone()),
+            file: evaluation.map(|(t, _)| t.to_string()),
+            parameter_file: evaluation.and_then(|(_, p)| p).map(str::to_string),
+            kind: what.kind,
+            message: what.message,
+        }
+    }
 }
 
 /// The engine, the loaded plugins and the epoch ticker of one run.
@@ -231,7 +258,7 @@ fn compile(
     engine: &Engine,
     bytes: &[u8],
     cache_dir: Option<&Path>,
-) -> Result<(Module, Loaded), String> {
+) -> Result<(Module, Loaded), Failure> {
     let started = Instant::now();
     let path = cache_dir.map(|d| d.join(cache_key(engine, bytes)));
     if let Some(path) = &path
@@ -240,7 +267,8 @@ fn compile(
     {
         return Ok((module, Loaded::CacheHit(started.elapsed())));
     }
-    let module = Module::new(engine, bytes).map_err(|e| format!("does not compile: {e:#}"))?;
+    let module = Module::new(engine, bytes)
+        .map_err(|e| Failure::new(Kind::NotWasm, format!("does not compile: {e:#}")))?;
     let elapsed = started.elapsed();
     if let (Some(dir), Some(path)) = (cache_dir, &path)
         && let Ok(artifact) = module.serialize()
@@ -272,15 +300,18 @@ fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Checks the module's shape: no imports, the four functions with their
 /// signatures, and `memory`.
-fn check_shape(module: &Module) -> Result<(), String> {
+fn check_shape(module: &Module) -> Result<(), Failure> {
     let imports: Vec<String> = module
         .imports()
         .map(|i| format!("{}::{}", i.module(), i.name()))
         .collect();
     if !imports.is_empty() {
-        return Err(format!(
-            "imports {} — plugins may import nothing (no WASI, no host functions)",
-            imports.join(", ")
+        return Err(Failure::new(
+            Kind::Imports,
+            format!(
+                "imports {} — plugins may import nothing (no WASI, no host functions)",
+                imports.join(", ")
+            ),
         ));
     }
     let expected: [(&str, &[ValType], &[ValType]); 4] = [
@@ -295,24 +326,34 @@ fn check_shape(module: &Module) -> Result<(), String> {
     ];
     for (name, params, results) in expected {
         let Some(export) = module.get_export(name) else {
-            return Err(format!("does not export `{name}`"));
+            return Err(Failure::new(
+                Kind::Exports,
+                format!("does not export `{name}`"),
+            ));
         };
         let ExternType::Func(ty) = export else {
-            return Err(format!("exports `{name}`, but not as a function"));
+            return Err(Failure::new(
+                Kind::Exports,
+                format!("exports `{name}`, but not as a function"),
+            ));
         };
         let same = |got: Vec<ValType>, want: &[ValType]| {
             got.len() == want.len() && got.iter().zip(want).all(|(a, b)| ValType::eq(a, b))
         };
         if !same(ty.params().collect(), params) || !same(ty.results().collect(), results) {
-            return Err(format!(
-                "exports `{name}` with the wrong signature (see docs/plugin-abi.md)"
+            return Err(Failure::new(
+                Kind::Exports,
+                format!("exports `{name}` with the wrong signature (see docs/plugin-abi.md)"),
             ));
         }
     }
     match module.get_export("memory") {
         Some(ExternType::Memory(m)) if !m.is_64() => Ok(()),
-        Some(ExternType::Memory(_)) => Err("exports a 64-bit `memory`; the ABI is 32-bit".into()),
-        _ => Err("does not export `memory`".into()),
+        Some(ExternType::Memory(_)) => Err(Failure::new(
+            Kind::Exports,
+            "exports a 64-bit `memory`; the ABI is 32-bit",
+        )),
+        _ => Err(Failure::new(Kind::Exports, "does not export `memory`")),
     }
 }
 
@@ -322,21 +363,28 @@ fn plugin_name(spec: &PluginSpec) -> String {
 }
 
 /// How a call went wrong, in words.
-fn describe_failure(err: &wasmtime::Error, state: &State, limits: &Limits, used: u64) -> String {
+fn describe_failure(err: &wasmtime::Error, state: &State, limits: &Limits, used: u64) -> Failure {
     if let Some(bytes) = state.denied {
-        return format!(
-            "exceeded its memory cap of {} MiB (it asked for {} MiB)",
-            limits.memory_bytes >> 20,
-            bytes.div_ceil(1 << 20)
+        return Failure::new(
+            Kind::Memory,
+            format!(
+                "exceeded its memory cap of {} MiB (it asked for {} MiB)",
+                limits.memory_bytes >> 20,
+                bytes.div_ceil(1 << 20)
+            ),
         );
     }
     match err.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => format!("ran out of fuel after {used} instructions"),
-        Some(Trap::Interrupt) => {
-            format!("exceeded its deadline of {} ms", limits.timeout.as_millis())
-        }
-        Some(trap) => format!("trapped: {trap}"),
-        None => format!("failed: {err:#}"),
+        Some(Trap::OutOfFuel) => Failure::new(
+            Kind::Fuel,
+            format!("ran out of fuel after {used} instructions"),
+        ),
+        Some(Trap::Interrupt) => Failure::new(
+            Kind::Deadline,
+            format!("exceeded its deadline of {} ms", limits.timeout.as_millis()),
+        ),
+        Some(trap) => Failure::new(Kind::Trap, format!("trapped: {trap}")),
+        None => Failure::new(Kind::Trap, format!("failed: {err:#}")),
     }
 }
 
@@ -346,7 +394,7 @@ fn call(
     module: &Module,
     limits: &Limits,
     input: &[u8],
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Failure> {
     let state = State {
         limits: StoreLimitsBuilder::new()
             .memory_size(limits.memory_bytes)
@@ -361,7 +409,7 @@ fn call(
     store.limiter(|s| s);
     store
         .set_fuel(limits.fuel)
-        .map_err(|e| format!("failed: {e}"))?;
+        .map_err(|e| Failure::new(Kind::Trap, format!("failed: {e}")))?;
     let ticks = u64::try_from(limits.timeout.as_millis() / TICK.as_millis()).unwrap_or(u64::MAX);
     store.set_epoch_deadline(ticks.max(1));
     store.epoch_deadline_trap();
@@ -373,7 +421,7 @@ fn call(
     let instance = Instance::new(&mut store, module, &[]).map_err(|e| fail(&store, e))?;
     let memory = instance
         .get_memory(&mut store, "memory")
-        .ok_or("does not export `memory`")?;
+        .ok_or_else(|| Failure::new(Kind::Exports, "does not export `memory`"))?;
     let alloc = instance
         .get_typed_func::<i32, i32>(&mut store, "idguard_alloc")
         .map_err(|e| fail(&store, e))?;
@@ -381,15 +429,21 @@ fn call(
         .get_typed_func::<(i32, i32), i64>(&mut store, "idguard_check")
         .map_err(|e| fail(&store, e))?;
     let len = i32::try_from(input.len()).map_err(|_| {
-        format!(
-            "the model is too large for a plugin ({} bytes)",
-            input.len()
+        Failure::new(
+            Kind::Memory,
+            format!(
+                "cannot take this model: it is too large for a 32-bit memory ({} bytes)",
+                input.len()
+            ),
         )
     })?;
     let ptr = alloc.call(&mut store, len).map_err(|e| fail(&store, e))?;
     let start = usize::try_from(ptr as u32).unwrap_or(usize::MAX);
     memory.write(&mut store, start, input).map_err(|_| {
-        format!("returned an input buffer outside its memory from idguard_alloc({len}): {ptr}")
+        Failure::new(
+            Kind::Output,
+            format!("returned an input buffer outside its memory from idguard_alloc({len}): {ptr}"),
+        )
     })?;
     let packed = check
         .call(&mut store, (ptr, len))
@@ -400,27 +454,41 @@ fn call(
     data.get(out_ptr..out_ptr.saturating_add(out_len))
         .map(<[u8]>::to_vec)
         .ok_or_else(|| {
-            format!(
-                "returned an output range outside its memory ({out_len} bytes at {out_ptr}, memory is {} bytes)",
-                data.len()
+            Failure::new(
+                Kind::Output,
+                format!(
+                    "returned an output range outside its memory ({out_len} bytes at {out_ptr}, memory is {} bytes)",
+                    data.len()
+                ),
             )
         })
 }
 
 /// Parses and validates a plugin's output.
-fn parse_output(bytes: &[u8]) -> Result<Vec<idguard_plugin::Finding>, String> {
+fn parse_output(bytes: &[u8]) -> Result<Vec<idguard_plugin::Finding>, Failure> {
     let output: Output = serde_json::from_slice(bytes).map_err(|e| {
         let shown: String = String::from_utf8_lossy(bytes).chars().take(80).collect();
-        format!("returned output that is not a findings array ({e}); it began with {shown:?}")
+        Failure::new(
+            Kind::Output,
+            format!("returned output that is not a findings array ({e}); it began with {shown:?}"),
+        )
     })?;
     let findings = match output {
         Output::Findings(f) => f,
-        Output::Error { error } => return Err(format!("reported an error: {error}")),
+        Output::Error { error } => {
+            return Err(Failure::new(
+                Kind::Error,
+                format!("reported an error: {error}"),
+            ));
+        }
     };
     if findings.len() > MAX_FINDINGS {
-        return Err(format!(
-            "returned {} findings, more than the {MAX_FINDINGS} allowed",
-            findings.len()
+        return Err(Failure::new(
+            Kind::Output,
+            format!(
+                "returned {} findings, more than the {MAX_FINDINGS} allowed",
+                findings.len()
+            ),
         ));
     }
     for (i, f) in findings.iter().enumerate() {
@@ -442,8 +510,9 @@ fn parse_output(bytes: &[u8]) -> Result<Vec<idguard_plugin::Finding>, String> {
             None
         };
         if let Some(bad) = bad {
-            return Err(format!(
-                "returned a finding that does not match the schema (finding {i}: {bad})"
+            return Err(Failure::new(
+                Kind::Output,
+                format!("returned a finding that does not match the schema (finding {i}: {bad})"),
             ));
         }
     }
@@ -470,21 +539,35 @@ impl Host {
         match engine() {
             Ok(e) => host.engine = e,
             Err(e) => {
-                host.error(format!("error: {e}"));
+                for spec in specs {
+                    host.push(PluginError {
+                        plugin: plugin_name(spec),
+                        path: Some(spec.path.clone()),
+                        file: None,
+                        parameter_file: None,
+                        kind: Kind::Read,
+                        message: format!("could not be loaded: {e}"),
+                    });
+                }
                 return host;
             }
         }
         let cache_dir = options.cache_dir.clone().or_else(default_cache_dir);
         for spec in specs {
             let name = plugin_name(spec);
-            let fail = |what: String| {
-                PluginError(format!("error: plugin '{name}' ({}) {what}", spec.path))
+            let fail = |what: Failure| PluginError {
+                plugin: name.clone(),
+                path: Some(spec.path.clone()),
+                file: None,
+                parameter_file: None,
+                kind: what.kind,
+                message: what.message,
             };
             if host.plugins.iter().any(|p| p.name == name) {
-                host.push(fail(
-                    "has the same name as another plugin of the policy; give one a \"name\""
-                        .to_string(),
-                ));
+                host.push(fail(Failure::new(
+                    Kind::Config,
+                    "has the same name as another plugin of the policy; give one a \"name\"",
+                )));
                 continue;
             }
             match load_one(&host.engine, spec, policy_dir, cache_dir.as_deref()) {
@@ -526,14 +609,22 @@ impl Host {
         for p in std::mem::take(&mut host.plugins) {
             match abi_version(&engine, &p.module, &p.limits) {
                 Ok(v) if v == ABI_VERSION => keep.push(p),
-                Ok(v) => host.push(PluginError(format!(
-                    "error: plugin '{}' ({}) speaks ABI version {v}; this idguard speaks version {ABI_VERSION}",
-                    p.name, p.shown
-                ))),
-                Err(what) => host.push(PluginError(format!(
-                    "error: plugin '{}' ({}) {what} in idguard_abi_version",
-                    p.name, p.shown
-                ))),
+                Ok(v) => host.push(p.error(
+                    None,
+                    Failure::new(
+                        Kind::Abi,
+                        format!(
+                            "speaks ABI version {v}; this idguard speaks version {ABI_VERSION}"
+                        ),
+                    ),
+                )),
+                Err(what) => host.push(p.error(
+                    None,
+                    Failure {
+                        message: format!("{} in idguard_abi_version", what.message),
+                        ..what
+                    },
+                )),
             }
         }
         host.plugins = keep;
@@ -546,10 +637,6 @@ impl Host {
         }
     }
 
-    fn error(&self, message: String) {
-        self.push(PluginError(message));
-    }
-
     /// Whether there is any plugin to run.
     pub fn is_empty(&self) -> bool {
         self.plugins.is_empty()
@@ -559,15 +646,13 @@ impl Host {
     /// recorded, the other plugins' findings returned.
     pub fn run(&self, model: &serde_json::Value) -> Vec<ExternalFinding> {
         let mut out = Vec::new();
-        let template = model
-            .get("template")
-            .and_then(|v| v.as_str())
-            .unwrap_or("?");
-        let with = model
-            .get("parameterFile")
-            .and_then(|v| v.as_str())
-            .map(|p| format!(" with {p}"))
-            .unwrap_or_default();
+        let evaluation = Some((
+            model
+                .get("template")
+                .and_then(|v| v.as_str())
+                .unwrap_or("?"),
+            model.get("parameterFile").and_then(|v| v.as_str()),
+        ));
         // The model is serialized once; each plugin's input wraps it.
         let Ok(model_text) = serde_json::to_string(model) else {
             return out;
@@ -599,10 +684,7 @@ impl Host {
                     pointer: f.location.pointer,
                     doc_url: None,
                 })),
-                Err(what) => self.error(format!(
-                    "error: {template}{with}: plugin '{}' ({}) {what}",
-                    p.name, p.shown
-                )),
+                Err(what) => self.push(p.error(evaluation, what)),
             }
         }
         out
@@ -611,7 +693,14 @@ impl Host {
     /// The failures so far, in a stable order.
     pub fn errors(&self) -> Vec<PluginError> {
         let mut e = self.errors.lock().map(|e| e.clone()).unwrap_or_default();
-        e.sort_by(|a, b| a.0.cmp(&b.0));
+        e.sort_by(|a, b| {
+            (&a.file, &a.parameter_file, &a.plugin, &a.message).cmp(&(
+                &b.file,
+                &b.parameter_file,
+                &b.plugin,
+                &b.message,
+            ))
+        });
         e.dedup();
         e
     }
@@ -640,19 +729,28 @@ fn load_one(
     spec: &PluginSpec,
     policy_dir: &Path,
     cache_dir: Option<&Path>,
-) -> Result<(Module, Loaded), String> {
+) -> Result<(Module, Loaded), Failure> {
     let path = policy_dir.join(&spec.path);
-    let bytes =
-        std::fs::read(&path).map_err(|e| format!("cannot be read from {}: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Failure::new(
+            Kind::Read,
+            format!("cannot be read from {}: {e}", path.display()),
+        )
+    })?;
     match bytes.get(..8) {
         Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {}
         Some([0, b'a', b's', b'm', _, _, 1, 0]) => {
-            return Err(
-                "is a WebAssembly component; plugins are core modules (see docs/plugin-abi.md)"
-                    .into(),
-            );
+            return Err(Failure::new(
+                Kind::NotWasm,
+                "is a WebAssembly component; plugins are core modules (see docs/plugin-abi.md)",
+            ));
         }
-        _ => return Err("is not a WebAssembly module (no `\\0asm` version 1 header)".into()),
+        _ => {
+            return Err(Failure::new(
+                Kind::NotWasm,
+                "is not a WebAssembly module (no `\\0asm` version 1 header)",
+            ));
+        }
     }
     let (module, loaded) = compile(engine, &bytes, cache_dir)?;
     check_shape(&module)?;
@@ -660,7 +758,7 @@ fn load_one(
 }
 
 /// Calls `idguard_abi_version` in a fresh instance.
-fn abi_version(engine: &Engine, module: &Module, limits: &Limits) -> Result<i32, String> {
+fn abi_version(engine: &Engine, module: &Module, limits: &Limits) -> Result<i32, Failure> {
     let state = State {
         limits: StoreLimitsBuilder::new()
             .memory_size(limits.memory_bytes)
@@ -672,7 +770,7 @@ fn abi_version(engine: &Engine, module: &Module, limits: &Limits) -> Result<i32,
     store.limiter(|s| s);
     store
         .set_fuel(limits.fuel)
-        .map_err(|e| format!("failed: {e}"))?;
+        .map_err(|e| Failure::new(Kind::Trap, format!("failed: {e}")))?;
     let ticks = u64::try_from(limits.timeout.as_millis() / TICK.as_millis()).unwrap_or(u64::MAX);
     store.set_epoch_deadline(ticks.max(1));
     store.epoch_deadline_trap();
@@ -742,23 +840,18 @@ mod tests {
     fn outputs_are_validated() {
         let ok = br#"[{"code": "CC001", "name": "x", "severity": "error", "message": "m", "location": {"pointer": "/a"}}]"#;
         assert_eq!(parse_output(ok).unwrap().len(), 1);
-        assert!(
-            parse_output(b"nope")
-                .unwrap_err()
-                .contains("not a findings array")
-        );
-        assert!(
-            parse_output(br#"{"error": "bad config"}"#)
-                .unwrap_err()
-                .contains("reported an error: bad config")
-        );
+        let err = |bytes: &[u8]| parse_output(bytes).unwrap_err();
+        let e = err(b"nope");
+        assert_eq!(e.kind, Kind::Output);
+        assert!(e.message.contains("not a findings array"), "{e:?}");
+        let e = err(br#"{"error": "bad config"}"#);
+        assert_eq!(e.kind, Kind::Error);
+        assert!(e.message.contains("reported an error: bad config"), "{e:?}");
         let bad_code = br#"[{"code": "C/1", "name": "x", "severity": "error", "message": "m", "location": {"pointer": ""}}]"#;
-        assert!(
-            parse_output(bad_code)
-                .unwrap_err()
-                .contains("does not match the schema")
-        );
+        let e = err(bad_code);
+        assert_eq!(e.kind, Kind::Output);
+        assert!(e.message.contains("does not match the schema"), "{e:?}");
         let bad_pointer = br#"[{"code": "C1", "name": "x", "severity": "info", "message": "m", "location": {"pointer": "a"}}]"#;
-        assert!(parse_output(bad_pointer).unwrap_err().contains("pointer"));
+        assert!(err(bad_pointer).message.contains("pointer"));
     }
 }

@@ -478,7 +478,7 @@ fn wat_plugin(check: &str, extra: &str, abi: i32) -> Vec<u8> {
 /// Runs the example fixtures with the cost plugin and one hostile plugin;
 /// returns the run after checking what every failure shares: exit code 2,
 /// the built-in findings and the good plugin's findings still reported.
-fn run_hostile(name: &str, wasm: &[u8], limits: Value) -> Run {
+fn run_hostile(name: &str, wasm: &[u8], limits: Value, kind: &str) -> Run {
     let setup = Setup::new(json!([]));
     let path = setup.path(&format!("{name}.wasm"));
     std::fs::write(&path, wasm).unwrap();
@@ -505,6 +505,15 @@ fn run_hostile(name: &str, wasm: &[u8], limits: Value) -> Run {
         "{}",
         r.all()
     );
+    // The JSON report names the plugin and the kind of failure.
+    let errors = report["pluginErrors"].as_array().expect("pluginErrors");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["plugin"] == name && e["kind"] == kind && e["path"].is_string()),
+        "expected a '{kind}' error of plugin '{name}': {}",
+        r.all()
+    );
     r
 }
 
@@ -515,6 +524,7 @@ fn an_endless_loop_runs_out_of_fuel() {
         "spin",
         &wasm,
         json!({"fuelMillions": 20, "timeoutMs": 60000}),
+        "fuel",
     );
     assert!(
         r.stderr
@@ -533,6 +543,7 @@ fn an_endless_loop_meets_its_deadline() {
         "spin",
         &wasm,
         json!({"fuelMillions": 1000000, "timeoutMs": 300}),
+        "deadline",
     );
     assert!(
         r.stderr.contains("exceeded its deadline of 300 ms"),
@@ -545,7 +556,7 @@ fn an_endless_loop_meets_its_deadline() {
 #[test]
 fn the_default_deadline_stops_a_loop_within_seconds() {
     let wasm = wat_plugin("(loop (br 0)) i64.const 0", "", 1);
-    let r = run_hostile("spin", &wasm, json!({"fuelMillions": 1000000}));
+    let r = run_hostile("spin", &wasm, json!({"fuelMillions": 1000000}), "deadline");
     assert!(
         r.stderr.contains("exceeded its deadline of 2000 ms"),
         "{}",
@@ -561,14 +572,14 @@ fn a_memory_bomb_meets_the_memory_cap() {
         "",
         1,
     );
-    let r = run_hostile("bomb", &wasm, json!({"memoryMiB": 8}));
+    let r = run_hostile("bomb", &wasm, json!({"memoryMiB": 8}), "memory");
     assert!(
         r.stderr.contains("exceeded its memory cap of 8 MiB"),
         "{}",
         r.all()
     );
     // The default cap: 64 MiB.
-    let r = run_hostile("bomb", &wasm, json!({}));
+    let r = run_hostile("bomb", &wasm, json!({}), "memory");
     assert!(
         r.stderr.contains("exceeded its memory cap of 64 MiB"),
         "{}",
@@ -579,7 +590,7 @@ fn a_memory_bomb_meets_the_memory_cap() {
 #[test]
 fn a_trap_is_reported() {
     let wasm = wat_plugin("unreachable", "", 1);
-    let r = run_hostile("crash", &wasm, json!({}));
+    let r = run_hostile("crash", &wasm, json!({}), "trap");
     assert!(
         r.stderr.contains("plugin 'crash'") && r.stderr.contains("trapped"),
         "{}",
@@ -591,7 +602,7 @@ fn a_trap_is_reported() {
 #[test]
 fn malformed_output_is_reported() {
     let not_json = wat_plugin("i64.const 8", r#"(data (i32.const 0) "not json")"#, 1);
-    let r = run_hostile("garbage", &not_json, json!({}));
+    let r = run_hostile("garbage", &not_json, json!({}), "output");
     assert!(
         r.stderr
             .contains("returned output that is not a findings array"),
@@ -607,7 +618,7 @@ fn malformed_output_is_reported() {
         &format!("(data (i32.const 0) \"{}\")", finding.replace('"', "\\\"")),
         1,
     );
-    let r = run_hostile("schema", &bad_severity, json!({}));
+    let r = run_hostile("schema", &bad_severity, json!({}), "output");
     assert!(
         r.stderr.contains("not a findings array") && r.stderr.contains("fatal"),
         "{}",
@@ -621,7 +632,7 @@ fn malformed_output_is_reported() {
         &format!("(data (i32.const 0) \"{}\")", finding.replace('"', "\\\"")),
         1,
     );
-    let r = run_hostile("code", &bad_code, json!({}));
+    let r = run_hostile("code", &bad_code, json!({}), "output");
     assert!(
         r.stderr.contains("does not match the schema"),
         "{}",
@@ -630,7 +641,7 @@ fn malformed_output_is_reported() {
 
     // An output range past the end of memory.
     let outside = wat_plugin("i64.const 0x7fff000000000010", "", 1);
-    let r = run_hostile("outside", &outside, json!({}));
+    let r = run_hostile("outside", &outside, json!({}), "output");
     assert!(r.stderr.contains("outside its memory"), "{}", r.all());
 
     // A plugin that says why it cannot check.
@@ -640,7 +651,7 @@ fn malformed_output_is_reported() {
         &format!("(data (i32.const 0) \"{}\")", error.replace('"', "\\\"")),
         1,
     );
-    let r = run_hostile("picky", &reported, json!({}));
+    let r = run_hostile("picky", &reported, json!({}), "error");
     assert!(
         r.stderr
             .contains("reported an error: config.pattern is missing"),
@@ -652,7 +663,7 @@ fn malformed_output_is_reported() {
 #[test]
 fn a_wrong_abi_version_is_refused() {
     let wasm = wat_plugin("unreachable", "", 2);
-    let r = run_hostile("future", &wasm, json!({}));
+    let r = run_hostile("future", &wasm, json!({}), "abi");
     assert!(
         r.stderr.contains("plugin 'future'")
             && r.stderr
@@ -669,7 +680,7 @@ fn a_plugin_importing_wasi_is_refused() {
         r#"(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))"#,
         1,
     );
-    let r = run_hostile("wasi", &wasm, json!({}));
+    let r = run_hostile("wasi", &wasm, json!({}), "imports");
     assert!(
         r.stderr
             .contains("imports wasi_snapshot_preview1::fd_write")
@@ -681,7 +692,7 @@ fn a_plugin_importing_wasi_is_refused() {
 
 #[test]
 fn a_file_that_is_not_wasm_is_refused() {
-    let r = run_hostile("text", b"this is not a wasm module", json!({}));
+    let r = run_hostile("text", b"this is not a wasm module", json!({}), "not-wasm");
     assert!(
         r.stderr.contains("is not a WebAssembly module"),
         "{}",
@@ -689,7 +700,7 @@ fn a_file_that_is_not_wasm_is_refused() {
     );
     // A module missing an export.
     let wasm = wat::parse_str(r#"(module (memory (export "memory") 1))"#).unwrap();
-    let r = run_hostile("empty", &wasm, json!({}));
+    let r = run_hostile("empty", &wasm, json!({}), "exports");
     assert!(
         r.stderr.contains("does not export `idguard_abi_version`"),
         "{}",
@@ -711,7 +722,15 @@ fn a_missing_plugin_file_is_an_error_not_a_crash() {
         "{}",
         r.all()
     );
-    assert!(builtin_count(&r.json()) > 3);
+    let report = r.json();
+    assert!(builtin_count(&report) > 3);
+    let error = &report["pluginErrors"][0];
+    assert_eq!(error["plugin"], "does-not-exist");
+    assert_eq!(error["kind"], "read");
+    assert!(
+        error.get("file").is_none(),
+        "a load failure names no template"
+    );
 }
 
 #[test]

@@ -33,8 +33,6 @@ pub struct Context<'a> {
     pub rules: &'a [&'a RuleMeta],
     /// The directory relative paths are relative to (`%SRCROOT%` in SARIF).
     pub root: PathBuf,
-    /// Plugin failures of the run (SARIF tool notifications).
-    pub plugin_errors: &'a [String],
 }
 
 impl Context<'_> {
@@ -245,7 +243,6 @@ pub(crate) mod testutil {
             parameter_files: 1,
             rules: &[],
             root: PathBuf::from("/repo"),
-            plugin_errors: &[],
         }
     }
 }

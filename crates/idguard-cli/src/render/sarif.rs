@@ -354,10 +354,10 @@ pub fn render(ctx: &Context<'_>) -> String {
         .iter()
         .filter_map(|f| notification(f, &ctx.root))
         .collect();
-    notifications.extend(ctx.plugin_errors.iter().map(|e| Notification {
+    notifications.extend(ctx.report.plugin_errors.iter().map(|e| Notification {
         level: "error",
         message: Message {
-            text: e.strip_prefix("error: ").unwrap_or(e).to_string(),
+            text: e.to_string(),
         },
         locations: Vec::new(),
         descriptor: DescriptorReference { id: "plugin-error" },
