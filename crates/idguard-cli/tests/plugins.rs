@@ -368,6 +368,84 @@ fn plugin_findings_are_suppressed_and_baselined_like_built_in_ones() {
 }
 
 #[test]
+fn the_policy_sets_levels_and_exemptions_of_plugin_rules() {
+    let s = Setup::new(json!([]));
+    let policy = json!({
+        "extends": "default",
+        "plugins": [{"path": example("required-cost-center"), "name": "cost",
+                     "config": {"pattern": "^CC-[0-9]{4}$"}}],
+        "rules": {"cost/invalid-cost-center": "warning", "cost/*": "info"},
+        "exemptions": [{"rule": "cost/CC001", "resource": "id-batch-*",
+                        "reason": "batch identities are tagged by the scheduler"}]
+    });
+    std::fs::write(s.path("policy.json"), policy.to_string()).unwrap();
+    let r = s.check(
+        &["tests/fixtures/plugins/cost-center.json"],
+        &["-f", "json", "--fail-on", "warning"],
+    );
+    let report = r.json();
+    let mut got: Vec<(String, String, bool)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("cost/"))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["suppression"]["kind"] == "external",
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("cost/CC001".into(), "info".into(), false),
+            ("cost/CC001".into(), "info".into(), true),
+            ("cost/CC002".into(), "warning".into(), false),
+        ],
+        "{}",
+        r.all()
+    );
+
+    // `off` drops a plugin rule's findings.
+    let policy = json!({
+        "extends": "default",
+        "plugins": [{"path": example("required-cost-center"), "name": "cost",
+                     "config": {"pattern": "^CC-[0-9]{4}$"}}],
+        "rules": {"cost/CC001": "off"}
+    });
+    std::fs::write(s.path("policy.json"), policy.to_string()).unwrap();
+    let report = s
+        .check(
+            &["tests/fixtures/plugins/cost-center.json"],
+            &["-f", "json"],
+        )
+        .json();
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .filter(|c| c.starts_with("cost/"))
+        .collect();
+    assert_eq!(codes, ["cost/CC002"]);
+
+    // A rule of a plugin the policy does not list is a policy error.
+    let policy = json!({"rules": {"costs/CC001": "off"}, "plugins": [{"path": "cost.wasm"}]});
+    std::fs::write(s.path("policy.json"), policy.to_string()).unwrap();
+    let r = s.check(&["tests/fixtures/plugins/cost-center.json"], &[]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("no plugin of the policy is called 'costs' (plugins: cost)"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
 fn no_plugins_skips_them() {
     let s = Setup::new(examples());
     let r = s.check(&["tests/fixtures/plugins"], &["-f", "json", "--no-plugins"]);

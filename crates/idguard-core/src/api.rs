@@ -213,7 +213,14 @@ fn check_template_inner(
         }
         if let Some(external) = external {
             let json = crate::model::model_json(model, options.policy);
-            for x in external(&json) {
+            for mut x in external(&json) {
+                // The policy may set a plugin rule's level, or turn it off.
+                if let Some(level) = options.policy.plugin_level(&x.code, &x.name) {
+                    match level.severity() {
+                        Some(severity) => x.severity = severity,
+                        None => continue,
+                    }
+                }
                 let f = crate::external::to_finding(&files, model, &x, options);
                 if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
                     findings.push(f);
@@ -505,9 +512,22 @@ pub(crate) fn suppression_for(
     }
     let name = resource.map(|r| r.name.display()).unwrap_or_default();
     let file = files.get(file).map(|e| e.path.as_str()).unwrap_or("");
-    let m = options
-        .policy
-        .exemption_for(code, &name, file, options.today.as_deref())?;
+    let today = options.today.as_deref();
+    let by_code = options.policy.exemption_for(code, &name, file, today);
+    // A plugin's rule may also be exempted by `plugin/name`.
+    let by_name = match (&by_code, code.split_once('/')) {
+        (Some(m), _) if !m.expired => None,
+        (_, Some((plugin, _))) => {
+            options
+                .policy
+                .exemption_for(&format!("{plugin}/{rule_name}"), &name, file, today)
+        }
+        _ => None,
+    };
+    let m = match (by_code, by_name) {
+        (Some(c), Some(n)) => Some(if c.expired && !n.expired { n } else { c }),
+        (c, n) => c.or(n),
+    }?;
     if m.expired {
         help.push_str(&format!(
             " (a policy exemption for this finding expired on {})",

@@ -91,12 +91,13 @@ fn schema_rules_match_the_catalog() {
     let mut expected: Vec<&str> = RULE_CATALOG.iter().map(|(c, _)| *c).collect();
     expected.extend(RULE_CATALOG.iter().map(|(_, n)| *n));
     assert_eq!(props, expected);
-    let exemption_rules: Vec<&str> = schema["$defs"]["exemption"]["properties"]["rule"]["enum"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let exemption_rules: Vec<&str> =
+        schema["$defs"]["exemption"]["properties"]["rule"]["else"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
     assert_eq!(exemption_rules.first(), Some(&"*"));
     assert_eq!(&exemption_rules[1..], expected.as_slice());
 }

@@ -513,3 +513,64 @@ fn not_an_object() {
         )]
     );
 }
+
+#[test]
+fn plugin_rules_must_name_a_plugin_of_the_policy() {
+    let p = problems(json!({"rules": {"cost/CC001": "off"}}));
+    assert!(
+        has(
+            &p,
+            "/rules/cost~1CC001",
+            "'cost/…' names a plugin rule, but the policy has no plugins"
+        ),
+        "{p:?}"
+    );
+    let p = problems(json!({
+        "plugins": [{"path": "plugins/cost.wasm"}, {"path": "x.wasm", "name": "tags"}],
+        "rules": {"costs/CC001": "off", "cost/CC002": "loud", "Cost/CC003": "off"},
+        "exemptions": [{"rule": "cots/*", "resource": "*", "reason": "r"},
+                       {"rule": "cost/", "resource": "*", "reason": "r"}]
+    }));
+    let expected = "'costs/…' names a plugin rule, but no plugin of the policy is called 'costs' (plugins: cost, tags)";
+    assert!(has(&p, "/rules/costs~1CC001", expected), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|(ptr, m)| ptr == "/rules/cost~1CC002" && m.contains("loud")),
+        "{p:?}"
+    );
+    // Plugin names are lower-case: the schema refuses `Cost/…`.
+    assert!(
+        p.iter().any(|(ptr, _)| ptr == "/rules/Cost~1CC003"),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|(ptr, m)| ptr == "/exemptions/0/rule" && m.contains("'cots/…'")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().any(|(ptr, _)| ptr == "/exemptions/1/rule"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn plugin_rules_of_a_known_plugin_load() {
+    let p = Policy::from_value(&json!({
+        "plugins": [{"path": "plugins/cost.wasm"}],
+        "rules": {"cost/CC001": "warning", "cost/*": "error"},
+        "exemptions": [{"rule": "cost/invalid-cost-center", "resource": "id-*", "reason": "r"}]
+    }))
+    .unwrap();
+    assert_eq!(p.plugin_level("cost/CC001", "x"), Some(Level::Warning));
+    assert_eq!(p.plugin_level("cost/CC009", "x"), Some(Level::Error));
+    // An exemption's typo among built-in rules still gets its suggestion.
+    let p = problems(
+        json!({"exemptions": [{"rule": "unused-identiy", "resource": "*", "reason": "r"}]}),
+    );
+    assert!(
+        p.iter()
+            .any(|(ptr, m)| ptr == "/exemptions/0/rule" && m.contains("unused-identity")),
+        "{p:?}"
+    );
+}

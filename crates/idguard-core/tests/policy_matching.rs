@@ -290,3 +290,85 @@ fn plugins_are_stored() {
         ]
     );
 }
+
+#[test]
+fn plugin_names_come_from_the_entry_or_the_file() {
+    let p = Policy::from_value(&json!({"plugins": [
+        {"path": "./p/Cost_Center.wasm"},
+        {"path": "b.wasm", "name": "mine"},
+        {"path": "__.wasm"}
+    ]}))
+    .unwrap();
+    let names: Vec<String> = p.plugins().iter().map(|s| s.effective_name()).collect();
+    assert_eq!(names, ["cost-center", "mine", "plugin"]);
+}
+
+fn plugin_policy() -> Policy {
+    Policy::from_value(&json!({
+        "plugins": [{"path": "cost.wasm", "name": "cost"}, {"path": "prod-scope.wasm"}],
+        "rules": {
+            "cost/CC001": "off",
+            "cost/invalid-cost-center": "info",
+            "prod-scope/*": "warning"
+        },
+        "exemptions": [
+            {"rule": "cost/*", "resource": "id-legacy", "reason": "migrating"},
+            {"rule": "prod-scope/prod-identity-non-prod-scope", "resource": "id-a",
+             "reason": "shared monitoring", "expires": "2026-01-31"}
+        ]
+    }))
+    .unwrap()
+}
+
+#[test]
+fn plugin_rule_levels_by_code_name_or_wildcard() {
+    use idguard_core::finding::Level;
+    let p = plugin_policy();
+    assert_eq!(
+        p.plugin_level("cost/CC001", "missing-cost-center"),
+        Some(Level::Off)
+    );
+    assert_eq!(
+        p.plugin_level("cost/cc001", "missing-cost-center"),
+        Some(Level::Off),
+        "codes compare case-insensitively"
+    );
+    assert_eq!(
+        p.plugin_level("cost/CC002", "invalid-cost-center"),
+        Some(Level::Info)
+    );
+    assert_eq!(p.plugin_level("cost/CC003", "other"), None);
+    assert_eq!(
+        p.plugin_level("prod-scope/PS001", "anything"),
+        Some(Level::Warning)
+    );
+    assert_eq!(p.plugin_level("MI101", "no-broad-privileged-role"), None);
+    assert_eq!(p.plugin_level("other/X1", "x"), None);
+}
+
+#[test]
+fn plugin_rule_exemptions() {
+    let p = plugin_policy();
+    assert!(
+        p.exemption_for("cost/CC002", "id-legacy", "", None)
+            .is_some()
+    );
+    assert!(
+        p.exemption_for("cost/CC002", "id-other", "", None)
+            .is_none()
+    );
+    assert!(
+        p.exemption_for("prod-scope/PS001", "id-legacy", "", None)
+            .is_none(),
+        "cost/* covers only the cost plugin"
+    );
+    let m = p
+        .exemption_for(
+            "prod-scope/prod-identity-non-prod-scope",
+            "id-a",
+            "",
+            Some("2026-02-01"),
+        )
+        .unwrap();
+    assert!(m.expired);
+}

@@ -56,6 +56,9 @@ pub struct Inner {
     pub extends: String,
     pub description: Option<String>,
     pub rules: BTreeMap<&'static str, Level>,
+    /// Levels of plugin rules: `(plugin, code or name or *)`, as written
+    /// (`"cost/CC001": "warning"`).
+    pub plugin_rules: Vec<(String, String, Level)>,
     pub environments: Vec<Environment>,
     pub regions: Vec<Region>,
     /// Lowercased resource type and its pattern.
@@ -217,6 +220,27 @@ fn is_within(pointer: &str, outer: &str) -> bool {
         || outer.is_empty()
 }
 
+/// Why `plugin` (the part of a rule key before `/`) names no plugin of the
+/// policy, or `None` when it does.
+fn unknown_plugin(plugin: &str, inner: &Inner) -> Option<String> {
+    let names: Vec<String> = inner
+        .plugins
+        .iter()
+        .map(PluginSpec::effective_name)
+        .collect();
+    if names.iter().any(|n| n == plugin) {
+        return None;
+    }
+    Some(if names.is_empty() {
+        format!("'{plugin}/…' names a plugin rule, but the policy has no plugins")
+    } else {
+        format!(
+            "'{plugin}/…' names a plugin rule, but no plugin of the policy is called '{plugin}' (plugins: {})",
+            names.join(", ")
+        )
+    })
+}
+
 struct Builder {
     problems: Vec<Problem>,
     base_exemptions: usize,
@@ -280,6 +304,8 @@ impl Builder {
                 .map(str::to_string),
             ..Inner::default()
         };
+        // Plugins first: `rules` and `exemptions` may name their rules.
+        self.plugins(v, &mut inner);
         self.rules(v, &mut inner);
         self.environments(v, &mut inner);
         self.regions(v, &mut inner);
@@ -296,7 +322,6 @@ impl Builder {
         }
         self.thresholds(v, &mut inner);
         self.exemptions(v, &mut inner);
-        self.plugins(v, &mut inner);
         inner
     }
 
@@ -304,6 +329,24 @@ impl Builder {
         let mut set_by: BTreeMap<&'static str, String> = BTreeMap::new();
         for (key, value) in object(v, "rules").unwrap_or_default() {
             let pointer = format!("/rules/{}", escape(&key));
+            if let Some((plugin, rule)) = key.split_once('/') {
+                if let Some(problem) = unknown_plugin(plugin, inner) {
+                    self.problems.push(Problem::key(pointer, problem));
+                    continue;
+                }
+                match value.as_str().and_then(level) {
+                    Some(level) => {
+                        inner
+                            .plugin_rules
+                            .push((plugin.to_string(), rule.to_string(), level))
+                    }
+                    None => self.problem(
+                        pointer,
+                        format!("{} is not one of off, info, warning, error", show(&value)),
+                    ),
+                }
+                continue;
+            }
             let Some(code) = rule_code(&key) else {
                 self.problems
                     .push(Problem::key(pointer, format!("unknown rule '{key}'")));
@@ -484,6 +527,16 @@ impl Builder {
             let text = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_string);
             let rule = match text("rule") {
                 Some(r) if r == "*" => Some(r),
+                Some(r) if r.contains('/') => {
+                    let plugin = r.split('/').next().unwrap_or_default();
+                    match unknown_plugin(plugin, inner) {
+                        Some(problem) => {
+                            self.problem(format!("{pointer}/rule"), problem);
+                            None
+                        }
+                        None => Some(r),
+                    }
+                }
                 Some(r) => {
                     let code = rule_code(&r).map(str::to_string);
                     if code.is_none() {

@@ -157,7 +157,9 @@ pub struct Exemption {
     pub index: usize,
     /// JSON pointer of the exemption in the policy file, e.g. `/exemptions/2`.
     pub pointer: String,
-    /// The rule's code (`MI101`; names are resolved at load) or `*`.
+    /// The rule's code (`MI101`; names are resolved at load), `*`, or a
+    /// plugin's rule as written (`cost/CC001`, `cost/invalid-cost-center`,
+    /// `cost/*`).
     pub rule: String,
     /// Resource name or glob (`*`, `?`), compared case-insensitively.
     pub resource: String,
@@ -173,8 +175,16 @@ impl Exemption {
     /// Whether this exemption covers a finding of rule `rule` (code or
     /// name) on resource `resource` in file `file` (`""` when unknown: an
     /// exemption with a `file` glob then does not apply), ignoring expiry.
+    ///
+    /// A plugin's rule is given as `plugin/CODE` or `plugin/name`; an
+    /// exemption for `plugin/*` covers every rule of that plugin.
     pub fn applies_to(&self, rule: &str, resource: &str, file: &str) -> bool {
+        let plugin_wildcard = self.rule.strip_suffix("/*").is_some_and(|plugin| {
+            rule.split_once('/')
+                .is_some_and(|(p, _)| !plugin.is_empty() && p == plugin)
+        });
         let rule_matches = self.rule == "*"
+            || plugin_wildcard
             || self.rule.eq_ignore_ascii_case(rule)
             || catalog::rule_code(rule) == Some(self.rule.as_str());
         let file_matches = match &self.file {
@@ -365,6 +375,27 @@ impl Policy {
     pub fn level(&self, code: &str) -> Option<Level> {
         let code = catalog::rule_code(code)?;
         self.inner.rules.get(code).copied()
+    }
+
+    /// The configured level of a plugin's rule: `code` is the full code
+    /// (`cost/CC001`) and `name` the rule's name (`invalid-cost-center`).
+    /// A key naming the code or `plugin/name` wins over `plugin/*`;
+    /// `None` when the policy is silent (the plugin's own severity applies).
+    pub fn plugin_level(&self, code: &str, name: &str) -> Option<Level> {
+        let (plugin, own) = code.split_once('/')?;
+        let mut wildcard = None;
+        for (p, rule, level) in &self.inner.plugin_rules {
+            if p != plugin {
+                continue;
+            }
+            if rule.eq_ignore_ascii_case(own) || rule.eq_ignore_ascii_case(name) {
+                return Some(*level);
+            }
+            if rule == "*" {
+                wildcard = Some(*level);
+            }
+        }
+        wildcard
     }
 
     /// Every configured rule level, by code, in code order.
