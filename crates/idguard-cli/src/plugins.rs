@@ -265,6 +265,10 @@ fn compile(
         && path.is_file()
         && let Some(module) = deserialize(engine, path)
     {
+        // A hit marks the entry as used, for eviction.
+        if let Ok(file) = std::fs::File::options().append(true).open(path) {
+            let _ = file.set_modified(std::time::SystemTime::now());
+        }
         return Ok((module, Loaded::CacheHit(started.elapsed())));
     }
     let module = Module::new(engine, bytes)
@@ -274,8 +278,60 @@ fn compile(
         && let Ok(artifact) = module.serialize()
     {
         let _ = write_private(dir, path, &artifact);
+        evict(dir, path, CACHE_MAX_AGE, CACHE_MAX_BYTES);
     }
     Ok((module, Loaded::Compiled(elapsed)))
+}
+
+/// Cache entries unused for this long are removed.
+const CACHE_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The cache is kept under this size (least recently used first out).
+const CACHE_MAX_BYTES: u64 = 512 << 20;
+
+/// Removes compiled modules not used within `max_age`, then the least
+/// recently used ones until the directory holds at most `max_bytes` of
+/// them; `keep` (the entry just written) stays. Leftover temporary files
+/// older than an hour (an interrupted write) go too. Runs after a
+/// compile only, so a warm run touches nothing but the entries it uses.
+/// Errors are ignored: the cache is an optimisation.
+fn evict(dir: &Path, keep: &Path, max_age: Duration, max_bytes: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    let age = |t: std::time::SystemTime| now.duration_since(t).unwrap_or_default();
+    let mut modules = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = entry.metadata() else { continue };
+        let Ok(modified) = meta.modified() else {
+            continue;
+        };
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            if age(modified) > Duration::from_secs(3600) {
+                let _ = std::fs::remove_file(&path);
+            }
+        } else if name.ends_with(".cwasm") && path != keep {
+            if age(modified) > max_age {
+                let _ = std::fs::remove_file(&path);
+            } else {
+                modules.push((modified, meta.len(), path));
+            }
+        }
+    }
+    let kept = std::fs::metadata(keep).map_or(0, |m| m.len());
+    let mut total: u64 = kept + modules.iter().map(|(_, len, _)| len).sum::<u64>();
+    modules.sort();
+    for (_, len, path) in modules {
+        if total <= max_bytes {
+            break;
+        }
+        if std::fs::remove_file(&path).is_ok() {
+            total = total.saturating_sub(len);
+        }
+    }
 }
 
 /// Writes a cache file atomically (temporary file, then rename) in a
@@ -853,5 +909,37 @@ mod tests {
         assert!(e.message.contains("does not match the schema"), "{e:?}");
         let bad_pointer = br#"[{"code": "C1", "name": "x", "severity": "info", "message": "m", "location": {"pointer": "a"}}]"#;
         assert!(err(bad_pointer).message.contains("pointer"));
+    }
+
+    #[test]
+    fn the_cache_evicts_old_and_least_recently_used_entries() {
+        use std::time::SystemTime;
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, len: usize, age_s: u64| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, vec![0u8; len]).unwrap();
+            let f = std::fs::File::options().append(true).open(&path).unwrap();
+            f.set_modified(SystemTime::now() - Duration::from_secs(age_s))
+                .unwrap();
+            path
+        };
+        let stale = file("a-stale.cwasm", 10, 40 * 24 * 3600);
+        let old = file("b-old.cwasm", 400, 3600);
+        let recent = file("c-recent.cwasm", 400, 60);
+        let fresh = file("d-fresh.cwasm", 400, 0);
+        let crashed = file(".1.x.cwasm.tmp", 10, 2 * 3600);
+        let writing = file(".2.y.cwasm.tmp", 10, 1);
+        let other = file("notes.txt", 10, 400 * 24 * 3600);
+        // 1,000 bytes allowed: the stale one goes by age, then the least
+        // recently used until the rest fit; the entry just written stays.
+        evict(dir.path(), &fresh, CACHE_MAX_AGE, 1_000);
+        let exists = |p: &Path| p.exists();
+        assert!(!exists(&stale));
+        assert!(!exists(&old));
+        assert!(exists(&recent));
+        assert!(exists(&fresh));
+        assert!(!exists(&crashed));
+        assert!(exists(&writing), "a write in progress is left alone");
+        assert!(exists(&other), "only cache files are removed");
     }
 }
