@@ -1,40 +1,12 @@
 //! End-to-end tests of the `idguard` binary on `tests/fixtures/cli/`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use common::{Run, assert_valid_sarif, idguard_in};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/cli");
-const SARIF_SCHEMA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/schemas/sarif-schema-2.1.0.json"
-);
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("--- stdout\n{}--- stderr\n{}", self.stdout, self.stderr)
-    }
-}
-
-fn idguard_in(dir: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_idguard"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("run idguard");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn idguard(args: &[&str]) -> Run {
     idguard_in(Path::new(FIXTURES), args)
@@ -315,29 +287,6 @@ fn json_format_is_the_report() {
     let mut sorted = kinds.clone();
     sorted.sort();
     assert_eq!(kinds, sorted, "files are sorted");
-}
-
-fn sarif_validator() -> Option<jsonschema::Validator> {
-    let Ok(text) = std::fs::read_to_string(SARIF_SCHEMA) else {
-        eprintln!("skipping SARIF schema validation: {SARIF_SCHEMA} not found");
-        return None;
-    };
-    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-    Some(jsonschema::validator_for(&schema).expect("the SARIF schema compiles offline"))
-}
-
-fn assert_valid_sarif(v: &serde_json::Value) {
-    if let Some(validator) = sarif_validator() {
-        let errors: Vec<String> = validator
-            .iter_errors(v)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "SARIF schema errors:\n{}",
-            errors.join("\n")
-        );
-    }
 }
 
 #[test]

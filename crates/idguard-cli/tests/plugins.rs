@@ -4,51 +4,21 @@
 //! failure mode, suppressions, baselines, output formats and the compiled-
 //! module cache.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::{Run, idguard_in};
 
 use serde_json::{Value, json};
 
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-const SARIF_SCHEMA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/schemas/sarif-schema-2.1.0.json"
-);
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("--- stdout\n{}--- stderr\n{}", self.stdout, self.stderr)
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.all()))
-    }
-}
 
 fn idguard(dir: &Path, args: &[&str]) -> Run {
-    let started = Instant::now();
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_idguard"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run idguard");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        elapsed: started.elapsed(),
-    }
+    idguard_in(dir, args)
 }
 
 /// The cargo target directory of this test binary (`…/target`).
@@ -299,15 +269,7 @@ fn plugin_findings_appear_in_every_format() {
         44
     );
     assert!(result["partialFingerprints"]["idguardFingerprint/v1"].is_string());
-    if let Ok(text) = std::fs::read_to_string(SARIF_SCHEMA) {
-        let schema: Value = serde_json::from_str(&text).unwrap();
-        let validator = jsonschema::validator_for(&schema).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(&sarif)
-            .map(|e| e.to_string())
-            .collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-    }
+    common::assert_valid_sarif(&sarif);
 }
 
 #[test]
@@ -833,9 +795,5 @@ fn plugin_errors_are_sarif_tool_notifications() {
             .unwrap()
             .contains("plugin 'crash'")
     );
-    if let Ok(text) = std::fs::read_to_string(SARIF_SCHEMA) {
-        let schema: Value = serde_json::from_str(&text).unwrap();
-        let validator = jsonschema::validator_for(&schema).unwrap();
-        assert!(validator.is_valid(&sarif));
-    }
+    common::assert_valid_sarif(&sarif);
 }
