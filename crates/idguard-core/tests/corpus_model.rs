@@ -8,7 +8,6 @@
 // Tests read fixtures from disk; the no-I/O rule is for the library itself.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use idguard_core::finding::FileKind;
@@ -16,30 +15,7 @@ use idguard_core::project::sniff_kind;
 use idguard_core::source::{Document, Span};
 use idguard_core::template::{Files, evaluate};
 
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: corpus not found at {}", p.display());
-        None
-    }
-}
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            json_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "json" || x == "jsonc") {
-            out.push(p);
-        }
-    }
-    out.sort();
-}
+mod corpus_support;
 
 /// Byte offsets of `"type": "<ty>"` (any case, any spacing) in `text`,
 /// and of the legacy form `"type": "<parent type>/providers/<ty's last
@@ -79,11 +55,10 @@ fn type_occurrences_of(text: &str, needle: &str) -> Vec<u32> {
 
 #[test]
 fn every_identity_and_role_assignment_is_found() {
-    let Some(root) = corpus() else {
+    let Some(root) = corpus_support::corpus() else {
         return;
     };
-    let mut files = Vec::new();
-    json_files(&root, &mut files);
+    let files = corpus_support::json_files(&root);
     let mut templates = 0;
     let mut missing = Vec::new();
     let mut found_counts = (0usize, 0usize);

@@ -6,36 +6,17 @@
 //! not about the template reader.
 // A test may read files and time itself; the core crate may not.
 #![allow(clippy::disallowed_methods)]
+mod corpus_support;
 mod expr_support;
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use expr_support::Mock;
 use idguard_core::expr::{eval_string, parse_template_string};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
-
 /// Expressions in the corpus that are malformed on purpose or that ARM
 /// itself would reject: (file path suffix, start of the string, reason).
 const KNOWN_BAD: &[(&str, &str, &str)] = &[];
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            out.push(path);
-        }
-    }
-}
 
 fn strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
     match v {
@@ -53,14 +34,10 @@ fn strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
 
 #[test]
 fn corpus_expressions_parse() {
-    let root = Path::new(CORPUS);
-    if !root.is_dir() {
-        eprintln!("skipping: corpus not found at {CORPUS}");
+    let Some(root) = corpus_support::corpus() else {
         return;
-    }
-    let mut files = Vec::new();
-    json_files(root, &mut files);
-    files.sort();
+    };
+    let files = corpus_support::json_files(&root);
     let ctx = Mock::new();
     let (mut read, mut unreadable, mut exprs, mut bytes) = (0, 0, 0usize, 0usize);
     let mut parse_time = std::time::Duration::ZERO;
@@ -92,7 +69,7 @@ fn corpus_expressions_parse() {
                 }
                 Err(err) => {
                     let rel = file
-                        .strip_prefix(root)
+                        .strip_prefix(&root)
                         .unwrap_or(file)
                         .display()
                         .to_string();

@@ -5,32 +5,13 @@
     reason = "the test reads the corpus from disk; the library does no I/O"
 )]
 
-use std::path::{Path, PathBuf};
-
 use idguard_core::source::Document;
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+mod corpus_support;
 
 /// Corpus files that are not valid in ARM's dialect either, with the reason.
 /// (Paths relative to the corpus root.)
 const INVALID: &[(&str, &str)] = &[];
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "json" || e == "jsonc")
-        {
-            out.push(path);
-        }
-    }
-}
 
 /// Numbers compare by value: serde_json keeps integers above `i64::MAX` as
 /// `u64`, and its default float parsing may differ from Rust's correctly
@@ -137,14 +118,10 @@ fn strictify_rewrites_the_dialect() {
 
 #[test]
 fn every_corpus_file_parses_and_agrees_with_serde_json() {
-    let root = Path::new(CORPUS);
-    if !root.is_dir() {
-        println!("skipping: corpus not found at {}", root.display());
+    let Some(root) = corpus_support::corpus() else {
         return;
-    }
-    let mut files = Vec::new();
-    json_files(root, &mut files);
-    files.sort();
+    };
+    let files = corpus_support::json_files(&root);
     assert!(
         files.len() > 1000,
         "only {} files under {}",
@@ -158,7 +135,7 @@ fn every_corpus_file_parses_and_agrees_with_serde_json() {
     let mut lenient_only = 0;
     for path in &files {
         let rel = path
-            .strip_prefix(root)
+            .strip_prefix(&root)
             .unwrap_or(path)
             .to_string_lossy()
             .replace('\\', "/");
