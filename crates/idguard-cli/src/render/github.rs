@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice`
-//! annotation per unsuppressed finding and per file that could not be
-//! checked.
+//! annotation per unsuppressed finding, per file that could not be
+//! checked and per policy plugin failure.
 
 use std::fmt::Write as _;
 
@@ -33,6 +33,19 @@ pub fn render(ctx: &Context<'_>) -> String {
             err.column.max(1),
             escape_property("idguard: file could not be checked"),
             escape_data(&err.message)
+        );
+    }
+    for e in &ctx.report.plugin_errors {
+        let file = e
+            .file
+            .as_deref()
+            .map(|f| format!("file={},", escape_property(f)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "::error {file}title={}::{}",
+            escape_property(&format!("idguard: plugin '{}' failed", e.plugin)),
+            escape_data(&e.to_string())
         );
     }
     for f in ctx
@@ -109,6 +122,21 @@ mod tests {
         assert!(
             !out.contains("MI402"),
             "suppressed findings are not annotated"
+        );
+    }
+
+    #[test]
+    fn plugin_failures_are_errors() {
+        let report = testutil::report_with_plugin_errors();
+        let sources = testutil::sources();
+        let out = render(&testutil::context(&report, &sources));
+        let plugin: Vec<&str> = out.lines().filter(|l| l.contains("plugin")).collect();
+        assert_eq!(
+            plugin,
+            [
+                "::error title=idguard%3A plugin 'tags' failed::plugin 'tags' (plugins/tags.wasm) is not a WebAssembly module",
+                "::error file=infra/main.json,title=idguard%3A plugin 'cost' failed::infra/main.json with infra/main.prod.parameters.json: plugin 'cost' (plugins/cost.wasm) ran out of fuel after 20000000 instructions",
+            ]
         );
     }
 }

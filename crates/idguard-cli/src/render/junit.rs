@@ -1,7 +1,9 @@
 //! JUnit XML: one `<testsuite>` per template, one `<testcase>` per rule
 //! family (MI1xx … MI6xx). A family's findings at or above `--fail-on` make
 //! a `<failure>`; lower and suppressed ones go to `<system-out>`. A file
-//! that could not be read or parsed is a test case with an `<error>`.
+//! that could not be read or parsed is a test case with an `<error>`, and
+//! so is a policy plugin that failed on a template (in that template's
+//! suite) or could not be loaded (in a suite `idguard plugins`).
 //! Written with quick-xml so escaping is right.
 
 use std::collections::BTreeMap;
@@ -117,6 +119,19 @@ pub fn render(ctx: &Context<'_>) -> String {
             }
         }
         cases.extend(fam_cases.into_iter().map(|(_, c)| c));
+    }
+    for e in &ctx.report.plugin_errors {
+        let suite = e.file.as_deref().unwrap_or("idguard plugins");
+        let name = match &e.parameter_file {
+            Some(p) => format!("plugin {} (with {p})", e.plugin),
+            None => format!("plugin {}", e.plugin),
+        };
+        suites.entry(suite).or_default().push(Case {
+            name,
+            failures: Vec::new(),
+            out: Vec::new(),
+            error: Some((e.message.clone(), e.to_string())),
+        });
     }
 
     let total_tests: usize = suites.values().map(Vec::len).sum();
@@ -307,5 +322,43 @@ mod tests {
         assert!(err.text().unwrap().starts_with("broken/bad.json:2:5:"));
         assert_eq!(root.attribute("errors"), Some("1"));
         assert_eq!(root.attribute("failures"), Some("2"));
+    }
+
+    #[test]
+    fn plugin_failures_are_errors() {
+        let report = testutil::report_with_plugin_errors();
+        let sources = testutil::sources();
+        let xml = render(&testutil::context(&report, &sources));
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.attribute("errors"), Some("3"), "{xml}");
+        let case = |suite: &str, name: &str| {
+            root.children()
+                .find(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some(suite))
+                .and_then(|s| {
+                    s.children()
+                        .find(|c| c.has_tag_name("testcase") && c.attribute("name") == Some(name))
+                })
+                .unwrap_or_else(|| panic!("no case {name} in {suite}: {xml}"))
+        };
+        let on_template = case(
+            "infra/main.json",
+            "plugin cost (with infra/main.prod.parameters.json)",
+        );
+        let err = on_template
+            .children()
+            .find(|n| n.has_tag_name("error"))
+            .unwrap();
+        assert_eq!(
+            err.attribute("message"),
+            Some("ran out of fuel after 20000000 instructions")
+        );
+        let load = case("idguard plugins", "plugin tags");
+        assert!(load.children().any(|n| n.has_tag_name("error")));
+        // The template's rule families are still reported.
+        assert!(
+            root.descendants()
+                .any(|n| n.has_tag_name("failure") && n.text().unwrap_or("").contains("MI101"))
+        );
     }
 }

@@ -223,6 +223,30 @@ pub(crate) mod testutil {
         )
     }
 
+    /// [`report`] with two plugin failures: one while loading, one on the
+    /// template with its parameter file.
+    pub fn report_with_plugin_errors() -> Report {
+        use idguard_core::finding::{PluginError, PluginErrorKind};
+        report().with_plugin_errors(vec![
+            PluginError {
+                plugin: "cost".to_string(),
+                path: Some("plugins/cost.wasm".to_string()),
+                file: Some("infra/main.json".to_string()),
+                parameter_file: Some("infra/main.prod.parameters.json".to_string()),
+                kind: PluginErrorKind::Fuel,
+                message: "ran out of fuel after 20000000 instructions".to_string(),
+            },
+            PluginError {
+                plugin: "tags".to_string(),
+                path: Some("plugins/tags.wasm".to_string()),
+                file: None,
+                parameter_file: None,
+                kind: PluginErrorKind::NotWasm,
+                message: "is not a WebAssembly module".to_string(),
+            },
+        ])
+    }
+
     pub fn sources() -> HashMap<String, Arc<str>> {
         let mut m = HashMap::new();
         m.insert("infra/main.json".to_string(), Arc::from(TEMPLATE));

@@ -435,6 +435,19 @@ fn summary_line(ctx: &Context<'_>, st: &Styles) -> String {
             )
         ));
     }
+    let plugin_failures = ctx.report.plugin_errors.len();
+    if plugin_failures > 0 {
+        head.push_str(&format!(
+            "; {}",
+            paint(
+                st.error,
+                &format!(
+                    "{} (see below)",
+                    plural(plugin_failures, "plugin failure", "plugin failures")
+                )
+            )
+        ));
+    }
     let failing = ctx.report.findings.iter().filter(|f| ctx.fails(f)).count();
     if failing > 0 {
         head.push_str(&format!(
@@ -454,6 +467,18 @@ mod tests {
         let report = testutil::report();
         let sources = testutil::sources();
         render(&testutil::context(&report, &sources), false)
+    }
+
+    #[test]
+    fn the_summary_counts_plugin_failures() {
+        let report = testutil::report_with_plugin_errors();
+        let sources = testutil::sources();
+        let out = render(&testutil::context(&report, &sources), false);
+        let last = out.lines().last().unwrap();
+        assert!(
+            last.contains("; 1 file could not be checked; 2 plugin failures (see below)"),
+            "{last}"
+        );
     }
 
     #[test]
