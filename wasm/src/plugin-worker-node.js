@@ -1,13 +1,8 @@
-// Worker entry of runPluginInWorker (host.mjs): runs one plugin call and
-// posts its findings or its failure back. The parent terminates this
-// worker at the deadline.
-import { parentPort, workerData } from 'node:worker_threads';
-import { runPlugin } from './host.mjs';
+// Node worker entry of the plugin WorkerHost (plugins.js): runs plugin
+// calls (fresh instance each) and posts their findings or failures back.
+// The parent terminates this worker at a call's deadline.
+import { parentPort } from 'node:worker_threads';
+import { workerReply } from './plugins.js';
 
-const { bytes, model, config, limits } = workerData;
-try {
-  const findings = await runPlugin(bytes, model, config, limits);
-  parentPort.postMessage({ ok: true, findings });
-} catch (e) {
-  parentPort.postMessage({ ok: false, kind: e.kind ?? 'trap', message: e.message });
-}
+parentPort.on('message', (job) => parentPort.postMessage(workerReply(job)));
+parentPort.postMessage({ ready: true });

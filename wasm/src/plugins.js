@@ -1,4 +1,5 @@
-// idguard policy-plugin host for JavaScript (browsers and Node).
+// idguard policy-plugin host for JavaScript (browsers and Node), used by
+// the package's check() and checkAsync() (core.js) and usable on its own.
 //
 // Runs the same plugins as the `idguard` CLI (docs/plugin-abi.md): a core
 // WebAssembly module with no imports, JSON in and out through its linear
@@ -13,10 +14,10 @@
 //   memory.grow is invisible to JavaScript, so a trap with the memory above
 //   three quarters of the cap is reported as "exceeded its memory cap".
 // * time: a call on the calling thread cannot be interrupted. `runPlugin`
-//   reports a call that took longer than `timeoutMs` as a failure after the
-//   fact; `runPluginInWorker` (Node, worker_threads) runs the call in a
-//   worker and terminates it at the deadline. In browsers the same is done
-//   with a module Web Worker and `worker.terminate()`.
+//   and `callPluginSync` report a call that took longer than `timeoutMs`
+//   as a failure after the fact; a `WorkerHost` runs each call in a worker
+//   (Node: worker_threads, browsers: a module Web Worker) and terminates it
+//   at the deadline.
 // * fuel: JavaScript engines have no instruction metering; `fuel` is
 //   accepted for symmetry with the CLI and ignored. Use the deadline.
 //
@@ -135,15 +136,8 @@ export function capMemory(input, capPages) {
 
 const EXPORTS = ['memory', 'idguard_abi_version', 'idguard_alloc', 'idguard_free', 'idguard_check'];
 
-/** Compiles a plugin under a memory cap and checks its imports and exports. */
-export async function compilePlugin(bytes, { memoryMiB = DEFAULT_MEMORY_MIB } = {}) {
-  const capped = capMemory(bytes, Math.floor(memoryMiB * 16));
-  let module;
-  try {
-    module = await WebAssembly.compile(capped);
-  } catch (e) {
-    throw new PluginError('not-wasm', `does not compile: ${e.message}`);
-  }
+/** Checks a compiled plugin's imports (none) and exports; returns it. */
+export function checkShape(module) {
   const imports = WebAssembly.Module.imports(module);
   if (imports.length > 0) {
     const names = imports.map((i) => `${i.module}::${i.name}`).join(', ');
@@ -155,6 +149,42 @@ export async function compilePlugin(bytes, { memoryMiB = DEFAULT_MEMORY_MIB } = 
     if (exports.get(name) !== want) throw new PluginError('exports', `does not export \`${name}\``);
   }
   return module;
+}
+
+const capPagesOf = (memoryMiB) => Math.floor(memoryMiB * 16);
+
+/** Compiles a plugin under a memory cap and checks its imports and exports. */
+export async function compilePlugin(bytes, { memoryMiB = DEFAULT_MEMORY_MIB } = {}) {
+  const capped = capMemory(bytes, capPagesOf(memoryMiB));
+  let module;
+  try {
+    module = await WebAssembly.compile(capped);
+  } catch (e) {
+    throw new PluginError('not-wasm', `does not compile: ${e.message}`);
+  }
+  return checkShape(module);
+}
+
+/**
+ * `compilePlugin` on the calling thread. Browsers refuse to compile more
+ * than 4 KB synchronously on their main thread: that is reported as a
+ * `config` failure telling to use checkAsync() or preparePlugins().
+ */
+export function compilePluginSync(bytes, { memoryMiB = DEFAULT_MEMORY_MIB } = {}) {
+  const capped = capMemory(bytes, capPagesOf(memoryMiB));
+  let module;
+  try {
+    module = new WebAssembly.Module(capped);
+  } catch (e) {
+    if (e instanceof RangeError && /main thread/i.test(e.message)) {
+      throw new PluginError(
+        'config',
+        `cannot be compiled synchronously on the browser's main thread (${e.message}): use checkAsync(), or await preparePlugins(plugins) before check()`,
+      );
+    }
+    throw new PluginError('not-wasm', `does not compile: ${e.message}`);
+  }
+  return checkShape(module);
 }
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
@@ -212,22 +242,14 @@ function describeTrap(e) {
 }
 
 /**
- * Runs a plugin on one model (an object or its JSON text) with its config,
- * on the calling thread. Returns the plugin's findings (codes not yet
- * prefixed with the plugin's name). Throws a PluginError.
+ * Calls `idguard_check` of a fresh instance on one model (JSON text) and
+ * returns the validated findings. `started` is when the call began (for
+ * the after-the-fact deadline). Throws a PluginError.
  */
-export async function runPlugin(bytes, modelJson, config, limits = {}) {
+function invoke(instance, model, config, limits, started) {
   const memoryMiB = limits.memoryMiB ?? DEFAULT_MEMORY_MIB;
   const timeoutMs = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const capBytes = Math.floor(memoryMiB * 16) * PAGE;
-  const module = bytes instanceof WebAssembly.Module ? bytes : await compilePlugin(bytes, { memoryMiB });
-  const started = Date.now();
-  let instance;
-  try {
-    instance = await WebAssembly.instantiate(module, {});
-  } catch (e) {
-    throw new PluginError('trap', describeTrap(e));
-  }
+  const capBytes = capPagesOf(memoryMiB) * PAGE;
   const x = instance.exports;
   const memory = x.memory;
   const overCap = () => memory.buffer.byteLength > capBytes;
@@ -251,7 +273,6 @@ export async function runPlugin(bytes, modelJson, config, limits = {}) {
     if (version !== ABI_VERSION) {
       throw new PluginError('abi', `speaks ABI version ${version}; this host speaks version ${ABI_VERSION}`);
     }
-    const model = typeof modelJson === 'string' ? modelJson : JSON.stringify(modelJson);
     const input = new TextEncoder().encode(
       `{"abiVersion":${ABI_VERSION},"model":${model},"config":${JSON.stringify(config ?? null)}}`,
     );
@@ -281,40 +302,42 @@ export async function runPlugin(bytes, modelJson, config, limits = {}) {
   }
 }
 
+const modelText = (m) => (typeof m === 'string' ? m : JSON.stringify(m));
+
 /**
- * Node only: runs the plugin in a worker thread and terminates it at the
- * deadline, so an endless loop is stopped. Same result as `runPlugin`.
+ * Runs a compiled plugin (from compilePlugin / compilePluginSync) on one
+ * model (an object or its JSON text) with its config, synchronously on
+ * the calling thread. Returns its findings (codes not yet prefixed).
+ * Throws a PluginError.
  */
-export async function runPluginInWorker(bytes, modelJson, config, limits = {}) {
-  const { Worker } = await import('node:worker_threads');
-  const timeoutMs = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const model = typeof modelJson === 'string' ? modelJson : JSON.stringify(modelJson);
-  const copy = new Uint8Array(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice();
-  const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-    workerData: { bytes: copy, model, config: config ?? null, limits: { ...limits, timeoutMs: Number.MAX_SAFE_INTEGER } },
-    transferList: [copy.buffer],
-  });
-  return await new Promise((resolve, reject) => {
-    let done = false;
-    const finish = (f) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      worker.terminate();
-      f();
-    };
-    const timer = setTimeout(
-      () => finish(() => reject(new PluginError('deadline', `exceeded its deadline of ${timeoutMs} ms`))),
-      timeoutMs,
-    );
-    worker.on('message', (m) =>
-      finish(() => (m.ok ? resolve(m.findings) : reject(new PluginError(m.kind, m.message)))),
-    );
-    worker.on('error', (e) => finish(() => reject(new PluginError('trap', describeTrap(e)))));
-    worker.on('exit', (code) =>
-      finish(() => reject(new PluginError('trap', `its worker exited with code ${code}`))),
-    );
-  });
+export function callPluginSync(module, model, config, limits = {}) {
+  const started = Date.now();
+  let instance;
+  try {
+    instance = new WebAssembly.Instance(module, {});
+  } catch (e) {
+    throw new PluginError('trap', describeTrap(e));
+  }
+  return invoke(instance, modelText(model), config, limits, started);
+}
+
+/**
+ * Runs a plugin (bytes or a compiled module) on one model (an object or
+ * its JSON text) with its config, on the calling thread. Returns the
+ * plugin's findings (codes not yet prefixed with the plugin's name).
+ * Throws a PluginError.
+ */
+export async function runPlugin(bytes, model, config, limits = {}) {
+  const memoryMiB = limits.memoryMiB ?? DEFAULT_MEMORY_MIB;
+  const module = bytes instanceof WebAssembly.Module ? bytes : await compilePlugin(bytes, { memoryMiB });
+  const started = Date.now();
+  let instance;
+  try {
+    instance = await WebAssembly.instantiate(module, {});
+  } catch (e) {
+    throw new PluginError('trap', describeTrap(e));
+  }
+  return invoke(instance, modelText(model), config, limits, started);
 }
 
 /**
@@ -323,16 +346,378 @@ export async function runPluginInWorker(bytes, modelJson, config, limits = {}) {
  * failures, as the CLI does: one plugin's failure never hides another's
  * findings.
  */
-export async function runPlugins(plugins, modelJson, { worker = false } = {}) {
+export async function runPlugins(plugins, modelJson, { workers = null } = {}) {
   const findings = [];
   const errors = [];
   for (const p of plugins) {
     try {
-      const run = worker ? runPluginInWorker : runPlugin;
-      const got = await run(p.bytes, modelJson, p.config, p.limits ?? {});
+      const got = workers
+        ? await workers.run(
+            p.bytes instanceof WebAssembly.Module ? p.bytes : await compilePlugin(p.bytes, p.limits ?? {}),
+            modelText(modelJson),
+            p.config,
+            p.limits ?? {},
+          )
+        : await runPlugin(p.bytes, modelJson, p.config, p.limits ?? {});
       for (const f of got) findings.push({ ...f, code: `${p.name}/${f.code}` });
     } catch (e) {
       errors.push({ plugin: p.name, kind: e.kind ?? 'trap', message: `plugin '${p.name}' ${e.message}` });
+    }
+  }
+  return { findings, errors };
+}
+
+// ---- workers: a call terminated at its deadline ---------------------------
+
+/**
+ * What a worker entry does with one job `{id, module, model, config,
+ * limits}`: the reply to post back. The deadline is the parent's business
+ * (it terminates the worker), so it is not also checked here.
+ */
+export function workerReply({ id, module, model, config, limits }) {
+  try {
+    const findings = callPluginSync(module, model, config, { ...limits, timeoutMs: Number.MAX_SAFE_INTEGER });
+    return { id, ok: true, findings };
+  } catch (e) {
+    return { id, ok: false, kind: e.kind ?? 'trap', message: e.message ?? String(e) };
+  }
+}
+
+/**
+ * Runs plugin calls in one worker at a time, one call after another, and
+ * terminates the worker at a call's deadline (a fresh one is started for
+ * the next call). `spawn()` returns a platform worker wrapped as
+ * `{post(message), onMessage(fn), onError(fn), terminate(), ref?(), unref?()}`;
+ * the worker posts `{ready: true}` once it is listening.
+ */
+export class WorkerHost {
+  constructor(spawn) {
+    this.spawn = spawn;
+    this.worker = null;
+    this.queue = Promise.resolve();
+    this.nextId = 1;
+  }
+
+  /** Runs `module` on one model text; resolves to its findings, rejects with a PluginError. */
+  run(module, model, config, limits = {}) {
+    const job = this.queue.then(() => this.#call(module, model, config, limits));
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  /** Terminates the worker (a later call starts a new one). */
+  close() {
+    const w = this.worker;
+    this.worker = null;
+    if (w) w.then((x) => x.terminate(), () => {});
+  }
+
+  #start() {
+    if (!this.worker) {
+      this.worker = new Promise((resolve, reject) => {
+        let w;
+        try {
+          w = this.spawn();
+        } catch (e) {
+          reject(new PluginError('trap', `cannot start a worker: ${e.message ?? e}`));
+          return;
+        }
+        // Referenced while starting and during a call; an idle worker
+        // does not keep a Node process alive.
+        w.handlers = { message: null, error: null };
+        w.onMessage((m) => {
+          if (m && m.ready) {
+            w.unref?.();
+            resolve(w);
+          } else w.handlers.message?.(m);
+        });
+        w.onError((e) => {
+          if (w.handlers.error) w.handlers.error(e);
+          else reject(new PluginError('trap', `its worker failed to start: ${e?.message ?? e}`));
+        });
+      });
+      this.worker.catch(() => {
+        this.worker = null;
+      });
+    }
+    return this.worker;
+  }
+
+  async #call(module, model, config, limits) {
+    const timeoutMs = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const w = await this.#start();
+    const id = this.nextId++;
+    w.ref?.();
+    try {
+      return await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.worker = null;
+          w.terminate();
+          reject(new PluginError('deadline', `exceeded its deadline of ${timeoutMs} ms`));
+        }, timeoutMs);
+        const done = (f) => {
+          clearTimeout(timer);
+          w.handlers.message = null;
+          w.handlers.error = null;
+          f();
+        };
+        w.handlers.message = (m) => {
+          if (m.id !== id) return;
+          done(() => (m.ok ? resolve(m.findings) : reject(new PluginError(m.kind, m.message))));
+        };
+        w.handlers.error = (e) => {
+          this.worker = null;
+          w.terminate();
+          done(() => reject(new PluginError('trap', describeTrap(e))));
+        };
+        w.post({ id, module, model, config: config ?? null, limits });
+      });
+    } finally {
+      w.unref?.();
+    }
+  }
+}
+
+// ---- plugins of a check: resolution, compile cache, runs -----------------
+
+/** The FNV-1a hash of bytes (a cache key together with the length). */
+function fnv1a(bytes) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const byObject = new WeakMap(); // bytes object or Module → Map(capPages → entry)
+const byContent = new Map(); // `${hash}:${length}` → {bytes, caps: Map}
+const CONTENT_CACHE_SIZE = 16;
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The cache slot (capPages → {module} | {error}) of a plugin's code. */
+function slotOf(code) {
+  let slot = byObject.get(code);
+  if (slot) return slot;
+  if (!(code instanceof WebAssembly.Module)) {
+    const bytes = code instanceof Uint8Array ? code : new Uint8Array(code);
+    const key = `${fnv1a(bytes)}:${bytes.length}`;
+    const hit = byContent.get(key);
+    if (hit && sameBytes(hit.bytes, bytes)) {
+      slot = hit.caps;
+    } else {
+      slot = new Map();
+      byContent.set(key, { bytes: bytes.slice(), caps: slot });
+      if (byContent.size > CONTENT_CACHE_SIZE) byContent.delete(byContent.keys().next().value);
+    }
+  } else {
+    slot = new Map();
+  }
+  byObject.set(code, slot);
+  return slot;
+}
+
+/**
+ * The compiled module of a plugin's code (bytes, or a Module used as is),
+ * from the cache when it was compiled before with the same memory cap.
+ * `sync`: compile on the calling thread. Returns `{module}` or `{error}`.
+ */
+function compiled(code, memoryMiB, sync) {
+  const slot = slotOf(code);
+  const cap = capPagesOf(memoryMiB);
+  const hit = slot.get(cap);
+  if (hit && !(hit.promise && sync)) return hit.promise ?? hit;
+  const settle = (f) => {
+    try {
+      return { module: f() };
+    } catch (e) {
+      return { error: e instanceof PluginError ? e : new PluginError('not-wasm', String(e?.message ?? e)) };
+    }
+  };
+  if (code instanceof WebAssembly.Module) {
+    const entry = settle(() => checkShape(code));
+    slot.set(cap, entry);
+    return entry;
+  }
+  if (sync) {
+    const entry = settle(() => compilePluginSync(code, { memoryMiB }));
+    // A main-thread refusal is not cached: checkAsync may compile it.
+    if (!(entry.error && entry.error.kind === 'config')) slot.set(cap, entry);
+    return entry;
+  }
+  const promise = compilePlugin(code, { memoryMiB }).then(
+    (module) => ({ module }),
+    (e) => ({ error: e instanceof PluginError ? e : new PluginError('not-wasm', String(e?.message ?? e)) }),
+  );
+  slot.set(cap, { promise });
+  promise.then((entry) => slot.set(cap, entry));
+  return promise;
+}
+
+const isCode = (v) =>
+  v instanceof Uint8Array || v instanceof ArrayBuffer || (typeof WebAssembly !== 'undefined' && v instanceof WebAssembly.Module);
+
+/** One supplied plugin, normalized to `{name?, code?, config?, limits?, path?, error?}`. */
+function normalize(item, index) {
+  if (isCode(item)) return { code: item };
+  if (item == null || typeof item !== 'object' || Array.isArray(item)) {
+    throw new TypeError(`options.plugins[${index}] must be bytes, a WebAssembly.Module or {name?, bytes | module, config?, limits?}`);
+  }
+  const code = item.module ?? item.bytes;
+  if (code !== undefined && !isCode(code)) {
+    throw new TypeError(`options.plugins[${index}].${item.module !== undefined ? 'module' : 'bytes'} must be a Uint8Array, an ArrayBuffer or a WebAssembly.Module`);
+  }
+  if (item.name !== undefined && (typeof item.name !== 'string' || item.name === '')) {
+    throw new TypeError(`options.plugins[${index}].name must be a non-empty string`);
+  }
+  if (code === undefined && item.error === undefined) {
+    throw new TypeError(`options.plugins[${index}] has neither bytes nor module`);
+  }
+  const out = { code, name: item.name, path: item.path, error: item.error };
+  if ('config' in item) out.config = item.config;
+  if ('limits' in item) out.limits = item.limits ?? {};
+  return out;
+}
+
+/**
+ * The plugins of a check: the supplied ones, named and configured from the
+ * policy's entries (`entries`, from the bridge's policyPlugins), and a
+ * failure for every policy entry not supplied. Returns `{plugins:
+ * [{name, path, code, config, limits}], errors: [PluginError JSON]}`.
+ */
+export function resolvePlugins(supplied, entries) {
+  const plugins = [];
+  const errors = [];
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const taken = new Set();
+  let unnamed = 0;
+  const fresh = () => {
+    for (;;) {
+      unnamed++;
+      const n = unnamed === 1 ? 'plugin' : `plugin-${unnamed}`;
+      if (!taken.has(n) && !byName.has(n)) return n;
+    }
+  };
+  (supplied ?? []).forEach((item, i) => {
+    const p = normalize(item, i);
+    const name = p.name ?? entries[i]?.name ?? fresh();
+    const entry = byName.get(name);
+    const path = p.path ?? entry?.path;
+    if (taken.has(name)) {
+      errors.push({ plugin: name, ...(path ? { path } : {}), kind: 'config', message: `has the same name as another plugin in options.plugins; give one a "name"` });
+      return;
+    }
+    taken.add(name);
+    if (p.error !== undefined) {
+      errors.push({ plugin: name, ...(path ? { path } : {}), kind: 'read', message: `cannot be read: ${p.error}` });
+      return;
+    }
+    plugins.push({
+      name,
+      path,
+      code: p.code,
+      config: 'config' in p ? p.config : (entry?.config ?? null),
+      limits: { ...(entry?.limits ?? {}), ...(p.limits ?? {}) },
+    });
+  });
+  for (const e of entries) {
+    if (!taken.has(e.name)) {
+      errors.push({
+        plugin: e.name,
+        path: e.path,
+        kind: 'read',
+        message: 'is listed in the policy but was not passed in options.plugins: the npm package reads no files (pass its bytes; in Node, loadPolicyPlugins(policyPath) reads them)',
+      });
+    }
+  }
+  return { plugins, errors };
+}
+
+const errorJson = (p, e, model) => ({
+  plugin: p.name,
+  ...(p.path ? { path: p.path } : {}),
+  ...(model?.template != null ? { file: model.template } : {}),
+  ...(model?.parameterFile != null ? { parameterFile: model.parameterFile } : {}),
+  kind: e?.kind ?? 'trap',
+  message: e?.message ?? String(e),
+});
+
+const external = (p, findings) =>
+  findings.map((f) => ({
+    code: `${p.name}/${f.code}`,
+    name: f.name,
+    severity: f.severity,
+    message: f.message,
+    help: f.help ?? '',
+    file: f.location.file,
+    pointer: f.location.pointer,
+  }));
+
+const memoryOf = (p) => p.limits.memoryMiB ?? DEFAULT_MEMORY_MIB;
+
+/**
+ * Compiles the resolved plugins on the calling thread (cached); returns
+ * the runnable ones and the load failures (reported once, not run).
+ */
+export function loadSync(plugins) {
+  const ready = [];
+  const errors = [];
+  for (const p of plugins) {
+    const c = compiled(p.code, memoryOf(p), true);
+    if (c.error) errors.push(errorJson(p, c.error));
+    else ready.push({ ...p, module: c.module });
+  }
+  return { ready, errors };
+}
+
+/** `loadSync`, compiling off the main thread where the platform does. */
+export async function loadAsync(plugins) {
+  const ready = [];
+  const errors = [];
+  for (const p of plugins) {
+    const c = await compiled(p.code, memoryOf(p), false);
+    if (c.error) errors.push(errorJson(p, c.error));
+    else ready.push({ ...p, module: c.module });
+  }
+  return { ready, errors };
+}
+
+/**
+ * Runs loaded plugins on one evaluation's model text on the calling
+ * thread: `{findings: [external finding JSON], errors: [PluginError JSON]}`.
+ */
+export function runEvaluationSync(ready, model, template, parameterFile) {
+  const findings = [];
+  const errors = [];
+  const where = { template, parameterFile };
+  for (const p of ready) {
+    try {
+      findings.push(...external(p, callPluginSync(p.module, model, p.config, p.limits)));
+    } catch (e) {
+      errors.push(errorJson(p, e, where));
+    }
+  }
+  return { findings, errors };
+}
+
+/** `runEvaluationSync` with every call in a worker of `workers` (a WorkerHost). */
+export async function runEvaluationAsync(ready, model, template, parameterFile, workers) {
+  const findings = [];
+  const errors = [];
+  const where = { template, parameterFile };
+  for (const p of ready) {
+    try {
+      const got = workers
+        ? await workers.run(p.module, model, p.config, p.limits)
+        : callPluginSync(p.module, model, p.config, p.limits);
+      findings.push(...external(p, got));
+    } catch (e) {
+      errors.push(errorJson(p, e, where));
     }
   }
   return { findings, errors };
