@@ -94,12 +94,104 @@ export interface Summary {
   invalidFiles: number;
 }
 
+/** What kind of failure a {@link PluginError} is. */
+export type PluginErrorKind =
+  | 'read'
+  | 'config'
+  | 'not-wasm'
+  | 'imports'
+  | 'exports'
+  | 'abi'
+  | 'fuel'
+  | 'deadline'
+  | 'memory'
+  | 'trap'
+  | 'output'
+  | 'error';
+
+/**
+ * A policy plugin that failed (to load, or on one evaluation). The
+ * built-in rules and the other plugins still ran. Shown as
+ * `<file> with <parameterFile>: plugin '<plugin>' (<path>) <message>`.
+ */
+export interface PluginError {
+  /** The plugin's name (the prefix of its codes). */
+  plugin: string;
+  /** The plugin's path as the policy wrote it, when it came from a policy entry. */
+  path?: string;
+  /** The template being checked; absent when the plugin failed to load. */
+  file?: string;
+  /** The parameter file of that evaluation, if any. */
+  parameterFile?: string;
+  kind: PluginErrorKind;
+  /** What happened, as a sentence after the plugin's name. */
+  message: string;
+}
+
 /** The result of a check (the CLI's `--format json` shape). */
 export interface Report {
   version: 1;
   files: FileReport[];
   findings: Finding[];
   summary: Summary;
+  /** Policy plugins that failed (sorted). Any entry should fail a CI gate. */
+  pluginErrors: PluginError[];
+}
+
+/** Per-call limits of a plugin (the policy entry's `limits`). */
+export interface PluginLimits {
+  /** Wall-clock deadline per call (default 2000). Real in {@link checkAsync}; after the fact in {@link check}. */
+  timeoutMs?: number;
+  /** Cap of the plugin's linear memory (default 64). */
+  memoryMiB?: number;
+  /** Accepted for the CLI's sake; JavaScript engines have no instruction metering. */
+  fuelMillions?: number;
+}
+
+/** A plugin's code: its `.wasm` bytes, or a compiled module (used as is: its memory is then checked after each call only). */
+export type PluginCode = Uint8Array | ArrayBuffer | WebAssembly.Module;
+
+/**
+ * A plugin to run: its code alone, or with a name, config and limits.
+ * Unset fields come from the policy entry of the same name (a plugin
+ * without a name takes the name of the policy entry at its index, else
+ * `plugin`, `plugin-2`, ...).
+ */
+export type PluginInput =
+  | PluginCode
+  | {
+      name?: string;
+      bytes?: PluginCode;
+      module?: PluginCode;
+      config?: unknown;
+      limits?: PluginLimits;
+      /** The path shown in failures (set by {@link loadPolicyPlugins}). */
+      path?: string;
+      /** The file could not be read: reported as a `read` failure. */
+      error?: string;
+    };
+
+/** A policy's plugin entry, resolved ({@link policyPlugins}). */
+export interface PolicyPlugin {
+  /** The effective name: `name`, else the file stem in kebab-case. */
+  name: string;
+  /** The `.wasm` path, relative to the policy file. */
+  path: string;
+  /** The entry's JSON pointer in the policy (`/plugins/0`). */
+  pointer: string;
+  config: unknown;
+  limits: PluginLimits;
+}
+
+/** A plugin read by {@link loadPolicyPlugins}. */
+export interface LoadedPlugin {
+  name: string;
+  path: string;
+  bytes?: Uint8Array;
+  config?: unknown;
+  limits?: PluginLimits;
+  /** Why the file could not be read (then there are no bytes). */
+  error?: string;
 }
 
 /** A policy: its JSON value, or its text (JSON with comments allowed). */
@@ -117,6 +209,11 @@ export interface CheckOptions {
   fileName?: string;
   /** Today's date `YYYY-MM-DD` for exemption expiry (default: today, local time); `null`: exemptions never expire. */
   today?: string | null;
+  /**
+   * Policy plugins to run. Every plugin the policy lists must be passed
+   * (else it is a `read` failure in `pluginErrors`); `false` runs none.
+   */
+  plugins?: PluginInput[] | false;
 }
 
 /** One rule of the catalog. */
@@ -174,6 +271,32 @@ export function initSync(module?: BufferSource | WebAssembly.Module): void;
  * invalid policy (`kind: 'policy'`) or options.
  */
 export function check(templateText: string, options?: CheckOptions): Report;
+
+/**
+ * {@link check}, with every plugin call in a worker (Node: a worker
+ * thread; browsers: a module Web Worker) terminated at its deadline, so a
+ * plugin that never returns is stopped. Without plugins, the same as check.
+ */
+export function checkAsync(templateText: string, options?: CheckOptions): Promise<Report>;
+
+/**
+ * Compiles the plugins of `options` off the main thread into the cache,
+ * so that a later synchronous {@link check} with the same bytes needs no
+ * compiling (browsers refuse to compile modules over 4 KB synchronously on
+ * their main thread).
+ */
+export function preparePlugins(options?: CheckOptions): Promise<void>;
+
+/** The plugin entries of a policy, resolved (names, configs, limits). */
+export function policyPlugins(policy: Policy | null): PolicyPlugin[];
+
+/**
+ * Node only: reads the `.wasm` of every plugin the policy file lists
+ * (relative to the policy file). An unreadable file gives an entry with
+ * `error`, which check reports as a `read` failure. `policyText` replaces
+ * the file's text (an unsaved editor buffer).
+ */
+export function loadPolicyPlugins(policyPath: string, policyText?: string): LoadedPlugin[];
 
 /** The rule catalog, in code order. */
 export function rules(): RuleMeta[];

@@ -6,7 +6,7 @@ import lsp from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { check, explain, validatePolicy, version } from '../src/node.js';
+import { checkAsync, explain, loadPolicyPlugins, validatePolicy, version } from '../src/node.js';
 import { sniffKind, templateForParameters, belongsTo, stemLower, isGenericParametersName } from './project.js';
 import { kindCache, textCache, jsonFilesIn, stamp } from './files.js';
 import { parseTree, pathTo } from './jsonc.js';
@@ -341,6 +341,42 @@ export function startServer(connection) {
     return undefined;
   }
 
+  /**
+   * The policy's plugins for options.plugins, read from disk relative to
+   * the policy file; re-read when the policy text or a plugin file
+   * changes (the package caches the compiled modules by content).
+   */
+  const pluginCache = new Map();
+  function pluginsFor(docPath, settings, policyText) {
+    const path = policyPathFor(docPath, settings);
+    if (!path || policyText === undefined) return undefined;
+    const hit = pluginCache.get(path);
+    const fresh = (list) => list.every((p) => JSON.stringify(stamp(p.file)) === JSON.stringify(p.stamp));
+    if (hit && hit.text === policyText && fresh(hit.files)) return hit.plugins;
+    let plugins;
+    try {
+      plugins = loadPolicyPlugins(path, policyText);
+    } catch {
+      return undefined;
+    }
+    const files = plugins.map((p) => {
+      const file = resolve(dirname(path), p.path);
+      return { file, stamp: stamp(file) };
+    });
+    pluginCache.set(path, { text: policyText, files, plugins });
+    return plugins;
+  }
+
+  /** Tells the user about plugin failures (each once). */
+  function reportPluginErrors(report) {
+    for (const e of report.pluginErrors ?? []) {
+      const where = e.file ? `${e.file}${e.parameterFile ? ` with ${e.parameterFile}` : ''}: ` : '';
+      const text = `idguard: ${where}plugin '${e.plugin}'${e.path ? ` (${e.path})` : ''} ${e.message}`;
+      notifyOnce(`plugin\u0000${text}`, text);
+      connection.console.error(text);
+    }
+  }
+
   function notifyOnce(key, message) {
     if (reportedPolicies.has(key)) return;
     reportedPolicies.add(key);
@@ -422,7 +458,9 @@ export function startServer(connection) {
         if (t != null) parameters[p] = t;
       }
       const files = dir ? linkedFiles(dir, text) : {};
-      const report = checkWith(text, { fileName: name, parameters, files }, path, settings);
+      const report = await checkWith(text, { fileName: name, parameters, files }, path, settings);
+      // Plugins run in a worker: a newer edit may have been checked meanwhile.
+      if (documents.get(uri)?.version !== doc.version) return;
       publish(doc, report, name, settings);
     } else if (kind === 'parameters' && path) {
       const templatePath = templateOfParameters(path);
@@ -432,26 +470,35 @@ export function startServer(connection) {
         return;
       }
       const name = basename(path);
-      const report = checkWith(
+      const report = await checkWith(
         templateText,
         { fileName: basename(templatePath), parameters: { [name]: text }, files: linkedFiles(dirname(templatePath), templateText) },
         templatePath,
         settings,
       );
+      if (documents.get(uri)?.version !== doc.version) return;
       publish(doc, report, name, settings);
     } else {
       clear(uri);
     }
   }
 
-  function checkWith(text, options, path, settings) {
+  /**
+   * Checks with the document's policy and its plugins (each call in a
+   * worker terminated at its deadline, so a plugin that never returns
+   * cannot hang the server); plugin failures are shown to the user.
+   */
+  async function checkWith(text, options, path, settings) {
     const policy = policyFor(path, settings);
+    let report;
     try {
-      return check(text, { ...options, policy });
+      report = await checkAsync(text, { ...options, policy, plugins: pluginsFor(path, settings, policy) });
     } catch (e) {
-      if (e?.kind === 'policy' && policy !== undefined) return check(text, options);
+      if (e?.kind === 'policy' && policy !== undefined) return checkAsync(text, options);
       throw e;
     }
+    reportPluginErrors(report);
+    return report;
   }
 
   /** Publishes the findings of `report` that are in file `name` on `doc`. */

@@ -38,9 +38,34 @@ export function initSync(module) {
   ready = true;
 }
 
-const api = makeApi(() => {
-  if (!ready) throw new Error('idguard: the WebAssembly module is not loaded yet: `await init()` first');
-  return raw;
-});
+/** Starts a module Web Worker for plugin calls (checkAsync). */
+function spawnBrowserWorker() {
+  const w = new Worker(new URL('./plugin-worker.js', import.meta.url), { type: 'module' });
+  return {
+    post: (m) => w.postMessage(m),
+    onMessage: (f) => w.addEventListener('message', (e) => f(e.data)),
+    onError: (f) => {
+      w.addEventListener('error', (e) => {
+        e.preventDefault?.();
+        f(new Error(e.message || 'the plugin worker failed'));
+      });
+      w.addEventListener('messageerror', () => f(new Error('a message to the plugin worker could not be read')));
+    },
+    terminate: () => w.terminate(),
+  };
+}
 
-export const { check, rules, explain, validatePolicy, version } = api;
+const api = makeApi(
+  () => {
+    if (!ready) throw new Error('idguard: the WebAssembly module is not loaded yet: `await init()` first');
+    return raw;
+  },
+  { spawnWorker: typeof Worker === 'undefined' ? null : spawnBrowserWorker },
+);
+
+export const { check, checkAsync, preparePlugins, policyPlugins, rules, explain, validatePolicy, version } = api;
+
+/** Node only (it reads files): in browsers, fetch the bytes and pass them in options.plugins. */
+export function loadPolicyPlugins() {
+  throw new Error('idguard: loadPolicyPlugins reads files and is Node only; in a browser, fetch the .wasm and pass its bytes in options.plugins');
+}

@@ -2,6 +2,16 @@
 // and return JSON text ({"ok": value} or {"error": {...}}); this layer
 // serializes the options, parses the result and throws real Errors.
 // Shared by the browser entry (browser.js) and the Node entry (node.js).
+//
+// Policy plugins (options.plugins) run here, in JavaScript (plugins.js),
+// on the model of each evaluation the bridge hands over; their findings go
+// back into the core, which places, fingerprints and suppresses them as
+// the CLI's. check() does it in one pass on the calling thread
+// (checkWith); checkAsync() gets the models first (models), runs every
+// call in a worker terminated at its deadline, and checks with the
+// findings (check with options.external). See docs/wasm.md.
+
+import { WorkerHost, loadAsync, loadSync, resolvePlugins, runEvaluationAsync, runEvaluationSync } from './plugins.js';
 
 /** An Error thrown by idguard; `kind` is `policy`, `options`, `unknownRule` or `internal`. */
 export class IdguardError extends Error {
@@ -31,9 +41,10 @@ function isRecordOfStrings(v) {
 
 /**
  * Builds the API over a function that returns the raw bindings module,
- * instantiated, or throws.
+ * instantiated, or throws. `platform.spawnWorker`, when given, starts a
+ * plugin worker (see WorkerHost in plugins.js) for checkAsync.
  */
-export function makeApi(ready) {
+export function makeApi(ready, platform = {}) {
   // A wasm trap would be a bug (the core is panic-free by design and the
   // tests feed it garbage): surface it as an IdguardError of kind
   // `internal` rather than a bare RuntimeError.
@@ -50,7 +61,7 @@ export function makeApi(ready) {
     }
   }
 
-  function check(templateText, options = {}) {
+  function buildRequest(templateText, options) {
     if (typeof templateText !== 'string') {
       throw new TypeError('check(templateText, options): templateText must be a string');
     }
@@ -69,8 +80,86 @@ export function makeApi(ready) {
     }
     if (options.fileName != null) request.fileName = String(options.fileName);
     request.today = options.today === undefined ? todayString() : options.today;
-    const json = JSON.stringify(request);
-    return call((raw) => raw.check(templateText, json));
+    return request;
+  }
+
+  // The policy's resolved plugin entries, for the last policy seen.
+  let lastPolicy = { key: undefined, entries: [] };
+  function policyEntries(policy) {
+    if (policy == null) return [];
+    if (lastPolicy.key === policy) return lastPolicy.entries;
+    const entries = call((raw) => raw.policyPlugins(JSON.stringify({ policy })));
+    lastPolicy = { key: policy, entries };
+    return entries;
+  }
+
+  /** The plugins to run, or null when there are none (nor any missing). */
+  function plan(options) {
+    const supplied = options.plugins;
+    if (supplied === false) return null;
+    if (supplied != null && !Array.isArray(supplied)) {
+      throw new TypeError('options.plugins must be an array of plugins (or false to run none)');
+    }
+    const entries = policyEntries(options.policy);
+    if (entries.length === 0 && (supplied == null || supplied.length === 0)) return null;
+    return resolvePlugins(supplied, entries);
+  }
+
+  let workers = null;
+  function workerHost() {
+    if (!platform.spawnWorker) return null;
+    if (!workers) workers = new WorkerHost(platform.spawnWorker);
+    return workers;
+  }
+
+  function check(templateText, options = {}) {
+    const request = buildRequest(templateText, options);
+    const plugins = plan(options);
+    if (plugins === null) return call((raw) => raw.check(templateText, JSON.stringify(request)));
+    const { ready: loaded, errors } = loadSync(plugins.plugins);
+    request.pluginErrors = [...plugins.errors, ...errors];
+    if (loaded.length === 0) return call((raw) => raw.check(templateText, JSON.stringify(request)));
+    // Called by the bridge for every evaluation; it must not throw.
+    const runner = {
+      run(model, template, parameterFile) {
+        try {
+          return JSON.stringify(runEvaluationSync(loaded, model, template, parameterFile ?? null));
+        } catch (e) {
+          const errs = loaded.map((p) => ({ plugin: p.name, file: template, kind: 'trap', message: `failed in the host: ${e?.message ?? e}` }));
+          return JSON.stringify({ findings: [], errors: errs });
+        }
+      },
+    };
+    return call((raw) => raw.checkWith(templateText, JSON.stringify(request), runner));
+  }
+
+  async function checkAsync(templateText, options = {}) {
+    const request = buildRequest(templateText, options);
+    const plugins = plan(options);
+    if (plugins === null) return call((raw) => raw.check(templateText, JSON.stringify(request)));
+    const { ready: loaded, errors } = await loadAsync(plugins.plugins);
+    const pluginErrors = [...plugins.errors, ...errors];
+    if (loaded.length > 0) {
+      const models = call((raw) => raw.models(templateText, JSON.stringify(request)));
+      const external = [];
+      for (const m of models) {
+        const r = await runEvaluationAsync(loaded, m.model, m.template, m.parameterFile ?? null, workerHost());
+        external.push(r.findings);
+        pluginErrors.push(...r.errors);
+      }
+      request.external = external;
+    }
+    request.pluginErrors = pluginErrors;
+    return call((raw) => raw.check(templateText, JSON.stringify(request)));
+  }
+
+  async function preparePlugins(options = {}) {
+    const plugins = plan(options);
+    if (plugins !== null) await loadAsync(plugins.plugins);
+  }
+
+  function policyPlugins(policy) {
+    return policyEntries(policy ?? null);
   }
 
   function rules() {
@@ -90,5 +179,5 @@ export function makeApi(ready) {
     return ready().version();
   }
 
-  return { check, rules, explain, validatePolicy, version };
+  return { check, checkAsync, preparePlugins, policyPlugins, rules, explain, validatePolicy, version };
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as raw from '../pkg/idguard_wasm.js';
 import { makeApi } from './core.js';
+import { readPolicyPlugins, spawnNodeWorker } from './node-plugins.js';
 
 export { IdguardError, todayString } from './core.js';
 
@@ -17,6 +18,21 @@ export function init() {
 /** Already done at import in Node. */
 export function initSync() {}
 
-const api = makeApi(() => raw);
+const api = makeApi(() => raw, { spawnWorker: spawnNodeWorker });
 
-export const { check, rules, explain, validatePolicy, version } = api;
+export const { check, checkAsync, preparePlugins, policyPlugins, rules, explain, validatePolicy, version } = api;
+
+/**
+ * Reads the plugins a policy file lists (their `.wasm` relative to the
+ * policy file) for `options.plugins`: `[{name, path, bytes, config,
+ * limits}]`, in the policy's order. A file that cannot be read becomes
+ * `{name, path, error}`, reported by check() as a plugin failure of kind
+ * `read` (nothing is thrown for it). Throws an IdguardError (kind
+ * `policy`) when the policy is invalid, and the fs error when the policy
+ * file itself cannot be read. `policyText`, when given, is used instead
+ * of the file's text (an editor's unsaved buffer).
+ */
+export function loadPolicyPlugins(policyPath, policyText) {
+  const text = policyText ?? readFileSync(policyPath, 'utf8');
+  return readPolicyPlugins(policyPath, policyPlugins(text));
+}

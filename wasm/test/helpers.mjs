@@ -1,4 +1,5 @@
 // Shared by the JS tests: paths, the package under test, and file discovery.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,3 +41,34 @@ export function sniffKind(text) {
 export function readText(path) {
   return readFileSync(path, 'utf8');
 }
+
+/**
+ * The CLI (IDGUARD_BIN, else CARGO_TARGET_DIR's debug build) and the two
+ * example plugins (policies/plugins/*, built for wasm32 under
+ * CARGO_TARGET_DIR/plugins), built when missing. Returns
+ * `{exe, wasmDir, wasm(name)}` (`wasm('required-cost-center')` → bytes).
+ */
+export function pluginTools() {
+  const target = resolve(REPO, process.env.CARGO_TARGET_DIR || 'target');
+  const exe = process.env.IDGUARD_BIN || join(target, 'debug', process.platform === 'win32' ? 'idguard.exe' : 'idguard');
+  const wasmDir = join(target, 'plugins', 'wasm32-unknown-unknown', 'release');
+  if (!existsSync(exe)) {
+    execFileSync('cargo', ['build', '-p', 'idguard-cli'], { cwd: REPO, stdio: 'inherit' });
+  }
+  for (const name of EXAMPLE_PLUGINS) {
+    if (!existsSync(join(wasmDir, `${name.replaceAll('-', '_')}.wasm`))) {
+      execFileSync(
+        'cargo',
+        ['build', '--release', '--locked', '--target', 'wasm32-unknown-unknown',
+          '--manifest-path', join(REPO, 'policies/plugins', name, 'Cargo.toml'),
+          '--target-dir', join(target, 'plugins')],
+        { cwd: REPO, stdio: 'inherit' },
+      );
+    }
+  }
+  const wasmPath = (name) => join(wasmDir, `${name.replaceAll('-', '_')}.wasm`);
+  return { exe, wasmDir, wasmPath, wasm: (name) => new Uint8Array(readFileSync(wasmPath(name))) };
+}
+
+/** The example plugins of policies/plugins/. */
+export const EXAMPLE_PLUGINS = ['required-cost-center', 'prod-scope-token'];

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { REPO } from './helpers.mjs';
+import { module, returning } from './wasm-module.mjs';
 
 test('npm pack -w wasm installs and runs by package name', { timeout: 120_000 }, (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'idguard-pack-'));
@@ -16,7 +17,7 @@ test('npm pack -w wasm installs and runs by package name', { timeout: 120_000 },
   assert.equal(pack.status, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout);
   const files = info.files.map((f) => f.path).sort();
-  for (const f of ['package.json', 'README.md', 'index.d.ts', 'src/node.js', 'src/browser.js', 'src/core.js', 'pkg/idguard_wasm.js', 'pkg/idguard_wasm_bg.wasm']) {
+  for (const f of ['package.json', 'README.md', 'index.d.ts', 'src/node.js', 'src/browser.js', 'src/core.js', 'src/plugins.js', 'src/plugin-worker.js', 'src/plugin-worker-node.js', 'src/node-plugins.js', 'pkg/idguard_wasm.js', 'pkg/idguard_wasm_bg.wasm']) {
     assert.ok(files.includes(f), `${f} is in the tarball (${files.join(', ')})`);
   }
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('playground/')), 'no tests or playground in the tarball');
@@ -26,15 +27,24 @@ test('npm pack -w wasm installs and runs by package name', { timeout: 120_000 },
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, info.filename)], { cwd: app, encoding: 'utf8' });
   assert.equal(install.status, 0, install.stderr);
+  // A plugin, run in the installed package's worker (checkAsync).
+  writeFileSync(
+    join(app, 'hello.wasm'),
+    module(returning('[{"code":"H1","name":"hello","severity":"info","message":"hi","location":{"pointer":""}}]')),
+  );
   writeFileSync(
     join(app, 'main.js'),
-    "import { check, version, rules } from '@idguard/idguard';\n" +
-      "const r = check('{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", \"resources\": []}');\n" +
-      'console.log(JSON.stringify({ v: version(), n: rules().length, files: r.files.length }));\n',
+    "import { readFileSync } from 'node:fs';\n" +
+      "import { check, checkAsync, version, rules } from '@idguard/idguard';\n" +
+      "const t = '{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", \"resources\": []}';\n" +
+      'const r = check(t);\n' +
+      "const p = await checkAsync(t, { plugins: [{ name: 'hello', bytes: readFileSync('hello.wasm') }] });\n" +
+      'console.log(JSON.stringify({ v: version(), n: rules().length, files: r.files.length, plugin: p.findings.map((f) => f.code) }));\n',
   );
   const run = spawnSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const out = JSON.parse(run.stdout);
   assert.equal(out.files, 1);
   assert.ok(out.n >= 19);
+  assert.deepEqual(out.plugin, ['hello/H1']);
 });

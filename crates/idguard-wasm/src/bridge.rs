@@ -12,8 +12,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use idguard_core::api::{self, CheckOptions, SourceFile, normalize_path};
-use idguard_core::finding::Report;
+use idguard_core::api::{self, CheckOptions, ExternalFinding, SourceFile, normalize_path};
+use idguard_core::finding::{PluginError, Report, Severity};
 use idguard_core::policy::{Policy, PolicyError, PolicyProblem};
 use idguard_core::rules::{self, RuleMeta};
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,98 @@ pub struct CheckRequest {
     /// Other files, by path relative to the template's directory, for
     /// `templateLink.relativePath` (linked templates).
     pub files: Map<String, Value>,
+    /// Findings computed outside (policy plugins run in JavaScript), one
+    /// list per evaluation in the order [`models`] returns them. They go
+    /// through the core exactly as the CLI's plugin findings do.
+    pub external: Option<Vec<Vec<ExternalJson>>>,
+    /// Plugin failures to put in the report's `pluginErrors`.
+    pub plugin_errors: Vec<PluginError>,
+}
+
+/// A finding from outside the built-in rules, as JavaScript sends it: the
+/// core's [`ExternalFinding`] in camelCase JSON.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalJson {
+    /// The full code, prefixed with the plugin's name (`cost/CC001`).
+    pub code: String,
+    /// Kebab-case rule name.
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(default)]
+    pub help: String,
+    /// The file as the model names it; absent: the template.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// JSON pointer in that file.
+    pub pointer: String,
+    #[serde(default)]
+    pub doc_url: Option<String>,
+}
+
+impl From<ExternalJson> for ExternalFinding {
+    fn from(x: ExternalJson) -> Self {
+        ExternalFinding {
+            code: x.code,
+            name: x.name,
+            severity: x.severity,
+            message: x.message,
+            help: x.help,
+            file: x.file,
+            pointer: x.pointer,
+            doc_url: x.doc_url,
+        }
+    }
+}
+
+/// What an external check (the JavaScript plugin runner) returns for one
+/// evaluation: findings and failures.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ExternalResult {
+    pub findings: Vec<ExternalJson>,
+    pub errors: Vec<PluginError>,
+}
+
+/// One evaluation's model, as [`models`] returns it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelEntry {
+    /// The template as the caller named it.
+    pub template: String,
+    /// This evaluation's parameter file, if any.
+    pub parameter_file: Option<String>,
+    /// The model JSON, as text (what a plugin's input wraps).
+    pub model: String,
+}
+
+/// A policy's plugin entry, resolved (`policyPlugins`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginEntry {
+    /// The effective name (the prefix of its codes).
+    pub name: String,
+    /// The `.wasm` path as the policy wrote it (relative to the policy file).
+    pub path: String,
+    /// The entry's JSON pointer in the policy (`/plugins/0`).
+    pub pointer: String,
+    /// The plugin's config (`null` when absent).
+    pub config: Value,
+    /// Limits the policy sets (absent: the host's default).
+    pub limits: LimitsJson,
+}
+
+/// A plugin's limits as the policy sets them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitsJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuel_millions: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    #[serde(rename = "memoryMiB", skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u64>,
 }
 
 /// One rule of the catalog, as `rules()` returns it.
@@ -227,44 +319,70 @@ fn texts(map: Map<String, Value>, what: &str) -> Result<Vec<(String, String)>, S
         .collect()
 }
 
-/// Checks one template; see [`CheckRequest`] for the options. Returns the
-/// envelope of the [`Report`] (the CLI's `--format json` shape).
-pub fn check(template: &str, options: &str) -> String {
+/// An external check run during [`check_with`]: given one evaluation's
+/// model JSON text, its template and parameter file, returns the JSON of an
+/// [`ExternalResult`].
+pub type ExternalFn<'a> = dyn FnMut(&str, &str, Option<&str>) -> String + 'a;
+
+/// A parsed request and everything [`check`] and [`models`] derive from it.
+struct Prepared {
+    policy: Rc<Policy>,
+    source: SourceFile,
+    parameter_files: Vec<SourceFile>,
+    linked: HashMap<String, String>,
+    today: Option<String>,
+    external: Option<Vec<Vec<ExternalJson>>>,
+    plugin_errors: Vec<PluginError>,
+}
+
+fn prepare(template: &str, options: &str) -> Result<Prepared, String> {
     let request: CheckRequest = if options.trim().is_empty() {
         CheckRequest::default()
     } else {
         match serde_json::from_str::<Value>(options) {
             Ok(v @ Value::Object(_)) => match serde_json::from_value(v) {
                 Ok(r) => r,
-                Err(e) => return error("options", format!("invalid options: {e}"), Vec::new()),
+                Err(e) => {
+                    return Err(error(
+                        "options",
+                        format!("invalid options: {e}"),
+                        Vec::new(),
+                    ));
+                }
             },
             Ok(_) => {
-                return error(
+                return Err(error(
                     "options",
                     "invalid options: expected an object".to_string(),
                     Vec::new(),
-                );
+                ));
             }
-            Err(e) => return error("options", format!("invalid options: {e}"), Vec::new()),
+            Err(e) => {
+                return Err(error(
+                    "options",
+                    format!("invalid options: {e}"),
+                    Vec::new(),
+                ));
+            }
         }
     };
     let policy = match load_policy_cached(request.policy.as_ref()) {
         Ok(p) => p,
-        Err(problems) => return error("policy", policy_message(&problems), problems),
+        Err(problems) => return Err(error("policy", policy_message(&problems), problems)),
     };
     let parameter_files = match texts(request.parameters, "parameters") {
         Ok(list) => list
             .into_iter()
             .map(|(path, text)| SourceFile { path, text })
             .collect::<Vec<_>>(),
-        Err(message) => return error("options", message, Vec::new()),
+        Err(message) => return Err(error("options", message, Vec::new())),
     };
     let linked: HashMap<String, String> = match texts(request.files, "files") {
         Ok(list) => list
             .into_iter()
             .map(|(k, v)| (normalize_path(&k), v))
             .collect(),
-        Err(message) => return error("options", message, Vec::new()),
+        Err(message) => return Err(error("options", message, Vec::new())),
     };
     let source = SourceFile {
         path: request
@@ -273,13 +391,164 @@ pub fn check(template: &str, options: &str) -> String {
             .unwrap_or_else(|| DEFAULT_FILE_NAME.to_string()),
         text: template.to_string(),
     };
+    Ok(Prepared {
+        policy,
+        source,
+        parameter_files,
+        linked,
+        today: request.today.filter(|t| !t.is_empty()),
+        external: request.external,
+        plugin_errors: request.plugin_errors,
+    })
+}
+
+/// Checks one template; see [`CheckRequest`] for the options. Returns the
+/// envelope of the [`Report`] (the CLI's `--format json` shape).
+pub fn check(template: &str, options: &str) -> String {
+    check_with(template, options, None)
+}
+
+fn str_field<'a>(model: &'a Value, key: &str) -> Option<&'a str> {
+    model.get(key).and_then(Value::as_str)
+}
+
+/// [`check`], with `external` (the JavaScript plugin runner) called on the
+/// model of every evaluation, in one pass: its findings join the built-in
+/// ones and its failures go into `pluginErrors`. `options.external`, when
+/// given, is used first (per evaluation) and `external` is not called.
+pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalFn<'_>>) -> String {
+    let prepared = match prepare(template, options) {
+        Ok(p) => p,
+        Err(envelope) => return envelope,
+    };
+    let Prepared {
+        policy,
+        source,
+        parameter_files,
+        linked,
+        today,
+        external: given,
+        plugin_errors,
+    } = prepared;
     let resolve = |path: &str| linked.get(&normalize_path(path)).cloned();
     let options = CheckOptions {
         policy: &policy,
-        today: request.today.filter(|t| !t.is_empty()),
+        today,
     };
-    let result = api::check_template(&source, &parameter_files, &resolve, &options);
-    ok(&Report::new(result.files, result.findings))
+    let errors = RefCell::new(plugin_errors);
+    let result = match (given, external) {
+        (Some(lists), _) => {
+            let lists = RefCell::new(lists.into_iter());
+            let next = |_: &Value| -> Vec<ExternalFinding> {
+                lists
+                    .borrow_mut()
+                    .next()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(ExternalFinding::from)
+                    .collect()
+            };
+            api::check_template_with(&source, &parameter_files, &resolve, &options, &next)
+        }
+        (None, Some(run)) => {
+            let run = RefCell::new(run);
+            let call = |model: &Value| -> Vec<ExternalFinding> {
+                let Ok(text) = serde_json::to_string(model) else {
+                    return Vec::new();
+                };
+                let template = str_field(model, "template").unwrap_or_default();
+                let parameter_file = str_field(model, "parameterFile");
+                let out = (run.borrow_mut())(&text, template, parameter_file);
+                match serde_json::from_str::<ExternalResult>(&out) {
+                    Ok(r) => {
+                        errors.borrow_mut().extend(r.errors);
+                        r.findings.into_iter().map(ExternalFinding::from).collect()
+                    }
+                    Err(e) => {
+                        errors.borrow_mut().push(PluginError {
+                            plugin: "plugins".to_string(),
+                            path: None,
+                            file: Some(template.to_string()),
+                            parameter_file: parameter_file.map(str::to_string),
+                            kind: idguard_core::finding::PluginErrorKind::Output,
+                            message: format!("returned a result the bridge cannot read: {e}"),
+                        });
+                        Vec::new()
+                    }
+                }
+            };
+            api::check_template_with(&source, &parameter_files, &resolve, &options, &call)
+        }
+        (None, None) => api::check_template(&source, &parameter_files, &resolve, &options),
+    };
+    ok(&Report::new(result.files, result.findings).with_plugin_errors(errors.into_inner()))
+}
+
+/// The model of every evaluation of a template (one per parameter file, or
+/// one with defaults), in the order `check` evaluates them: what plugins
+/// receive. Options as for [`check`] (`external` and `pluginErrors` are
+/// ignored). `{"ok": [ModelEntry...]}`; empty when the template does not
+/// parse.
+pub fn models(template: &str, options: &str) -> String {
+    let prepared = match prepare(template, options) {
+        Ok(p) => p,
+        Err(envelope) => return envelope,
+    };
+    let resolve = |path: &str| prepared.linked.get(&normalize_path(path)).cloned();
+    let options = CheckOptions {
+        policy: &prepared.policy,
+        today: prepared.today.clone(),
+    };
+    let list: Vec<ModelEntry> = api::model_json(
+        &prepared.source,
+        &prepared.parameter_files,
+        &resolve,
+        &options,
+    )
+    .into_iter()
+    .map(|m| ModelEntry {
+        template: str_field(&m, "template").unwrap_or_default().to_string(),
+        parameter_file: str_field(&m, "parameterFile").map(str::to_string),
+        model: serde_json::to_string(&m).unwrap_or_else(|_| "null".to_string()),
+    })
+    .collect();
+    ok(&list)
+}
+
+/// The plugin entries of a policy, resolved (merged over what it extends,
+/// named by [`idguard_core::policy::PluginSpec::effective_name`]).
+/// `request` is `{"policy": <text or object>}`; `{"ok": [PluginEntry...]}`
+/// or a `policy` error.
+pub fn policy_plugins(request: &str) -> String {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Request {
+        policy: Option<Value>,
+    }
+    let request: Request = match serde_json::from_str(request) {
+        Ok(r) => r,
+        Err(e) => return error("options", format!("invalid request: {e}"), Vec::new()),
+    };
+    let policy = match load_policy_cached(request.policy.as_ref()) {
+        Ok(p) => p,
+        Err(problems) => return error("policy", policy_message(&problems), problems),
+    };
+    let list: Vec<PluginEntry> = policy
+        .plugins()
+        .iter()
+        .map(|p| PluginEntry {
+            name: p.effective_name(),
+            path: p.path.clone(),
+            pointer: p.pointer.clone(),
+            config: p.config.clone(),
+            limits: LimitsJson {
+                fuel_millions: p.limits.fuel_millions,
+                timeout_ms: p.limits.timeout_ms,
+                memory_mib: p.limits.memory_mib,
+            },
+        })
+        .collect();
+    ok(&list)
 }
 
 fn rule_info(m: &RuleMeta) -> RuleInfo {
@@ -587,5 +856,146 @@ mod tests {
             let _ = parse(&validate_policy(input));
             let _ = parse(&explain(input));
         }
+    }
+
+    const WITH_IDENTITY: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2023-01-31",
+     "name": "id-web", "location": "westeurope", "tags": {"env": "prod"}},
+    {"type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2023-01-31",
+     "name": "id-quiet", "location": "westeurope",
+     "metadata": {"idguard": {"ignore": ["x/X1"], "reason": "tested"}}}
+  ]
+}"#;
+
+    const PARAMS: &str = r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#","contentVersion":"1.0.0.0","parameters":{}}"#;
+
+    fn finding_json(pointer: &str) -> Value {
+        serde_json::json!({"code": "x/X1", "name": "x-rule", "severity": "warning",
+                           "message": "hello", "pointer": pointer})
+    }
+
+    #[test]
+    fn models_come_one_per_evaluation_as_text() {
+        let opts = serde_json::json!({"fileName": "main.json",
+            "parameters": {"a.parameters.json": PARAMS, "b.parameters.json": PARAMS}});
+        let out = parse(&models(WITH_IDENTITY, &opts.to_string()));
+        let list = out["ok"].as_array().unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0]["template"], "main.json");
+        assert_eq!(list[0]["parameterFile"], "a.parameters.json");
+        assert_eq!(list[1]["parameterFile"], "b.parameters.json");
+        let model = parse(list[0]["model"].as_str().unwrap());
+        assert_eq!(model["modelVersion"], 1);
+        assert_eq!(model["identities"].as_array().unwrap().len(), 2);
+        // A template that does not parse has no model; bad options are errors.
+        assert_eq!(parse(&models("{", "{}"))["ok"], serde_json::json!([]));
+        assert_eq!(parse(&models(TEMPLATE, "[]"))["error"]["kind"], "options");
+    }
+
+    #[test]
+    fn external_findings_are_placed_fingerprinted_and_suppressed() {
+        let opts = serde_json::json!({"fileName": "main.json",
+            "external": [[finding_json("/resources/0/tags/missing"), finding_json("/resources/1")]],
+            "pluginErrors": [{"plugin": "y", "kind": "trap", "message": "trapped: unreachable",
+                              "file": "main.json"}]});
+        let out = parse(&check(WITH_IDENTITY, &opts.to_string()));
+        let report = &out["ok"];
+        let found: Vec<&Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "x/X1")
+            .collect();
+        assert_eq!(found.len(), 2, "{report}");
+        // The pointer that leads nowhere lands on the deepest value.
+        assert_eq!(found[0]["pointer"], "/resources/0/tags");
+        assert_eq!(found[0]["range"]["start"]["line"], 6);
+        assert!(found[0]["fingerprint"].as_str().unwrap().len() >= 8);
+        assert!(found[0]["suppression"].is_null());
+        assert_eq!(found[1]["suppression"]["kind"], "inSource");
+        assert_eq!(report["pluginErrors"][0]["plugin"], "y");
+        assert_eq!(report["pluginErrors"][0]["kind"], "trap");
+        // A malformed external finding is an options error.
+        let bad = serde_json::json!({"external": [[{"code": "x/X1"}]]});
+        assert_eq!(
+            parse(&check(TEMPLATE, &bad.to_string()))["error"]["kind"],
+            "options"
+        );
+    }
+
+    #[test]
+    fn check_with_calls_the_runner_per_evaluation() {
+        let opts = serde_json::json!({"fileName": "main.json",
+            "parameters": {"a.parameters.json": PARAMS, "b.parameters.json": PARAMS}});
+        let mut calls = Vec::new();
+        let mut run = |model: &str, template: &str, parameter_file: Option<&str>| {
+            let m = parse(model);
+            calls.push((
+                template.to_string(),
+                parameter_file.map(str::to_string),
+                m["parameterFile"].clone(),
+            ));
+            serde_json::json!({"findings": [finding_json("/resources/0")],
+                "errors": [{"plugin": "y", "kind": "deadline", "message": "exceeded its deadline",
+                            "file": template, "parameterFile": parameter_file}]})
+            .to_string()
+        };
+        let out = parse(&check_with(
+            WITH_IDENTITY,
+            &opts.to_string(),
+            Some(&mut run),
+        ));
+        assert_eq!(calls.len(), 2);
+        assert_eq!(calls[0].0, "main.json");
+        assert_eq!(calls[0].1.as_deref(), Some("a.parameters.json"));
+        assert_eq!(calls[0].2, "a.parameters.json");
+        let report = &out["ok"];
+        let x: Vec<&Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "x/X1")
+            .collect();
+        // The same finding in both evaluations is reported once (as a
+        // built-in one), with the first evaluation's parameter file.
+        assert_eq!(x.len(), 1, "{report}");
+        assert_eq!(x[0]["parametersFile"], "a.parameters.json");
+        let errors = report["pluginErrors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[1]["parameterFile"], "b.parameters.json");
+        // A result the bridge cannot read is a plugin error, not a crash.
+        let mut garbage = |_: &str, _: &str, _: Option<&str>| "nope".to_string();
+        let out = parse(&check_with(TEMPLATE, "{}", Some(&mut garbage)));
+        assert_eq!(out["ok"]["pluginErrors"][0]["kind"], "output");
+    }
+
+    #[test]
+    fn policy_plugins_are_resolved() {
+        let policy = serde_json::json!({"policy": {"plugins": [
+            {"path": "plugins/Cost_Center.wasm", "config": {"tag": "cc"}},
+            {"path": "b.wasm", "name": "bee", "limits": {"timeoutMs": 50, "memoryMiB": 8}}]}});
+        let out = parse(&policy_plugins(&policy.to_string()));
+        let list = out["ok"].as_array().unwrap();
+        assert_eq!(list.len(), 2, "{out}");
+        assert_eq!(list[0]["name"], "cost-center");
+        assert_eq!(list[0]["path"], "plugins/Cost_Center.wasm");
+        assert_eq!(list[0]["config"]["tag"], "cc");
+        assert_eq!(list[0]["limits"], serde_json::json!({}));
+        assert_eq!(list[1]["name"], "bee");
+        assert_eq!(
+            list[1]["limits"],
+            serde_json::json!({"timeoutMs": 50, "memoryMiB": 8})
+        );
+        assert_eq!(
+            parse(&policy_plugins(r#"{"policy": null}"#))["ok"],
+            serde_json::json!([])
+        );
+        assert_eq!(
+            parse(&policy_plugins(r#"{"policy": 3}"#))["error"]["kind"],
+            "policy"
+        );
     }
 }

@@ -24,6 +24,47 @@ pub fn check(template: &str, options: &str) -> String {
     bridge::check(template, options)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The JavaScript plugin runner `checkWith` calls: an object with a
+    /// `run(modelJson, template, parameterFile)` method returning the JSON
+    /// of a [`bridge::ExternalResult`]. It must not throw.
+    pub type ExternalRunner;
+
+    #[wasm_bindgen(method, js_name = run)]
+    fn run(
+        this: &ExternalRunner,
+        model: &str,
+        template: &str,
+        parameter_file: Option<String>,
+    ) -> String;
+}
+
+/// Checks one template in one pass, calling `runner.run` on the model of
+/// every evaluation (policy plugins run in JavaScript); its findings and
+/// failures join the report. Same envelope as [`check`].
+#[wasm_bindgen(js_name = checkWith)]
+pub fn check_with(template: &str, options: &str, runner: &ExternalRunner) -> String {
+    let mut call = |model: &str, file: &str, parameter_file: Option<&str>| {
+        runner.run(model, file, parameter_file.map(str::to_string))
+    };
+    bridge::check_with(template, options, Some(&mut call))
+}
+
+/// The model JSON of every evaluation: `{"ok": [{"template",
+/// "parameterFile", "model": "<JSON text>"}...]}`.
+#[wasm_bindgen(js_name = models)]
+pub fn models(template: &str, options: &str) -> String {
+    bridge::models(template, options)
+}
+
+/// A policy's plugin entries, resolved: `{"ok": [{"name", "path",
+/// "pointer", "config", "limits"}...]}`. `request` is `{"policy": ...}`.
+#[wasm_bindgen(js_name = policyPlugins)]
+pub fn policy_plugins(request: &str) -> String {
+    bridge::policy_plugins(request)
+}
+
 /// The rule catalog: `{"ok": [RuleInfo...]}`.
 #[wasm_bindgen(js_name = rules)]
 pub fn rules() -> String {

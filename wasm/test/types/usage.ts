@@ -2,6 +2,12 @@
 // what a user writes. Imports the package by name, as a user would.
 import {
   check,
+  checkAsync,
+  loadPolicyPlugins,
+  policyPlugins,
+  preparePlugins,
+  type PluginError,
+  type PluginInput,
   explain,
   IdguardError,
   init,
@@ -36,3 +42,15 @@ try {
   if (e instanceof IdguardError && e.kind === 'policy') console.log(e.problems?.length);
 }
 console.log(version(), sev, line, md.length, report.summary.invalidFiles);
+
+const plugins: PluginInput[] = [
+  new Uint8Array([0, 97, 115, 109]),
+  new ArrayBuffer(8),
+  { name: 'cost', bytes: new Uint8Array(8), config: { tag: 'cc' }, limits: { timeoutMs: 500, memoryMiB: 16 } },
+  ...loadPolicyPlugins('idguard.json'),
+];
+await preparePlugins({ plugins });
+const withPlugins: Report = await checkAsync('{}', { policy: '{}', plugins });
+const failures: PluginError[] = withPlugins.pluginErrors;
+for (const f of failures) if (f.kind === 'deadline') console.log(f.plugin, f.file ?? '', f.message);
+console.log(check('{}', { plugins: false }).pluginErrors.length, policyPlugins('{}').map((p) => `${p.name} ${p.path} ${p.limits.timeoutMs ?? ''}`));

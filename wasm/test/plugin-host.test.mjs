@@ -1,44 +1,21 @@
-// node --test wasm/plugins/host.test.mjs
-//
-// The JavaScript plugin host gives the same findings as the CLI on the
+// The JavaScript plugin host (src/plugins.js) on its own gives the same findings as the CLI on the
 // same fixtures (the model JSON comes from `idguard debug model`), and
 // stops hostile plugins. Builds the CLI and the example plugins when they
 // are not built yet (CARGO_TARGET_DIR is honoured).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-import { PluginError, capMemory, compilePlugin, runPlugin, runPluginInWorker, runPlugins } from './host.mjs';
+import { PluginError, capMemory, compilePlugin, runPlugin, runPlugins } from '../src/plugins.js';
+import { runPluginInWorker } from '../src/node-plugins.js';
+import { REPO, pluginTools } from './helpers.mjs';
+import { BOMB, LOOP, module, returning, sleb, uleb } from './wasm-module.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const target = process.env.CARGO_TARGET_DIR || join(repo, 'target');
-const exe = join(target, 'debug', process.platform === 'win32' ? 'idguard.exe' : 'idguard');
-const wasmDir = join(target, 'plugins', 'wasm32-unknown-unknown', 'release');
-const EXAMPLES = ['required-cost-center', 'prod-scope-token'];
-
-function build() {
-  if (!existsSync(exe)) {
-    execFileSync('cargo', ['build', '-p', 'idguard-cli'], { cwd: repo, stdio: 'inherit' });
-  }
-  for (const name of EXAMPLES) {
-    if (!existsSync(join(wasmDir, `${name.replaceAll('-', '_')}.wasm`))) {
-      execFileSync(
-        'cargo',
-        ['build', '--release', '--locked', '--target', 'wasm32-unknown-unknown',
-          '--manifest-path', join(repo, 'policies/plugins', name, 'Cargo.toml'),
-          '--target-dir', join(target, 'plugins')],
-        { cwd: repo, stdio: 'inherit' },
-      );
-    }
-  }
-}
-build();
-
-const wasm = (name) => readFileSync(join(wasmDir, `${name.replaceAll('-', '_')}.wasm`));
+const repo = REPO;
+const { exe, wasmDir, wasm } = pluginTools();
 const idguard = (args) => spawnSync(exe, args, { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 });
 
 const plugins = [
@@ -109,82 +86,8 @@ test('a plugin error about its config is reported', async () => {
   });
 });
 
-// ---- hostile plugins, assembled by hand ---------------------------------
+// ---- hostile plugins, assembled by hand (wasm-module.mjs) ---------------
 
-const uleb = (n) => {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const sleb = (n) => {
-  const out = [];
-  let big = BigInt(n);
-  for (;;) {
-    const b = Number(big & 0x7fn);
-    big >>= 7n;
-    if ((big === 0n && (b & 0x40) === 0) || (big === -1n && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-};
-const str = (s) => {
-  const b = [...new TextEncoder().encode(s)];
-  return [...uleb(b.length), ...b];
-};
-const section = (id, body) => [id, ...uleb(body.length), ...body];
-const vec = (items) => [...uleb(items.length), ...items.flat()];
-
-/** A plugin module: `check` is the body of idguard_check (bytes). */
-function module({ check, abi = 1, data = null, importWasi = false, memory = [0x00, 4] }) {
-  const types = vec([
-    [0x60, 0, 1, 0x7f],
-    [0x60, 1, 0x7f, 1, 0x7f],
-    [0x60, 2, 0x7f, 0x7f, 0],
-    [0x60, 2, 0x7f, 0x7f, 1, 0x7e],
-    [0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f],
-  ]);
-  const imports = importWasi ? [section(2, vec([[...str('wasi_snapshot_preview1'), ...str('fd_write'), 0x00, 4]]))] : [];
-  const base = importWasi ? 1 : 0;
-  const body = (instrs) => {
-    const b = [0x00, ...instrs, 0x0b];
-    return [...uleb(b.length), ...b];
-  };
-  const exports = vec([
-    [...str('memory'), 0x02, 0],
-    [...str('idguard_abi_version'), 0x00, base],
-    [...str('idguard_alloc'), 0x00, base + 1],
-    [...str('idguard_free'), 0x00, base + 2],
-    [...str('idguard_check'), 0x00, base + 3],
-  ]);
-  const code = vec([
-    body([0x41, ...sleb(abi)]),
-    body([0x41, ...sleb(65536)]),
-    body([]),
-    body(check),
-  ]);
-  const dataSection = data ? [section(11, vec([[0x00, 0x41, 0x00, 0x0b, ...str(data)]]))] : [];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, types),
-    ...imports.flat(),
-    ...section(3, vec([[0], [1], [2], [3]])),
-    ...section(5, vec([memory])),
-    ...section(7, exports),
-    ...section(10, code),
-    ...dataSection.flat(),
-  ]);
-}
-
-const LOOP = [0x03, 0x40, 0x0c, 0x00, 0x0b, 0x42, 0x00];
-const BOMB = [0x03, 0x40, 0x41, 0x10, 0x40, 0x00, 0x41, 0x7f, 0x47, 0x0d, 0x00, 0x0b, 0x00];
-const returning = (text) => ({ check: [0x42, ...sleb(new TextEncoder().encode(text).length)], data: text });
 const model = { modelVersion: 1, template: 'main.json', resources: [] };
 
 async function rejectsWith(promise, kind, pattern) {
