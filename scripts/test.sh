@@ -31,11 +31,6 @@ for manifest in policies/plugins/*/Cargo.toml; do
     --manifest-path "$manifest" --target-dir "${CARGO_TARGET_DIR:-target}/plugins" -- -D warnings
 done
 
-if command -v node >/dev/null 2>&1; then
-  step "JavaScript plugin host (node --test wasm/plugins)"
-  node --test wasm/plugins/
-fi
-
 if [ -f package.json ] && [ -d wasm ]; then
   step "npm test (wasm package, browser and editor tests)"
   # The parity test compares the wasm package with the native CLI: use the
