@@ -35,8 +35,10 @@ pub const POLICY_FILE_NAME: &str = "idguard.json";
 #[derive(Debug)]
 pub struct Checked {
     pub report: Report,
-    /// The text of every template read, by displayed path (for code frames).
-    /// Parameter files are deliberately not kept: they may hold secrets.
+    /// The text of every template with findings or errors, by displayed
+    /// path (for code frames); the others' text is dropped once checked, so
+    /// a large estate is not held in memory. Parameter files are
+    /// deliberately not kept: they may hold secrets.
     pub sources: HashMap<String, Arc<str>>,
     /// Findings dropped because the baseline has their fingerprint.
     pub baselined: usize,
@@ -70,16 +72,13 @@ struct Candidate {
 
 /// A template to check: displayed path, path on disk, text, and whether it
 /// is a companion.
-type TemplateIn = (String, PathBuf, Arc<str>, Role);
-
-/// One template to check and the names of its parameter files.
-type Job<'a> = (&'a TemplateIn, &'a Vec<String>);
+type TemplateIn = (String, PathBuf, String, Role);
 
 /// A file read and classified.
 #[derive(Debug)]
 struct Loaded {
     candidate: Candidate,
-    text: Result<Arc<str>, FileError>,
+    text: Result<String, FileError>,
     kind: FileKind,
 }
 
@@ -130,7 +129,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     let mut files: Vec<FileReport> = Vec::new();
     let mut sources: HashMap<String, Arc<str>> = HashMap::new();
     let mut templates: Vec<TemplateIn> = Vec::new();
-    let mut params: BTreeMap<String, (Arc<str>, Role)> = BTreeMap::new();
+    let mut params: BTreeMap<String, (String, Role)> = BTreeMap::new();
     for l in loaded {
         let role = l.candidate.role;
         let display = l.candidate.display;
@@ -192,9 +191,6 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     templates.retain(|_| k.next().copied().unwrap_or(false));
     let mut k = keep.iter();
     pairing.retain(|_| k.next().copied().unwrap_or(false));
-    for t in &templates {
-        sources.insert(t.0.clone(), t.2.clone());
-    }
 
     let paired: HashSet<&String> = pairing.iter().flatten().collect();
     // Paired parameter files are listed whatever the core reports about
@@ -223,13 +219,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         policy: &policy,
         today: Some(today()),
     };
-    let jobs: Vec<Job<'_>> = templates.iter().zip(pairing.iter()).collect();
+    let jobs: Vec<(TemplateIn, &Vec<String>)> = templates.into_iter().zip(pairing.iter()).collect();
     let results: Vec<_> = pool.install(|| {
-        jobs.par_iter()
+        jobs.into_par_iter()
             .map(|((display, path, text, _), param_names)| {
                 let template = SourceFile {
-                    path: display.clone(),
-                    text: text.to_string(),
+                    path: display,
+                    text,
                 };
                 let parameter_files: Vec<SourceFile> = param_names
                     .iter()
@@ -244,13 +240,18 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 let resolve = move |relative: &str| -> Option<String> {
                     std::fs::read_to_string(dir.join(relative)).ok()
                 };
-                match &host {
+                let result = match &host {
                     Some(host) if !host.is_empty() => {
                         let run = |model: &serde_json::Value| host.run(model);
                         check_template_with(&template, &parameter_files, &resolve, &options, &run)
                     }
                     _ => check_template(&template, &parameter_files, &resolve, &options),
-                }
+                };
+                // Keep the text only where a code frame may be shown.
+                let keep =
+                    !result.findings.is_empty() || result.files.iter().any(|f| f.error.is_some());
+                let source = keep.then(|| (template.path, Arc::<str>::from(template.text)));
+                (result, source)
             })
             .collect()
     });
@@ -273,7 +274,10 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         }
         None => idguard_core::api::policy_findings(&policy, "", None, options.today.as_deref()),
     };
-    for result in results {
+    for (result, source) in results {
+        if let Some((path, text)) = source {
+            sources.insert(path, text);
+        }
         files.extend(result.files);
         findings.extend(result.findings);
     }
@@ -351,7 +355,7 @@ pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
             .collect::<Result<_, _>>()?;
         let template = SourceFile {
             path: loaded.candidate.display.clone(),
-            text: text.to_string(),
+            text,
         };
         let dir = loaded
             .candidate
@@ -558,7 +562,7 @@ fn load(candidate: Candidate) -> Loaded {
     match decode(bytes) {
         Ok(text) => Loaded {
             kind: sniff_kind(&text),
-            text: Ok(text.into()),
+            text: Ok(text),
             candidate,
         },
         Err(message) if candidate.role == Role::Named || lossy_kind != FileKind::Other => Loaded {
@@ -571,7 +575,7 @@ fn load(candidate: Candidate) -> Loaded {
             candidate,
         },
         Err(_) => Loaded {
-            text: Ok(Arc::from("")),
+            text: Ok(String::new()),
             kind: FileKind::Other,
             candidate,
         },

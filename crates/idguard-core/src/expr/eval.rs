@@ -9,7 +9,9 @@ use std::rc::Rc;
 
 use super::functions;
 use super::parser::{literal_value, parse_template_string};
-use super::{Context, DeploymentContext, Expr, ExprKind, Obj, Unknown, UserFunction, Val};
+use super::{
+    Context, DeploymentContext, Expr, ExprError, ExprKind, Obj, Unknown, UserFunction, Val,
+};
 use crate::source::{Document, Kind, NodeId};
 
 /// Most evaluation steps (expression nodes, JSON nodes, comparisons) one
@@ -135,6 +137,32 @@ fn eval_string_in(s: &str, env: &Env) -> Val {
     }
 }
 
+/// [`eval_string_in`] for a string of the document: a literal shares the
+/// document's allocation.
+fn eval_shared_string(s: &Rc<str>, env: &Env) -> Val {
+    if !super::parser::is_expression(s) {
+        return Val::Str(shared_literal(s));
+    }
+    match env.ctx.parsed_expression(s) {
+        Some(parsed) => match &*parsed {
+            Ok(expr) => eval(expr, env),
+            Err(err) => Val::opaque(format!("invalid expression: {err}")),
+        },
+        None => eval_string_in(s, env),
+    }
+}
+
+/// The value of a literal (non-expression) string of the document,
+/// sharing its allocation unless a `[[` escape has to be removed.
+fn shared_literal(s: &Rc<str>) -> Rc<str> {
+    let value = literal_value(s);
+    if value.len() == s.len() {
+        Rc::clone(s)
+    } else {
+        Rc::from(value)
+    }
+}
+
 /// Converts a JSON subtree to a value, evaluating every string that is an
 /// expression (object keys too: an unknown key is kept under its
 /// rendering, see [`key_string`]).
@@ -178,7 +206,7 @@ fn eval_node_in(doc: &Document, node: NodeId, env: &Env, depth: usize) -> Val {
         Kind::Bool(b) => Val::Bool(*b),
         Kind::Int(i) => Val::Int(*i),
         Kind::Float(f) => Val::Float(*f),
-        Kind::String(s) => eval_string_in(s, env),
+        Kind::String(s) => eval_shared_string(s, env),
         Kind::Array(items) => Val::array(
             items
                 .iter()
@@ -200,7 +228,7 @@ fn eval_node_in(doc: &Document, node: NodeId, env: &Env, depth: usize) -> Val {
                 let key = if super::parser::is_expression(&member.key) {
                     key_string(&eval_string_in(&member.key, env))
                 } else {
-                    Rc::from(literal_value(&member.key))
+                    shared_literal(&member.key)
                 };
                 obj.insert(key, eval_node_in(doc, member.value, env, depth + 1));
             }
@@ -346,6 +374,10 @@ impl Context for LoopScope<'_> {
 
     fn symbol_resource_id(&self, symbol: &str) -> Option<Val> {
         self.parent.symbol_resource_id(symbol)
+    }
+
+    fn parsed_expression(&self, s: &Rc<str>) -> Option<Rc<Result<Expr, ExprError>>> {
+        self.parent.parsed_expression(s)
     }
 }
 

@@ -118,4 +118,48 @@ pub trait Context {
     /// declared under `symbol` (for `resourceId`-like uses and `reference`
     /// of a symbolic name); `None` when there is no such resource.
     fn symbol_resource_id(&self, symbol: &str) -> Option<Val>;
+    /// The parse of the template string `s` (an expression), if this
+    /// context keeps a cache of them; `None` makes the evaluator parse it
+    /// itself. The source layer shares equal strings of a document, so a
+    /// cache keyed by the allocation parses each distinct expression once.
+    fn parsed_expression(&self, s: &Rc<str>) -> Option<Rc<Result<Expr, ExprError>>> {
+        let _ = s;
+        None
+    }
+}
+
+/// A cache of parsed template strings for [`Context::parsed_expression`],
+/// keyed by the string's allocation (which it keeps alive, so an address
+/// is never reused while cached).
+#[derive(Default)]
+pub struct ExprCache {
+    parsed: std::cell::RefCell<std::collections::HashMap<usize, CachedExpr>>,
+}
+
+/// One entry of an [`ExprCache`]: the string (kept alive) and its parse.
+type CachedExpr = (Rc<str>, Rc<Result<Expr, ExprError>>);
+
+impl ExprCache {
+    /// The parse of the expression string `s`, parsed on first use.
+    pub fn get(&self, s: &Rc<str>) -> Rc<Result<Expr, ExprError>> {
+        let key = Rc::as_ptr(s).cast::<u8>() as usize;
+        if let Ok(map) = self.parsed.try_borrow()
+            && let Some((_, parsed)) = map.get(&key)
+        {
+            return Rc::clone(parsed);
+        }
+        let parsed = Rc::new(match parse_template_string(s) {
+            Ok(Some(expr)) => Ok(expr),
+            Ok(None) => Ok(Expr {
+                kind: ExprKind::Str(Rc::from(literal_value(s))),
+                start: 0,
+                end: 0,
+            }),
+            Err(err) => Err(err),
+        });
+        if let Ok(mut map) = self.parsed.try_borrow_mut() {
+            map.insert(key, (Rc::clone(s), Rc::clone(&parsed)));
+        }
+        parsed
+    }
 }

@@ -22,6 +22,7 @@ mod parser;
 pub use lines::{LineCol, LineIndex};
 
 use std::fmt;
+use std::rc::Rc;
 
 /// Deepest nesting of arrays and objects accepted. Real templates (including
 /// Bicep output with modules nested several levels deep) stay under 64.
@@ -59,10 +60,11 @@ impl NodeId {
 }
 
 /// One member of a JSON object: the (unescaped) key, where the key is
-/// written, and the value.
+/// written, and the value. Equal strings and keys of one document share
+/// one allocation (the parser interns them).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
-    pub key: Box<str>,
+    pub key: Rc<str>,
     pub key_span: Span,
     pub value: NodeId,
 }
@@ -76,8 +78,8 @@ pub enum Kind {
     Int(i64),
     /// Any other number.
     Float(f64),
-    /// A string, unescaped.
-    String(Box<str>),
+    /// A string, unescaped (shared with equal strings of the document).
+    String(Rc<str>),
     Array(Box<[NodeId]>),
     /// Members in source order, with repeated keys already resolved: the
     /// last value wins, as in ARM.
@@ -115,6 +117,18 @@ pub struct Document {
     nodes: Vec<Node>,
     root: NodeId,
     lines: LineIndex,
+    /// What [`Document::node`] returns for a foreign id (a `static` cannot
+    /// hold a node: strings are `Rc`s).
+    null: Node,
+}
+
+/// A `null` node at offset 0.
+const fn null_node() -> Node {
+    Node {
+        kind: Kind::Null,
+        span: Span::new(0, 0),
+        parent: None,
+    }
 }
 
 impl Document {
@@ -123,7 +137,12 @@ impl Document {
     pub fn parse(text: &str) -> Result<Document, ParseError> {
         let lines = LineIndex::new(text);
         match parser::parse(text) {
-            Ok((nodes, root)) => Ok(Document { nodes, root, lines }),
+            Ok((nodes, root)) => Ok(Document {
+                nodes,
+                root,
+                lines,
+                null: null_node(),
+            }),
             Err(err) => {
                 let pos = lines.line_col(text, err.offset);
                 Err(ParseError {
@@ -156,12 +175,7 @@ impl Document {
     /// The node behind `id`. Ids come from this document, so the lookup is
     /// total; a foreign id yields a `null` node rather than a panic.
     pub fn node(&self, id: NodeId) -> &Node {
-        static NULL: Node = Node {
-            kind: Kind::Null,
-            span: Span::new(0, 0),
-            parent: None,
-        };
-        self.nodes.get(id.index()).unwrap_or(&NULL)
+        self.nodes.get(id.index()).unwrap_or(&self.null)
     }
 
     pub fn kind(&self, id: NodeId) -> &Kind {
@@ -249,10 +263,10 @@ impl Document {
     /// to a template held in a variable (Bicep's `loadJsonContent` modules)
     /// before it deploys it.
     pub fn unescaped_subtree(&self, node: NodeId) -> Document {
-        let unescape = |s: &str| -> Box<str> {
+        let unescape = |s: &Rc<str>| -> Rc<str> {
             match s.strip_prefix("[[") {
-                Some(rest) => format!("[{rest}").into_boxed_str(),
-                None => s.into(),
+                Some(rest) => Rc::from(format!("[{rest}")),
+                None => Rc::clone(s),
             }
         };
         let mut nodes: Vec<Node> = Vec::new();
@@ -313,6 +327,7 @@ impl Document {
             nodes,
             root: NodeId(0),
             lines: self.lines.clone(),
+            null: null_node(),
         }
     }
 

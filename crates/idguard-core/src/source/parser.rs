@@ -4,8 +4,9 @@
 //! explicit stack of [`Frame`]s, and the children of every open container
 //! sit in two shared scratch vectors (one for array items, one for object
 //! members) from which a container takes its slice when it closes. So a
-//! file costs one allocation per string, key and non-empty container, and
-//! nesting is bounded by [`MAX_DEPTH`] rather than by the thread's stack.
+//! file costs one allocation per distinct string or key (they are interned)
+//! and per non-empty container, and nesting is bounded by [`MAX_DEPTH`]
+//! rather than by the thread's stack.
 //!
 //! The dialect is the one ARM's reader (JSON.NET) accepts in real templates:
 //! RFC 8259 plus `//` and `/* */` comments wherever whitespace may stand,
@@ -15,7 +16,9 @@
 //! last, as JSON.NET's `JObject` does; the overridden value's nodes stay in
 //! the arena but nothing reachable refers to them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 use super::{Kind, MAX_DEPTH, Member, Node, NodeId, Span};
 
@@ -67,12 +70,12 @@ struct ObjectState {
     pending: Option<PendingKey>,
     /// Key to member index (relative to `Frame::first`), built once the
     /// object grows past [`LINEAR_SCAN_MEMBERS`].
-    index: Option<HashMap<Box<str>, usize>>,
+    index: Option<HashMap<Rc<str>, usize, FastHash>>,
 }
 
 /// A key read, its value not yet complete.
 struct PendingKey {
-    key: Box<str>,
+    key: Rc<str>,
     span: Span,
     /// Member to overwrite when the key repeats an earlier one.
     slot: Option<usize>,
@@ -94,6 +97,10 @@ struct Parser<'a> {
     stack: Vec<Frame>,
     items: Vec<NodeId>,
     members: Vec<Member>,
+    /// Every distinct string and key read so far: a template repeats the
+    /// same few thousand (`type`, `name`, `[parameters('location')]`), so
+    /// each is allocated once and shared.
+    strings: HashSet<Rc<str>, FastHash>,
 }
 
 impl<'a> Parser<'a> {
@@ -109,6 +116,7 @@ impl<'a> Parser<'a> {
             stack: Vec::new(),
             items: Vec::new(),
             members: Vec::new(),
+            strings: HashSet::default(),
         }
     }
 
@@ -284,10 +292,10 @@ impl<'a> Parser<'a> {
                 }
             },
             None if existing.len() < LINEAR_SCAN_MEMBERS => {
-                existing.iter().position(|m| m.key == key)
+                existing.iter().position(|m| Rc::ptr_eq(&m.key, &key))
             }
             None => {
-                let mut index: HashMap<Box<str>, usize> = existing
+                let mut index: HashMap<Rc<str>, usize, FastHash> = existing
                     .iter()
                     .enumerate()
                     .map(|(i, m)| (m.key.clone(), i))
@@ -393,9 +401,20 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Reads the string whose opening quote is at `pos`, unescaped. Strings
-    /// without escapes are one slice copy.
-    fn string(&mut self) -> Result<Box<str>, RawError> {
+    /// The shared copy of `s`.
+    fn intern(&mut self, s: &str) -> Rc<str> {
+        if let Some(shared) = self.strings.get(s) {
+            return Rc::clone(shared);
+        }
+        let shared: Rc<str> = Rc::from(s);
+        self.strings.insert(Rc::clone(&shared));
+        shared
+    }
+
+    /// Reads the string whose opening quote is at `pos`, unescaped and
+    /// interned. Strings without escapes are looked up by their slice of
+    /// the text, so a repeated one costs no allocation.
+    fn string(&mut self) -> Result<Rc<str>, RawError> {
         let open = self.pos;
         let body = open + 1;
         let rest = self.bytes.get(body..).unwrap_or(&[]);
@@ -405,7 +424,8 @@ impl<'a> Parser<'a> {
         let mut i = body + stop;
         if self.bytes.get(i) == Some(&b'"') {
             self.pos = i + 1;
-            return Ok(self.slice(body, i)?.into());
+            let slice = self.slice(body, i)?;
+            return Ok(self.intern(slice));
         }
         let mut out = String::with_capacity(i - body + 16);
         out.push_str(self.slice(body, i)?);
@@ -413,7 +433,7 @@ impl<'a> Parser<'a> {
             match self.bytes.get(i) {
                 Some(b'"') => {
                     self.pos = i + 1;
-                    return Ok(out.into_boxed_str());
+                    return Ok(self.intern(&out));
                 }
                 Some(b'\\') if i + 1 >= self.bytes.len() => return Err(unterminated_string(open)),
                 Some(b'\\') => i = self.escape(i, &mut out)?,
@@ -612,6 +632,56 @@ impl<'a> Parser<'a> {
         }
     }
 }
+
+/// FxHash (the multiply-rotate hash of rustc): the parser hashes every
+/// string and key it reads, and these are short and not attacker-chosen
+/// in a way that matters (a collision costs time, never correctness).
+#[derive(Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(
+                <[u8; 8]>::try_from(chunk).unwrap_or([0; 8]),
+            ));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            for (d, s) in last.iter_mut().zip(rest) {
+                *d = *s;
+            }
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// The hash state of the parser's maps.
+type FastHash = BuildHasherDefault<FxHasher>;
 
 /// Offset of the first `"` or `\\` in `bytes`. Eight bytes at a time: a
 /// byte equal to the target is a zero byte of `word ^ target`, and the

@@ -42,6 +42,8 @@ pub struct TemplateScope<'a> {
     /// Symbolic name (lowercase) → resource node and its type/name nodes.
     symbols: HashMap<String, NodeId>,
     symbol_ids: RefCell<HashMap<String, Slot>>,
+    /// Parsed expression strings of this template.
+    exprs: expr::ExprCache,
 }
 
 impl<'a> TemplateScope<'a> {
@@ -102,6 +104,7 @@ impl<'a> TemplateScope<'a> {
             deployment,
             symbols,
             symbol_ids: RefCell::default(),
+            exprs: expr::ExprCache::default(),
         }
     }
 
@@ -244,6 +247,10 @@ impl Context for TemplateScope<'_> {
         &self.deployment
     }
 
+    fn parsed_expression(&self, s: &Rc<str>) -> Option<Rc<Result<expr::Expr, expr::ExprError>>> {
+        Some(self.exprs.get(s))
+    }
+
     fn symbol_resource_id(&self, symbol: &str) -> Option<Val> {
         let key = symbol.to_ascii_lowercase();
         let node = *self.symbols.get(&key)?;
@@ -330,12 +337,12 @@ pub fn json_val(doc: &Document, node: NodeId) -> Val {
         Kind::Bool(b) => Val::Bool(*b),
         Kind::Int(i) => Val::Int(*i),
         Kind::Float(f) => Val::Float(*f),
-        Kind::String(s) => Val::str(&**s),
+        Kind::String(s) => Val::Str(Rc::clone(s)),
         Kind::Array(items) => Val::array(items.iter().map(|i| json_val(doc, *i)).collect()),
         Kind::Object(members) => {
             let mut obj = Obj::with_capacity(members.len());
             for m in members.iter() {
-                obj.insert(&*m.key, json_val(doc, m.value));
+                obj.insert(Rc::clone(&m.key), json_val(doc, m.value));
             }
             Val::object(obj)
         }

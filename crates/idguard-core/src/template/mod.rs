@@ -341,7 +341,7 @@ impl<'f> Walker<'f, '_> {
             .iter()
             .filter(|_| !outer)
             .map(|m| Parameter {
-                name: Rc::from(&*m.key),
+                name: Rc::clone(&m.key),
                 ty: doc
                     .get(m.value, "type")
                     .and_then(|t| doc.as_str(t))
@@ -384,7 +384,7 @@ impl<'f> Walker<'f, '_> {
                 }
                 Kind::Object(members) => {
                     for m in members.iter() {
-                        let symbol = Some(Rc::from(&*m.key));
+                        let symbol = Some(Rc::clone(&m.key));
                         self.resource(file, m.value, symbol, None, ctx, index, depth);
                     }
                 }
@@ -401,7 +401,7 @@ impl<'f> Walker<'f, '_> {
                 let value = canonical_references(&value, ctx);
                 let mut o = Obj::new();
                 o.insert("value", value);
-                outputs.insert(&*m.key, Val::object(o));
+                outputs.insert(Rc::clone(&m.key), Val::object(o));
             }
             if let Some(d) = self.eval.deployments.get_mut(index) {
                 d.outputs = outputs;
@@ -641,7 +641,7 @@ impl<'f> Walker<'f, '_> {
                     if pm.key.eq_ignore_ascii_case("template") {
                         continue;
                     }
-                    props.insert(&*pm.key, expr::eval_node(doc, pm.value, ctx));
+                    props.insert(Rc::clone(&pm.key), expr::eval_node(doc, pm.value, ctx));
                 }
                 Val::object(props)
             } else {
@@ -702,7 +702,7 @@ impl<'f> Walker<'f, '_> {
                 }
                 Kind::Object(members) => {
                     for m in members.iter() {
-                        let symbol = Some(Rc::from(&*m.key));
+                        let symbol = Some(Rc::clone(&m.key));
                         self.resource(file, m.value, symbol, Some(&me), ctx, deployment, depth);
                     }
                 }
@@ -905,6 +905,9 @@ impl Context for Rescoped<'_> {
     }
     fn symbol_resource_id(&self, symbol: &str) -> Option<Val> {
         self.parent.symbol_resource_id(symbol)
+    }
+    fn parsed_expression(&self, s: &Rc<str>) -> Option<Rc<Result<expr::Expr, expr::ExprError>>> {
+        self.parent.parsed_expression(s)
     }
 }
 
