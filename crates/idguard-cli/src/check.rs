@@ -124,7 +124,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         candidates.extend(named);
     }
 
-    let loaded: Vec<Loaded> = pool.install(|| candidates.into_par_iter().map(load).collect());
+    let loaded: Vec<Loaded> = pool.install(|| {
+        candidates
+            .into_par_iter()
+            .with_max_len(8)
+            .map(load)
+            .collect()
+    });
 
     let mut files: Vec<FileReport> = Vec::new();
     let mut sources: HashMap<String, Arc<str>> = HashMap::new();
@@ -219,9 +225,20 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         policy: &policy,
         today: Some(today()),
     };
-    let jobs: Vec<(TemplateIn, &Vec<String>)> = templates.into_iter().zip(pairing.iter()).collect();
+    let mut jobs: Vec<(TemplateIn, &Vec<String>)> =
+        templates.into_iter().zip(pairing.iter()).collect();
+    // Largest first, one job per template: rayon splits an indexed
+    // iterator into a few long runs, and a run of large templates (they
+    // sort together by name) then kept one thread busy long after the
+    // others ran dry. Single-item jobs are stolen one at a time, and
+    // starting with the largest leaves only small ones for the end.
+    // The report is sorted afterwards, so the order does not show.
+    jobs.sort_by_key(|((_, _, text, _), params)| {
+        std::cmp::Reverse(text.len() * (params.len().max(1)))
+    });
     let results: Vec<_> = pool.install(|| {
         jobs.into_par_iter()
+            .with_max_len(1)
             .map(|((display, path, text, _), param_names)| {
                 let template = SourceFile {
                     path: display,

@@ -309,12 +309,13 @@ impl Policy {
         cell.get_or_init(|| {
             // Built-ins are plain JSON; a test proves they load. Should one
             // ever fail, the result is an empty policy, never a panic.
-            load::builtin_text(name)
+            let inner = load::builtin_text(name)
                 .and_then(|text| serde_json::from_str::<Value>(text).ok())
-                .and_then(|value| Policy::from_value(&value).ok())
-                .unwrap_or_else(|| Policy {
-                    inner: Arc::new(load::Inner::default()),
-                })
+                .and_then(|value| load::load_builtin(&value).ok())
+                .unwrap_or_default();
+            Policy {
+                inner: Arc::new(inner),
+            }
         })
         .clone()
     }

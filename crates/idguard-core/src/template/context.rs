@@ -42,8 +42,10 @@ pub struct TemplateScope<'a> {
     /// Symbolic name (lowercase) → resource node and its type/name nodes.
     symbols: HashMap<String, NodeId>,
     symbol_ids: RefCell<HashMap<String, Slot>>,
-    /// Parsed expression strings of this template.
-    exprs: expr::ExprCache,
+    /// Parsed expression strings, shared by every template scope of one
+    /// evaluation (nested deployments reuse the same strings: a template
+    /// held in a variable is a view of its parent's document).
+    exprs: Rc<expr::ExprCache>,
 }
 
 impl<'a> TemplateScope<'a> {
@@ -52,6 +54,7 @@ impl<'a> TemplateScope<'a> {
         template: NodeId,
         supplied: HashMap<String, Supplied>,
         deployment: DeploymentContext,
+        exprs: Rc<expr::ExprCache>,
     ) -> Self {
         let mut functions = HashMap::new();
         for ns in doc.items(doc.get(template, "functions").unwrap_or(template)) {
@@ -104,7 +107,7 @@ impl<'a> TemplateScope<'a> {
             deployment,
             symbols,
             symbol_ids: RefCell::default(),
-            exprs: expr::ExprCache::default(),
+            exprs,
         }
     }
 

@@ -299,10 +299,18 @@ pub fn evaluate(files: &Files, template: FileId, params: Option<FileId>) -> Eval
             }
         }
     }
-    let ctx = TemplateScope::new(doc, root, supplied, DeploymentContext::root(scope));
+    let exprs = Rc::new(expr::ExprCache::default());
+    let ctx = TemplateScope::new(
+        doc,
+        root,
+        supplied,
+        DeploymentContext::root(scope),
+        Rc::clone(&exprs),
+    );
     let mut walker = Walker {
         files,
         eval: &mut eval,
+        exprs,
     };
     walker.deployment(template, root, &ctx, None, None, false, &origins, 0);
     eval
@@ -311,6 +319,8 @@ pub fn evaluate(files: &Files, template: FileId, params: Option<FileId>) -> Eval
 struct Walker<'f, 'e> {
     files: &'f Files,
     eval: &'e mut Evaluation,
+    /// The evaluation's cache of parsed expressions.
+    exprs: Rc<expr::ExprCache>,
 }
 
 /// A parent resource, for flattening nested children.
@@ -850,7 +860,7 @@ impl<'f> Walker<'f, '_> {
                     }
                 }
             }
-            let scope = TemplateScope::new(tdoc, tnode, supplied, dctx);
+            let scope = TemplateScope::new(tdoc, tnode, supplied, dctx, Rc::clone(&self.exprs));
             self.deployment(
                 tfile,
                 tnode,
