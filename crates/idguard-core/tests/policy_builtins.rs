@@ -293,7 +293,10 @@ fn built_ins_load_the_same_with_and_without_the_schema_pass() {
     // `Policy::builtin` skips the JSON Schema pass (the test above is what
     // keeps the shipped files valid); the result must be what the full,
     // validating load gives.
-    for (name, text) in [("default", DEFAULT_POLICY_TEXT), ("strict", STRICT_POLICY_TEXT)] {
+    for (name, text) in [
+        ("default", DEFAULT_POLICY_TEXT),
+        ("strict", STRICT_POLICY_TEXT),
+    ] {
         let validated = Policy::from_value(&serde_json::from_str(text).unwrap()).unwrap();
         let builtin = Policy::builtin(name).unwrap();
         assert_eq!(format!("{builtin:?}"), format!("{validated:?}"), "{name}");

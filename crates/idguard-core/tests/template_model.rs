@@ -345,3 +345,42 @@ fn templates_held_in_variables_are_unescaped_and_evaluated() {
         vec!["id-from-variable"]
     );
 }
+
+#[test]
+fn variable_copy_loops_are_expanded_like_property_copy_loops() {
+    let e = eval(
+        r#"{
+      "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "parameters": { "n": { "type": "int" } },
+      "variables": {
+        "copy": [
+          { "name": "ids", "count": 3, "input": "[concat('id-web-', copyIndex('ids'))]" },
+          { "name": "later", "count": "[parameters('n')]", "input": "x" },
+          { "name": "negative", "count": -1, "input": "x" }
+        ]
+      },
+      "resources": [
+        { "type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2023-01-31",
+          "name": "[variables('ids')[2]]" },
+        { "type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2023-01-31",
+          "name": "[concat('id-', length(variables('later')))]" },
+        { "type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2023-01-31",
+          "name": "[concat('id-', length(variables('negative')))]" }
+      ]
+    }"#,
+    );
+    let names = names_of(&e, "Microsoft.ManagedIdentity/userAssignedIdentities");
+    assert_eq!(names[0], "id-web-2");
+    // A count not known before deployment, or a negative one, leaves the
+    // variable unknown: never an empty array that would look like a fact.
+    let identities: Vec<&Val> = e
+        .resources
+        .iter()
+        .filter(|r| r.is_type("Microsoft.ManagedIdentity/userAssignedIdentities"))
+        .map(|r| &r.name)
+        .collect();
+    for (name, why) in identities[1..].iter().zip(["not known", "negative"]) {
+        assert!(!name.is_fully_known(), "{}: {why}", name.display());
+        assert_ne!(name.display(), "id-0");
+    }
+}

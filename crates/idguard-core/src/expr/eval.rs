@@ -255,6 +255,29 @@ fn property_copy_loops(doc: &Document, node: NodeId) -> Option<Vec<(String, Node
         .collect()
 }
 
+/// Expands a copy specification `{"name", "count", <input_key>}` — a
+/// variable copy loop (`variables.copy`, input key `input`) — exactly as a
+/// property copy loop is expanded: `count` evaluated inputs, each with
+/// `copyIndex('name')` bound; an unknown, negative or too large count, or
+/// a missing `count` or input, is an unknown value saying why.
+pub fn eval_copy_spec(doc: &Document, spec: NodeId, input_key: &str, ctx: &dyn Context) -> Val {
+    let name = doc
+        .get(spec, "name")
+        .and_then(|n| doc.as_str(n))
+        .unwrap_or_default();
+    let Some(count) = doc.get(spec, "count") else {
+        return Val::opaque(format!("copy loop '{name}' has no count"));
+    };
+    let Some(input) = doc.get(spec, input_key) else {
+        return Val::opaque(format!("copy loop '{name}' has no {input_key}"));
+    };
+    let budget = Budget::new();
+    finish(
+        expand_copy(doc, name, count, input, &Env::root(ctx, &budget), 0),
+        &budget,
+    )
+}
+
 fn expand_copy(
     doc: &Document,
     name: &str,

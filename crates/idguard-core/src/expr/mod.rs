@@ -15,8 +15,8 @@ mod value;
 
 pub use ast::{Expr, ExprKind};
 pub use eval::{
-    LoopScope, MAX_CALL_DEPTH, MAX_COPY_COUNT, MAX_STEPS, eval_expr, eval_key, eval_node,
-    eval_string, key_string,
+    LoopScope, MAX_CALL_DEPTH, MAX_COPY_COUNT, MAX_STEPS, eval_copy_spec, eval_expr, eval_key,
+    eval_node, eval_string, key_string,
 };
 pub use functions::{MAX_ARRAY_LEN, MAX_RANGE_COUNT, MAX_STRING_LEN, to_arm_string};
 pub use parser::{ExprError, is_expression, literal_value, parse, parse_template_string};

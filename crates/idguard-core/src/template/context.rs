@@ -12,8 +12,10 @@ use crate::source::{Document, Kind, NodeId};
 
 use super::ids;
 
-/// Most items a copy loop is expanded to. Beyond it the loop is evaluated
-/// for the first items only and the model notes the truncation.
+/// Most instances a resource copy loop is expanded to. Beyond it the loop
+/// is evaluated for the first items only and the model notes the
+/// truncation. (Property and variable copy loops are values, expanded by
+/// the evaluator up to [`expr::MAX_COPY_COUNT`] items.)
 pub const MAX_COPY: usize = 200;
 
 enum Slot {
@@ -154,41 +156,8 @@ impl<'a> TemplateScope<'a> {
                 .and_then(|n| self.doc.as_str(n))
                 .is_some_and(|n| n.eq_ignore_ascii_case(name))
         })?;
-        Some(expand_copy(self.doc, spec, "input", self))
+        Some(expr::eval_copy_spec(self.doc, spec, "input", self))
     }
-}
-
-/// Expands a copy specification (`{name, count, input}`) with `input`
-/// evaluated once per index.
-pub fn expand_copy(doc: &Document, spec: NodeId, input_key: &str, ctx: &dyn Context) -> Val {
-    let name: Rc<str> = doc
-        .get(spec, "name")
-        .and_then(|n| doc.as_str(n))
-        .map(Rc::from)
-        .unwrap_or_else(|| Rc::from(""));
-    let count = doc
-        .get(spec, "count")
-        .map(|c| expr::eval_node(doc, c, ctx))
-        .unwrap_or(Val::Int(0));
-    let Some(count) = count.as_int() else {
-        return Val::opaque(format!("the count of copy loop '{name}' is not known"));
-    };
-    let Some(input) = doc.get(spec, input_key) else {
-        return Val::opaque(format!("copy loop '{name}' has no {input_key}"));
-    };
-    let n = usize::try_from(count).unwrap_or(0);
-    if n > MAX_COPY {
-        return Val::opaque(format!(
-            "copy loop '{name}' has {n} items (more than {MAX_COPY})"
-        ));
-    }
-    let items = (0..n)
-        .map(|i| {
-            let scope = expr::LoopScope::named(ctx, &name, Val::Int(i as i64));
-            expr::eval_node(doc, input, &scope)
-        })
-        .collect();
-    Val::array(items)
 }
 
 fn literal_expr(s: &str) -> Expr {

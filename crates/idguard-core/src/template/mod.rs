@@ -386,20 +386,7 @@ impl<'f> Walker<'f, '_> {
             symbols,
         });
         if let Some(resources) = doc.get(template, "resources") {
-            match doc.kind(resources) {
-                Kind::Array(items) => {
-                    for item in items.iter() {
-                        self.resource(file, *item, None, None, ctx, index, depth);
-                    }
-                }
-                Kind::Object(members) => {
-                    for m in members.iter() {
-                        let symbol = Some(Rc::clone(&m.key));
-                        self.resource(file, m.value, symbol, None, ctx, index, depth);
-                    }
-                }
-                _ => {}
-            }
+            self.resources(doc, file, resources, None, ctx, index, depth);
         }
         if !outer {
             let mut outputs = Obj::new();
@@ -704,20 +691,37 @@ impl<'f> Walker<'f, '_> {
                 ty: ty.clone(),
                 name: name.clone(),
             };
-            match doc.kind(children) {
-                Kind::Array(items) => {
-                    for item in items.iter() {
-                        self.resource(file, *item, None, Some(&me), ctx, deployment, depth);
-                    }
+            self.resources(doc, file, children, Some(&me), ctx, deployment, depth);
+        }
+    }
+
+    /// Walks a `resources` collection: an array (the classic form) or an
+    /// object keyed by symbolic name (`languageVersion` 2.0), of a
+    /// deployment's template or, with `parent`, of a resource's children.
+    #[allow(clippy::too_many_arguments)]
+    fn resources(
+        &mut self,
+        doc: &Document,
+        file: FileId,
+        collection: NodeId,
+        parent: Option<&ParentRef>,
+        ctx: &dyn Context,
+        deployment: usize,
+        depth: usize,
+    ) {
+        match doc.kind(collection) {
+            Kind::Array(items) => {
+                for item in items.iter() {
+                    self.resource(file, *item, None, parent, ctx, deployment, depth);
                 }
-                Kind::Object(members) => {
-                    for m in members.iter() {
-                        let symbol = Some(Rc::clone(&m.key));
-                        self.resource(file, m.value, symbol, Some(&me), ctx, deployment, depth);
-                    }
-                }
-                _ => {}
             }
+            Kind::Object(members) => {
+                for m in members.iter() {
+                    let symbol = Some(Rc::clone(&m.key));
+                    self.resource(file, m.value, symbol, parent, ctx, deployment, depth);
+                }
+            }
+            _ => {}
         }
     }
 
