@@ -17,7 +17,6 @@
 //! the arena but nothing reachable refers to them.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use super::{Kind, MAX_DEPTH, Member, Node, NodeId, Span};
@@ -633,55 +632,14 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// FxHash (the multiply-rotate hash of rustc): the parser hashes every
-/// string and key it reads, and these are short and not attacker-chosen
-/// in a way that matters (a collision costs time, never correctness).
-#[derive(Default, Clone, Copy)]
-struct FxHasher {
-    hash: u64,
-}
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(
-                <[u8; 8]>::try_from(chunk).unwrap_or([0; 8]),
-            ));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            for (d, s) in last.iter_mut().zip(rest) {
-                *d = *s;
-            }
-            self.add(u64::from_le_bytes(last));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// The hash state of the parser's maps.
-type FastHash = BuildHasherDefault<FxHasher>;
+/// The hash state of the parser's maps: foldhash, seeded at random per
+/// map. The parser hashes every string and key it reads, so the hash must
+/// be fast (std's SipHash cost 8 % of checking the largest corpus
+/// template), and a template is input from anyone who can open a pull
+/// request, so it must not be fixed: with an unseeded hash (FxHash was
+/// tried) crafted keys that all collide would make interning quadratic and
+/// stall a CI gate.
+type FastHash = foldhash::fast::RandomState;
 
 /// Offset of the first `"` or `\\` in `bytes`. Eight bytes at a time: a
 /// byte equal to the target is a zero byte of `word ^ target`, and the
