@@ -444,13 +444,10 @@ fn describe_failure(err: &wasmtime::Error, state: &State, limits: &Limits, used:
     }
 }
 
-/// The raw output of one call (bytes), or what went wrong.
-fn call(
-    engine: &Engine,
-    module: &Module,
-    limits: &Limits,
-    input: &[u8],
-) -> Result<Vec<u8>, Failure> {
+/// A fresh store for one call under `limits`: the memory cap and the
+/// one-instance/one-memory/four-table limits, fuel, and an epoch deadline
+/// that traps.
+fn store(engine: &Engine, limits: &Limits) -> Result<Store<State>, Failure> {
     let state = State {
         limits: StoreLimitsBuilder::new()
             .memory_size(limits.memory_bytes)
@@ -469,11 +466,24 @@ fn call(
     let ticks = u64::try_from(limits.timeout.as_millis() / TICK.as_millis()).unwrap_or(u64::MAX);
     store.set_epoch_deadline(ticks.max(1));
     store.epoch_deadline_trap();
+    Ok(store)
+}
 
-    let fail = |store: &Store<State>, e: wasmtime::Error| {
-        let used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
-        describe_failure(&e, store.data(), limits, used)
-    };
+/// What a call that failed with `e` in `store` did, with the fuel it used.
+fn failure(store: &Store<State>, e: wasmtime::Error, limits: &Limits) -> Failure {
+    let used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+    describe_failure(&e, store.data(), limits, used)
+}
+
+/// The raw output of one call (bytes), or what went wrong.
+fn call(
+    engine: &Engine,
+    module: &Module,
+    limits: &Limits,
+    input: &[u8],
+) -> Result<Vec<u8>, Failure> {
+    let mut store = store(engine, limits)?;
+    let fail = |store: &Store<State>, e: wasmtime::Error| failure(store, e, limits);
     let instance = Instance::new(&mut store, module, &[]).map_err(|e| fail(&store, e))?;
     let memory = instance
         .get_memory(&mut store, "memory")
@@ -815,25 +825,8 @@ fn load_one(
 
 /// Calls `idguard_abi_version` in a fresh instance.
 fn abi_version(engine: &Engine, module: &Module, limits: &Limits) -> Result<i32, Failure> {
-    let state = State {
-        limits: StoreLimitsBuilder::new()
-            .memory_size(limits.memory_bytes)
-            .build(),
-        memory_cap: limits.memory_bytes,
-        denied: None,
-    };
-    let mut store = Store::new(engine, state);
-    store.limiter(|s| s);
-    store
-        .set_fuel(limits.fuel)
-        .map_err(|e| Failure::new(Kind::Trap, format!("failed: {e}")))?;
-    let ticks = u64::try_from(limits.timeout.as_millis() / TICK.as_millis()).unwrap_or(u64::MAX);
-    store.set_epoch_deadline(ticks.max(1));
-    store.epoch_deadline_trap();
-    let fail = |store: &Store<State>, e: wasmtime::Error| {
-        let used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
-        describe_failure(&e, store.data(), limits, used)
-    };
+    let mut store = store(engine, limits)?;
+    let fail = |store: &Store<State>, e: wasmtime::Error| failure(store, e, limits);
     let instance = Instance::new(&mut store, module, &[]).map_err(|e| fail(&store, e))?;
     let f = instance
         .get_typed_func::<(), i32>(&mut store, "idguard_abi_version")
