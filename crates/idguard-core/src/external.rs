@@ -5,7 +5,7 @@
 use crate::api::{CheckOptions, ExternalFinding, fingerprint, range, suppression_for};
 use crate::finding::Finding;
 use crate::model::Model;
-use crate::source::{Document, Kind, NodeId};
+use crate::source::{Document, NodeId};
 use crate::template::{FileId, Files};
 
 /// Decodes one RFC 6901 segment (`~1` → `/`, `~0` → `~`).
@@ -16,26 +16,10 @@ fn unescape(segment: &str) -> String {
 /// The node a JSON pointer names, or the deepest node that exists along it
 /// (the root for a pointer that is not one).
 pub fn resolve_pointer(doc: &Document, pointer: &str) -> NodeId {
-    let mut node = doc.root();
-    let Some(rest) = pointer.strip_prefix('/') else {
-        return node;
-    };
-    for raw in rest.split('/') {
-        let key = unescape(raw);
-        let next = match doc.kind(node) {
-            Kind::Object(_) => doc.get(node, &key),
-            Kind::Array(items) => key
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| items.get(i).copied()),
-            _ => None,
-        };
-        match next {
-            Some(n) => node = n,
-            None => break,
-        }
+    match pointer.strip_prefix('/') {
+        Some(rest) => doc.deepest(doc.root(), rest.split('/').map(unescape)),
+        None => doc.root(),
     }
-    node
 }
 
 /// The file entry a finding names: the whole file (not a view of part of

@@ -221,6 +221,29 @@ impl Document {
         path.iter().try_fold(id, |node, key| self.get(node, key))
     }
 
+    /// The deepest node along `path` from `id`: object keys, and array
+    /// indexes written in decimal. Stops at the first step that leads
+    /// nowhere (`id` itself when the first one does).
+    pub fn deepest<S: AsRef<str>>(&self, id: NodeId, path: impl IntoIterator<Item = S>) -> NodeId {
+        let mut node = id;
+        for key in path {
+            let key = key.as_ref();
+            let next = match self.kind(node) {
+                Kind::Object(_) => self.get(node, key),
+                Kind::Array(items) => key
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i).copied()),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        node
+    }
+
     /// The string value of a node, if it is a string.
     pub fn as_str(&self, id: NodeId) -> Option<&str> {
         match self.kind(id) {

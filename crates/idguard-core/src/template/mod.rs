@@ -233,22 +233,7 @@ impl Resource {
     /// The deepest node written in the template along `path` from the
     /// resource object (for pointing at the most specific value).
     pub fn locate(&self, doc: &Document, path: &[&str]) -> NodeId {
-        let mut node = self.node;
-        for key in path {
-            let next = match doc.kind(node) {
-                Kind::Object(_) => doc.get(node, key),
-                Kind::Array(items) => key
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i).copied()),
-                _ => None,
-            };
-            match next {
-                Some(n) => node = n,
-                None => break,
-            }
-        }
-        node
+        doc.deepest(self.node, path)
     }
 
     pub fn is_type(&self, ty: &str) -> bool {
