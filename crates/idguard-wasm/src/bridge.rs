@@ -515,21 +515,29 @@ pub fn models(template: &str, options: &str) -> String {
     ok(&list)
 }
 
-/// The plugin entries of a policy, resolved (merged over what it extends,
-/// named by [`idguard_core::policy::PluginSpec::effective_name`]).
-/// `request` is `{"policy": <text or object>}`; `{"ok": [PluginEntry...]}`
-/// or a `policy` error.
-pub fn policy_plugins(request: &str) -> String {
+/// The policy of a `{"policy": <text or object>}` request, or the error
+/// envelope of a malformed request.
+fn policy_request(request: &str) -> Result<Option<Value>, String> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Request {
         policy: Option<Value>,
     }
-    let request: Request = match serde_json::from_str(request) {
-        Ok(r) => r,
-        Err(e) => return error("options", format!("invalid request: {e}"), Vec::new()),
+    serde_json::from_str::<Request>(request)
+        .map(|r| r.policy)
+        .map_err(|e| error("options", format!("invalid request: {e}"), Vec::new()))
+}
+
+/// The plugin entries of a policy, resolved (merged over what it extends,
+/// named by [`idguard_core::policy::PluginSpec::effective_name`]).
+/// `request` is `{"policy": <text or object>}`; `{"ok": [PluginEntry...]}`
+/// or a `policy` error.
+pub fn policy_plugins(request: &str) -> String {
+    let policy = match policy_request(request) {
+        Ok(p) => p,
+        Err(envelope) => return envelope,
     };
-    let policy = match load_policy_cached(request.policy.as_ref()) {
+    let policy = match load_policy_cached(policy.as_ref()) {
         Ok(p) => p,
         Err(problems) => return error("policy", policy_message(&problems), problems),
     };
@@ -598,16 +606,11 @@ fn upper_first(s: &str) -> String {
 
 /// Validates a policy. `request` is `{"policy": <text or object>}`.
 pub fn validate_policy(request: &str) -> String {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Request {
-        policy: Option<Value>,
-    }
-    let request: Request = match serde_json::from_str(request) {
-        Ok(r) => r,
-        Err(e) => return error("options", format!("invalid request: {e}"), Vec::new()),
+    let policy = match policy_request(request) {
+        Ok(p) => p,
+        Err(envelope) => return envelope,
     };
-    let validation = match load_policy(request.policy.as_ref()) {
+    let validation = match load_policy(policy.as_ref()) {
         Ok(_) => Validation {
             valid: true,
             problems: Vec::new(),
