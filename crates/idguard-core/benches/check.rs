@@ -18,8 +18,10 @@
     reason = "the bench reads the corpus from disk; the library does no I/O"
 )]
 
+mod common;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -36,29 +38,9 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpu
 /// The largest template of the corpus (3.3 MB).
 const LARGEST: &str = "bicep-registry-modules/avm__ptn__aca-lza__hosting-environment__main.json";
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "json" || e == "jsonc")
-        {
-            out.push(path);
-        }
-    }
-}
-
 /// Every corpus template as (path, text), sorted by path.
 fn templates() -> Vec<SourceFile> {
-    let mut files = Vec::new();
-    json_files(Path::new(CORPUS), &mut files);
-    files.sort();
-    files
+    common::corpus_support::json_files(Path::new(CORPUS))
         .iter()
         .filter_map(|p| {
             let text = std::fs::read_to_string(p).ok()?;
@@ -106,16 +88,6 @@ fn total(ts: &[&SourceFile]) -> u64 {
     ts.iter().map(|t| t.text.len() as u64).sum()
 }
 
-/// Nanoseconds this thread has spent on a CPU (Linux).
-fn cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
 /// Runs `f` over `ts` `rounds` times and prints MB/s, templates/s and time
 /// per round, by CPU time of this thread and by wall-clock time.
 fn summary(label: &str, ts: &[&SourceFile], rounds: u32, f: fn(&[&SourceFile]) -> usize) {
@@ -125,14 +97,14 @@ fn summary(label: &str, ts: &[&SourceFile], rounds: u32, f: fn(&[&SourceFile]) -
     }
     let bytes = total(ts) as f64 * f64::from(rounds);
     let files = ts.len() as f64 * f64::from(rounds);
-    let cpu0 = cpu_ns();
+    let cpu0 = common::cpu_ns();
     let wall = std::time::Instant::now();
     for _ in 0..rounds {
         black_box(f(ts));
     }
     let wall = wall.elapsed().as_secs_f64();
     let cpu = cpu0
-        .zip(cpu_ns())
+        .zip(common::cpu_ns())
         .map(|(a, b)| b.saturating_sub(a) as f64 / 1e9)
         .unwrap_or(f64::NAN);
     println!(

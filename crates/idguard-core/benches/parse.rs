@@ -12,8 +12,10 @@
     reason = "the bench reads the corpus from disk; the library does no I/O"
 )]
 
+mod common;
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -21,28 +23,8 @@ use idguard_core::source::Document;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "json" || e == "jsonc")
-        {
-            out.push(path);
-        }
-    }
-}
-
 fn corpus() -> Vec<String> {
-    let mut files = Vec::new();
-    json_files(Path::new(CORPUS), &mut files);
-    files.sort();
-    files
+    common::corpus_support::json_files(Path::new(CORPUS))
         .iter()
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .collect()
@@ -92,17 +74,6 @@ fn serde_all(texts: &[&str]) -> usize {
         .sum()
 }
 
-/// Nanoseconds this thread has spent on a CPU (Linux), so a summary stays
-/// meaningful on a machine shared with other jobs.
-fn cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
 /// Runs `f` over `texts` `rounds` times and prints MB/s and files/s, both
 /// by wall-clock time and by CPU time of this thread.
 fn summary(label: &str, texts: &[&str], rounds: u32, f: fn(&[&str]) -> usize) {
@@ -112,14 +83,14 @@ fn summary(label: &str, texts: &[&str], rounds: u32, f: fn(&[&str]) -> usize) {
     }
     let bytes = total(texts) as f64 * f64::from(rounds);
     let files = texts.len() as f64 * f64::from(rounds);
-    let cpu0 = cpu_ns();
+    let cpu0 = common::cpu_ns();
     let wall = std::time::Instant::now();
     for _ in 0..rounds {
         black_box(f(texts));
     }
     let wall = wall.elapsed().as_secs_f64();
     let cpu = cpu0
-        .zip(cpu_ns())
+        .zip(common::cpu_ns())
         .map(|(a, b)| (b - a) as f64 / 1e9)
         .unwrap_or(f64::NAN);
     println!(
