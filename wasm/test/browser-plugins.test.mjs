@@ -4,28 +4,14 @@
 // Worker; the findings equal Node's. An endless loop is stopped at its
 // deadline (on the page's thread it would hang the page and the test).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import * as idguard from '../src/node.js';
 import { serve } from '../playground/serve.mjs';
-import { FIXTURES, pluginTools } from './helpers.mjs';
+import { FIXTURES, ensureChromium, launchChromium, pluginTools } from './helpers.mjs';
 import { LOOP, module, returning } from './wasm-module.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test is not root: install Debian's chromium package to run it`;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
-    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
-    if (r.status !== 0) return `apt-get ${args.join(' ')} failed (status ${r.status})`;
-  }
-  return existsSync(CHROMIUM) ? null : `apt-get installed chromium but ${CHROMIUM} is still missing`;
-}
 
 let browser;
 let server;
@@ -34,11 +20,7 @@ let skipReason = null;
 before(async () => {
   skipReason = ensureChromium();
   if (skipReason) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   server = await serve({ port: 0 });
 });
 

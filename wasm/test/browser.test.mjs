@@ -7,27 +7,13 @@
 // installs it (apt-get update && apt-get install -y chromium); otherwise it
 // skips, saying why.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { SAMPLE_TEMPLATE } from '../playground/sample.js';
 import { serve } from '../playground/serve.mjs';
-import { TEST_OUTPUT } from './helpers.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test is not root: install Debian's chromium package to run it`;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
-    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
-    if (r.status !== 0) return `apt-get ${args.join(' ')} failed (status ${r.status})`;
-  }
-  return existsSync(CHROMIUM) ? null : `apt-get installed chromium but ${CHROMIUM} is still missing`;
-}
+import { TEST_OUTPUT, ensureChromium, launchChromium } from './helpers.mjs';
 
 let browser;
 let server;
@@ -36,11 +22,7 @@ let skipReason = null;
 before(async () => {
   skipReason = ensureChromium();
   if (skipReason) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   server = await serve({ port: 0 });
   mkdirSync(TEST_OUTPUT, { recursive: true });
 });

@@ -1,5 +1,5 @@
 // Shared by the JS tests: paths, the package under test, and file discovery.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,3 +72,30 @@ export function pluginTools() {
 
 /** The example plugins of policies/plugins/. */
 export const EXAMPLE_PLUGINS = ['required-cost-center', 'prod-scope-token'];
+
+/** Debian's Chromium, which the browser tests drive with playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Makes sure Chromium is installed (with apt-get when running as root);
+ * returns `null`, or why the browser tests must be skipped.
+ */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM)) return null;
+  if (process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test is not root: install Debian's chromium package to run it`;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
+    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
+    if (r.status !== 0) return `apt-get ${args.join(' ')} failed (status ${r.status})`;
+  }
+  return existsSync(CHROMIUM) ? null : `apt-get installed chromium but ${CHROMIUM} is still missing`;
+}
+
+/** Headless Chromium with the flags the project's browser tests use. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
