@@ -42,11 +42,13 @@ if [ ! -x "$WB" ] || [ "$("$WB" --version 2>/dev/null | awk '{print $2}')" != "$
   fi
 fi
 
-# 3. wasm-opt from the binaryen npm package (a devDependency).
+# 3. The npm dependencies (wasm-opt from binaryen, playwright-core,
+# typescript, the language server's packages), exactly as the lock file
+# says: installed when absent or older than package-lock.json.
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
-if [ ! -x "$WASM_OPT" ]; then
-  say "installing npm devDependencies (binaryen)"
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+if [ ! -x "$WASM_OPT" ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci (the workspace's npm dependencies)"
+  npm ci --no-audit --no-fund
 fi
 
 # 4. The crate.

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 
 import * as idguard from '../src/node.js';
 import { serve } from '../playground/serve.mjs';
-import { FIXTURES, ensureChromium, launchChromium, pluginTools } from './helpers.mjs';
+import { FIXTURES, ensureChromium, launchChromium, pluginTools, skipOrFail } from './helpers.mjs';
 import { LOOP, module, returning } from './wasm-module.mjs';
 
 let browser;
@@ -30,7 +30,7 @@ after(async () => {
 });
 
 test('checkAsync runs the cost plugin in a Web Worker in Chromium, as in Node', { timeout: 120_000 }, async (t) => {
-  if (skipReason) return t.skip(skipReason);
+  if (skipReason) return skipOrFail(t, 'Chromium', skipReason);
   const tools = pluginTools();
   const plugins = {
     'cost.wasm': tools.wasm('required-cost-center'),

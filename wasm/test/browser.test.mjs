@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 
 import { SAMPLE_TEMPLATE } from '../playground/sample.js';
 import { serve } from '../playground/serve.mjs';
-import { TEST_OUTPUT, ensureChromium, launchChromium } from './helpers.mjs';
+import { TEST_OUTPUT, ensureChromium, launchChromium, skipOrFail } from './helpers.mjs';
 
 let browser;
 let server;
@@ -45,7 +45,7 @@ async function openPage(t, viewport = { width: 1440, height: 900 }, colorScheme 
 }
 
 test('the playground finds MI101, highlights its line and jumps to it', { timeout: 120_000 }, async (t) => {
-  if (skipReason) return t.skip(skipReason);
+  if (skipReason) return skipOrFail(t, 'Chromium', skipReason);
   const { page, errors } = await openPage(t);
 
   // Paste the template as a user would (fill fires the input event).
@@ -93,7 +93,7 @@ test('the playground finds MI101, highlights its line and jumps to it', { timeou
 });
 
 test('the sample button, the narrow layout and the dark theme render', { timeout: 120_000 }, async (t) => {
-  if (skipReason) return t.skip(skipReason);
+  if (skipReason) return skipOrFail(t, 'Chromium', skipReason);
   const { page, errors } = await openPage(t, { width: 420, height: 900 }, 'dark');
   await page.click('#load-sample');
   await page.locator('.finding').first().waitFor({ timeout: 10_000 });
@@ -106,7 +106,7 @@ test('the sample button, the narrow layout and the dark theme render', { timeout
 });
 
 test('a malformed template shows the parse error with its position', { timeout: 60_000 }, async (t) => {
-  if (skipReason) return t.skip(skipReason);
+  if (skipReason) return skipOrFail(t, 'Chromium', skipReason);
   const { page } = await openPage(t);
   await page.fill('#template', '{\n  "resources": [\n    { "type": }\n');
   const notice = page.locator('#notice');

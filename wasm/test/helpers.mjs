@@ -1,6 +1,6 @@
 // Shared by the JS tests: paths, the package under test, and file discovery.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +10,30 @@ export const REPO = resolve(WASM_DIR, '..');
 export const CORPUS = process.env.IDGUARD_CORPUS ? resolve(process.env.IDGUARD_CORPUS) : resolve(REPO, '..', 'shared', 'corpus');
 export const FIXTURES = join(REPO, 'tests', 'fixtures');
 export const TEST_OUTPUT = join(REPO, 'test-output');
+
+/** True when running in CI (`CI` set to anything but empty, `0` or `false`). */
+export const IN_CI = !!process.env.CI && !['0', 'false'].includes(process.env.CI.toLowerCase());
+
+/**
+ * Skips test `t` because something it needs is absent, saying why — or, in
+ * CI, fails it: CI must never mistake a skip for a pass. The reason is also
+ * appended to `IDGUARD_SKIP_LOG` (set by scripts/test.sh), so the test
+ * command's last lines list every skip.
+ */
+export function skipOrFail(t, what, reason) {
+  noteSkip(what, reason);
+  return t.skip(reason);
+}
+
+/**
+ * Records that part of a test did not run because `what` is absent (the
+ * test goes on with the rest); in CI, throws instead.
+ */
+export function noteSkip(what, reason) {
+  const line = `${what}: ${reason}`;
+  if (IN_CI) throw new Error(`required in CI (CI=${process.env.CI}), but ${line}`);
+  if (process.env.IDGUARD_SKIP_LOG) appendFileSync(process.env.IDGUARD_SKIP_LOG, `node  ${line}\n`);
+}
 
 /** Every file under `dir` ending in `.json` (sorted), or [] when absent. */
 export function jsonFiles(dir) {

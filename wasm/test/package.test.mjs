@@ -25,7 +25,10 @@ test('npm pack -w wasm installs and runs by package name', { timeout: 120_000 },
   const app = join(dir, 'app');
   spawnSync('mkdir', ['-p', app]);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, info.filename)], { cwd: app, encoding: 'utf8' });
+  // As a user's install: the tarball's dependencies resolve against the
+  // registry (metadata for their ranges is fetched unless npm's cache
+  // holds it; `--offline` worked only where the cache was already warm).
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, info.filename)], { cwd: app, encoding: 'utf8' });
   assert.equal(install.status, 0, install.stderr);
   // A plugin, run in the installed package's worker (checkAsync).
   writeFileSync(

@@ -24,8 +24,10 @@ test('npm pack → install → idguard-language-server --stdio works', { timeout
   const app = join(dir, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
-  // The dependencies come from npm's cache (the workspace's own install put them there).
-  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, info.filename)], { cwd: app, encoding: 'utf8' });
+  // As a user's install: the tarball's dependencies resolve against the
+  // registry (metadata for their ranges is fetched unless npm's cache
+  // holds it; `--offline` worked only where the cache was already warm).
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, info.filename)], { cwd: app, encoding: 'utf8' });
   assert.equal(install.status, 0, install.stderr);
   const bin = join(app, 'node_modules', '.bin', 'idguard-language-server');
   assert.ok(existsSync(bin), 'the bin is linked');

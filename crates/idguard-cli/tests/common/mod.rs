@@ -8,6 +8,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+#[path = "../../../../tests/support/skip.rs"]
+pub mod skip;
+
 /// The official SARIF 2.1.0 JSON Schema (`../shared/schemas`).
 pub const SARIF_SCHEMA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -58,7 +61,10 @@ pub fn idguard_in(dir: &Path, args: &[&str]) -> Run {
 /// shared schemas are not at hand.
 pub fn sarif_validator() -> Option<jsonschema::Validator> {
     let Ok(text) = std::fs::read_to_string(SARIF_SCHEMA) else {
-        eprintln!("skipping SARIF schema validation: {SARIF_SCHEMA} not found");
+        skip::skip_or_fail(
+            "SARIF schema validation",
+            &format!("{SARIF_SCHEMA} not found"),
+        );
         return None;
     };
     let schema: serde_json::Value = serde_json::from_str(&text).unwrap();

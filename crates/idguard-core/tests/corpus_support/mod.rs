@@ -7,13 +7,17 @@
 
 use std::path::{Path, PathBuf};
 
-/// The corpus directory, or `None` after saying the test is skipped.
+#[path = "../../../../tests/support/skip.rs"]
+mod skip;
+
+/// The corpus directory, or `None` after recording the skip (in CI, a
+/// missing corpus fails the test instead).
 pub fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("skipping: corpus not found at {}", p.display());
+        skip::skip_or_fail("corpus", &format!("not found at {}", p.display()));
         None
     }
 }
