@@ -16,6 +16,7 @@ use idguard_core::project::{pair_parameter_files, sniff_kind};
 use rayon::prelude::*;
 
 use crate::cli::InputArgs;
+use crate::files::{self, OpenError, Tree};
 
 /// A failure that stops the run with exit code 2; the message is printed
 /// to standard error as is.
@@ -68,11 +69,13 @@ struct Candidate {
     path: PathBuf,
     display: String,
     role: Role,
+    /// The tree its linked templates must stay inside.
+    tree: Arc<Tree>,
 }
 
-/// A template to check: displayed path, path on disk, text, and whether it
-/// is a companion.
-type TemplateIn = (String, PathBuf, String, Role);
+/// A template to check: displayed path, path on disk, text, whether it
+/// is a companion, and its tree.
+type TemplateIn = (String, PathBuf, String, Role, Arc<Tree>);
 
 /// A file read and classified.
 #[derive(Debug)]
@@ -86,13 +89,15 @@ struct Loaded {
 pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal> {
     let started = Instant::now();
     let excludes = build_excludes(&input.exclude)?;
-    let mut candidates = discover(&input.paths, &excludes)?;
-    let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let trees = Trees::new(input.root.as_deref())?;
+    let mut candidates = discover(&input.paths, &excludes, &trees)?;
+    let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths, &trees)?;
     let host = plugin_host(
         input,
         &policy,
         policy_source.as_ref().map(|(path, _, _)| path.as_path()),
-    );
+        &trees,
+    )?;
     let baseline_prints = match baseline {
         Some(path) => Some(load_baseline(path)?),
         None => None,
@@ -108,16 +113,12 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     } else {
         let mut named = Vec::new();
         for p in &input.parameters {
-            if !p.is_file() {
-                return Err(Fatal(format!(
-                    "error: parameter file {} does not exist",
-                    p.display()
-                )));
-            }
+            named_file(p, "parameter file")?;
             named.push(Candidate {
                 path: p.clone(),
                 display: display_path(p),
                 role: Role::Parameters,
+                tree: trees.for_path(p)?,
             });
         }
         candidates.retain(|c| !named.iter().any(|n| n.display == c.display));
@@ -153,7 +154,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 parameter_files: Vec::new(),
             }),
             (Ok(text), FileKind::Template) => {
-                templates.push((display, l.candidate.path, text, role));
+                templates.push((display, l.candidate.path, text, role, l.candidate.tree));
             }
             (Ok(text), FileKind::Parameters) => {
                 params.insert(display, (text, role));
@@ -233,13 +234,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     // others ran dry. Single-item jobs are stolen one at a time, and
     // starting with the largest leaves only small ones for the end.
     // The report is sorted afterwards, so the order does not show.
-    jobs.sort_by_key(|((_, _, text, _), params)| {
+    jobs.sort_by_key(|((_, _, text, _, _), params)| {
         std::cmp::Reverse(text.len() * (params.len().max(1)))
     });
     let results: Vec<_> = pool.install(|| {
         jobs.into_par_iter()
             .with_max_len(1)
-            .map(|((display, path, text, _), param_names)| {
+            .map(|((display, path, text, _, tree), param_names)| {
                 let template = SourceFile {
                     path: display,
                     text,
@@ -253,17 +254,18 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                         })
                     })
                     .collect();
-                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                let resolve = move |relative: &str| -> Option<String> {
-                    std::fs::read_to_string(dir.join(relative)).ok()
-                };
-                let result = match &host {
+                let linker = Linker::new(tree, &path);
+                let resolve = |relative: &str| linker.read(relative);
+                let mut result = match &host {
                     Some(host) if !host.is_empty() => {
                         let run = |model: &serde_json::Value| host.run(model);
                         check_template_with(&template, &parameter_files, &resolve, &options, &run)
                     }
                     _ => check_template(&template, &parameter_files, &resolve, &options),
                 };
+                result
+                    .files
+                    .extend(linker.refusals(&template.path, &template.text));
                 // Keep the text only where a code frame may be shown.
                 let keep =
                     !result.findings.is_empty() || result.files.iter().any(|f| f.error.is_some());
@@ -322,32 +324,45 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
 }
 
 /// The plugin host of a run, unless `--no-plugins` or the policy has none.
-/// Plugin paths are relative to the policy file.
+/// Plugin paths are relative to the policy file; those of a policy inside
+/// the checked tree (which the checked files' authors may have written)
+/// must stay inside it.
 fn plugin_host(
     input: &InputArgs,
     policy: &Policy,
     policy_path: Option<&Path>,
-) -> Option<crate::plugins::Host> {
+    trees: &Trees,
+) -> Result<Option<crate::plugins::Host>, Fatal> {
     if input.no_plugins || policy.plugins().is_empty() {
-        return None;
+        return Ok(None);
     }
     let dir = policy_path
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    let confine = match policy_path {
+        Some(p) => trees.enclosing(p)?,
+        None => None,
+    };
     let options = crate::plugins::HostOptions {
         cache_dir: input.plugin_cache.clone(),
         verbose: input.verbose,
+        confine,
     };
-    Some(crate::plugins::Host::load(policy.plugins(), &dir, &options))
+    Ok(Some(crate::plugins::Host::load(
+        policy.plugins(),
+        &dir,
+        &options,
+    )))
 }
 
 /// The model JSON of every evaluation of every template `input` names
 /// (`idguard debug model`).
 pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
     let excludes = build_excludes(&input.exclude)?;
-    let candidates = discover(&input.paths, &excludes)?;
-    let (policy, _) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let trees = Trees::new(input.root.as_deref())?;
+    let candidates = discover(&input.paths, &excludes, &trees)?;
+    let (policy, _) = load_policy(input.policy.as_deref(), &input.paths, &trees)?;
     let options = CheckOptions {
         policy: &policy,
         today: Some(today()),
@@ -362,7 +377,9 @@ pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
             .parameters
             .iter()
             .map(|p| {
-                std::fs::read_to_string(p)
+                files::read_bytes(p)
+                    .map_err(|e| e.to_string())
+                    .and_then(files::decode)
                     .map(|text| SourceFile {
                         path: display_path(p),
                         text,
@@ -374,16 +391,12 @@ pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
             path: loaded.candidate.display.clone(),
             text,
         };
-        let dir = loaded
-            .candidate
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let resolve = move |relative: &str| -> Option<String> {
-            std::fs::read_to_string(dir.join(relative)).ok()
-        };
+        let linker = Linker::new(loaded.candidate.tree.clone(), &loaded.candidate.path);
+        let resolve = |relative: &str| linker.read(relative);
         out.extend(model_json(&template, &params, &resolve, &options));
+        if let Some((_, e)) = linker.refused.borrow().first() {
+            return Err(Fatal(format!("error: {}: {e}", template.path)));
+        }
     }
     Ok(out)
 }
@@ -447,13 +460,201 @@ fn is_json_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("jsonc"))
 }
 
+/// The trees of one run (see [`Tree`]): `--root`, else the current
+/// directory, else, for a checked path outside it, that path.
+struct Trees {
+    explicit: Option<Arc<Tree>>,
+    cwd: Option<Arc<Tree>>,
+}
+
+impl Trees {
+    fn new(root: Option<&Path>) -> Result<Trees, Fatal> {
+        let explicit = match root {
+            Some(dir) => {
+                let meta = std::fs::metadata(dir).map_err(|e| {
+                    Fatal(format!(
+                        "error: --root {}: {}",
+                        dir.display(),
+                        OpenError::from(e)
+                    ))
+                })?;
+                if !meta.is_dir() {
+                    return Err(Fatal(format!(
+                        "error: --root {} is {}, not a directory",
+                        dir.display(),
+                        files::describe(&meta)
+                    )));
+                }
+                let tree = Tree::new(dir)
+                    .map_err(|e| Fatal(format!("error: --root {}: {e}", dir.display())))?;
+                Some(Arc::new(tree))
+            }
+            None => None,
+        };
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|d| Tree::new(&d).ok())
+            .map(Arc::new);
+        Ok(Trees { explicit, cwd })
+    }
+
+    /// The tree of a checked path (which exists).
+    fn for_path(&self, path: &Path) -> Result<Arc<Tree>, Fatal> {
+        let canonical = std::fs::canonicalize(path)
+            .map_err(|e| Fatal(format!("error: {}: {}", path.display(), OpenError::from(e))))?;
+        if let Some(tree) = &self.explicit {
+            if tree.contains(&canonical) {
+                return Ok(tree.clone());
+            }
+            return Err(Fatal(format!(
+                "error: {} is outside --root {}",
+                path.display(),
+                tree.root().display()
+            )));
+        }
+        if let Some(tree) = self.cwd.as_ref().filter(|t| t.contains(&canonical)) {
+            return Ok(tree.clone());
+        }
+        let dir = if canonical.is_dir() {
+            canonical.as_path()
+        } else {
+            canonical.parent().unwrap_or(&canonical)
+        };
+        Tree::new(dir)
+            .map(Arc::new)
+            .map_err(|e| Fatal(format!("error: {}: {e}", path.display())))
+    }
+
+    /// The tree `path` lies in, if it lies in one: `--root` or the current
+    /// directory.
+    fn enclosing(&self, path: &Path) -> Result<Option<Tree>, Fatal> {
+        let canonical = std::fs::canonicalize(path)
+            .map_err(|e| Fatal(format!("error: {}: {}", path.display(), OpenError::from(e))))?;
+        Ok(self
+            .explicit
+            .iter()
+            .chain(self.cwd.iter())
+            .find(|t| t.contains(&canonical))
+            .map(|t| Tree::clone(t)))
+    }
+}
+
+/// Reads the templates one template links to by `templateLink.relativePath`
+/// (the core's `resolve` callback): only regular files inside the
+/// template's tree, under the size cap. Refusals are kept to be reported
+/// as errors of the template; a linked file that does not exist is left
+/// unresolved, as before.
+struct Linker {
+    tree: Arc<Tree>,
+    dir: PathBuf,
+    refused: std::cell::RefCell<Vec<(String, String)>>,
+}
+
+impl Linker {
+    fn new(tree: Arc<Tree>, template: &Path) -> Linker {
+        Linker {
+            tree,
+            dir: template.parent().map(Path::to_path_buf).unwrap_or_default(),
+            refused: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The text of the file `relative` names (relative to the template's
+    /// directory), if it may be read.
+    fn read(&self, relative: &str) -> Option<String> {
+        let read = self
+            .tree
+            .join_confined(&self.dir, relative)
+            .and_then(|path| files::read_bytes(&path))
+            .map_err(|e| e.to_string())
+            .and_then(files::decode);
+        match read {
+            Ok(text) => Some(text),
+            Err(why) if why == OpenError::NotFound.to_string() => None,
+            Err(why) => {
+                let mut refused = self.refused.borrow_mut();
+                if !refused.iter().any(|(r, _)| r == relative) {
+                    refused.push((
+                        relative.to_string(),
+                        format!("linked template '{relative}' was not read: it {why}"),
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    /// The refusals as one error of the template `path` (a file has one
+    /// error), placed where the template writes the first refused path
+    /// when it can be found.
+    fn refusals(&self, path: &str, text: &str) -> Option<FileReport> {
+        let refused = self.refused.borrow();
+        let (first, _) = refused.first()?;
+        let (line, column) = position_of(text, first);
+        let message = refused
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Some(FileReport {
+            path: path.to_string(),
+            kind: FileKind::Template,
+            error: Some(FileError {
+                message,
+                line,
+                column,
+            }),
+            parameter_files: Vec::new(),
+        })
+    }
+}
+
+/// Line and column (in characters) of the first `needle` in `text`, or 1:1.
+fn position_of(text: &str, needle: &str) -> (u32, u32) {
+    let Some(at) = (!needle.is_empty())
+        .then(|| memchr::memmem::find(text.as_bytes(), needle.as_bytes()))
+        .flatten()
+    else {
+        return (1, 1);
+    };
+    let before = text.get(..at).unwrap_or("");
+    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
+
+/// Checks that a file named on the command line is a regular file (or a
+/// symlink to one); `what` names it in the message.
+fn named_file(path: &Path, what: &str) -> Result<(), Fatal> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(meta) => Err(Fatal(format!(
+            "error: {what} {} is {}, not a regular file",
+            path.display(),
+            files::describe(&meta)
+        ))),
+        Err(e) => Err(Fatal(format!(
+            "error: {what} {} {}",
+            path.display(),
+            OpenError::from(e)
+        ))),
+    }
+}
+
 /// Expands the command-line paths into files, sorted by displayed path.
-fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fatal> {
+fn discover(paths: &[PathBuf], excludes: &GlobSet, trees: &Trees) -> Result<Vec<Candidate>, Fatal> {
     let mut out: BTreeMap<String, Candidate> = BTreeMap::new();
     for root in paths {
-        let meta = std::fs::metadata(root)
-            .map_err(|_| Fatal(format!("error: path {} does not exist", root.display())))?;
-        if !meta.is_dir() {
+        let meta = std::fs::metadata(root).map_err(|e| match OpenError::from(e) {
+            OpenError::NotFound => Fatal(format!("error: path {} does not exist", root.display())),
+            e => Fatal(format!("error: path {} {e}", root.display())),
+        })?;
+        let tree = trees.for_path(root)?;
+        if meta.is_file() {
             let display = display_path(root);
             out.insert(
                 display.clone(),
@@ -461,9 +662,17 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fat
                     path: root.clone(),
                     display,
                     role: Role::Named,
+                    tree,
                 },
             );
             continue;
+        }
+        if !meta.is_dir() {
+            return Err(Fatal(format!(
+                "error: path {} is {}, not a file or directory",
+                root.display(),
+                files::describe(&meta)
+            )));
         }
         let root_owned = root.clone();
         let excludes = excludes.clone();
@@ -489,6 +698,7 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fat
                 path: entry.into_path(),
                 display,
                 role: Role::Walked,
+                tree: tree.clone(),
             });
         }
     }
@@ -498,15 +708,20 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fat
 /// JSON files next to named files, not already candidates, as companions.
 fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
     let known: HashSet<&str> = candidates.iter().map(|c| c.display.as_str()).collect();
-    let mut dirs: Vec<PathBuf> = candidates
+    let mut dirs: Vec<(PathBuf, Arc<Tree>)> = candidates
         .iter()
         .filter(|c| c.role == Role::Named)
-        .map(|c| c.path.parent().map(Path::to_path_buf).unwrap_or_default())
+        .map(|c| {
+            (
+                c.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                c.tree.clone(),
+            )
+        })
         .collect();
-    dirs.sort();
-    dirs.dedup();
+    dirs.sort_by(|a, b| a.0.cmp(&b.0));
+    dirs.dedup_by(|a, b| a.0 == b.0);
     let mut out = Vec::new();
-    for dir in dirs {
+    for (dir, tree) in dirs {
         let listing = if dir.as_os_str().is_empty() {
             std::fs::read_dir(".")
         } else {
@@ -524,51 +739,40 @@ fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
             display: display_path(&path),
             path,
             role: Role::Companion,
+            tree: tree.clone(),
         }));
     }
     out
 }
 
-/// Decodes file bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
-fn decode(bytes: Vec<u8>) -> Result<String, String> {
-    let utf16 = |le: bool, body: &[u8]| -> Result<String, String> {
-        let units: Vec<u16> = body
-            .chunks(2)
-            .map(|c| match c {
-                [a, b] if le => u16::from_le_bytes([*a, *b]),
-                [a, b] => u16::from_be_bytes([*a, *b]),
-                _ => 0xFFFD,
-            })
-            .collect();
-        String::from_utf16(&units).map_err(|_| "the file is not valid UTF-16".to_string())
-    };
-    match bytes.as_slice() {
-        [0xFF, 0xFE, body @ ..] => utf16(true, body),
-        [0xFE, 0xFF, body @ ..] => utf16(false, body),
-        _ => String::from_utf8(bytes).map_err(|e| {
-            let at = e.utf8_error().valid_up_to();
-            format!("the file is not valid UTF-8 (first bad byte at offset {at})")
-        }),
-    }
-}
-
 /// Reads and classifies one file. A walked file that cannot be decoded and
-/// does not look like a template is skipped as `other`; anything else that
-/// cannot be read is an error (fail closed).
+/// does not look like a template is skipped as `other`, and so is a walked
+/// file over the size cap that does not mention a template schema;
+/// anything else that cannot be read is an error (fail closed).
 fn load(candidate: Candidate) -> Loaded {
-    let bytes = match std::fs::read(&candidate.path) {
+    let error = |message: String, kind: FileKind, candidate: Candidate| Loaded {
+        text: Err(FileError {
+            message,
+            line: 1,
+            column: 1,
+        }),
+        kind,
+        candidate,
+    };
+    let bytes = match files::read_bytes(&candidate.path) {
         Ok(b) => b,
-        Err(e) => {
+        Err(OpenError::TooLarge(size))
+            if matches!(candidate.role, Role::Walked | Role::Companion)
+                && matches!(files::mentions_arm_schema(&candidate.path), Ok(false)) =>
+        {
+            let _ = size;
             return Loaded {
-                text: Err(FileError {
-                    message: format!("cannot read the file: {e}"),
-                    line: 1,
-                    column: 1,
-                }),
+                text: Ok(String::new()),
                 kind: FileKind::Other,
                 candidate,
             };
         }
+        Err(e) => return error(format!("the file {e}"), FileKind::Other, candidate),
     };
     // Valid UTF-8 (nearly every file) is sniffed as is: a lossy copy of a
     // large file costs more than reading it.
@@ -576,21 +780,15 @@ fn load(candidate: Candidate) -> Loaded {
         Ok(text) => sniff_kind(text),
         Err(_) => sniff_kind(&String::from_utf8_lossy(&bytes)),
     };
-    match decode(bytes) {
+    match files::decode(bytes) {
         Ok(text) => Loaded {
             kind: sniff_kind(&text),
             text: Ok(text),
             candidate,
         },
-        Err(message) if candidate.role == Role::Named || lossy_kind != FileKind::Other => Loaded {
-            text: Err(FileError {
-                message,
-                line: 1,
-                column: 1,
-            }),
-            kind: lossy_kind,
-            candidate,
-        },
+        Err(message) if candidate.role == Role::Named || lossy_kind != FileKind::Other => {
+            error(message, lossy_kind, candidate)
+        }
         Err(_) => Loaded {
             text: Ok(String::new()),
             kind: FileKind::Other,
@@ -599,25 +797,49 @@ fn load(candidate: Candidate) -> Loaded {
     }
 }
 
-/// Finds the policy: `--policy`, else the first `idguard.json` upward from
-/// the first path, else the built-in default.
 /// The policy to use, with its file, the file as shown, and its text, when
 /// it came from one.
 type PolicySource = Option<(PathBuf, String, String)>;
 
+/// Finds the policy: `--policy`, else the first `idguard.json` upward from
+/// the first path, else the built-in default. A discovered policy inside
+/// the checked tree must not lead outside it (a symlink); any policy must
+/// be a regular file under the size cap.
 fn load_policy(
     explicit: Option<&Path>,
     paths: &[PathBuf],
+    trees: &Trees,
 ) -> Result<(Policy, PolicySource), Fatal> {
-    let path = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => paths.first().and_then(|p| find_policy_upward(p)),
+    let (path, confine) = match explicit {
+        Some(p) => (p.to_path_buf(), None),
+        None => match paths.first().and_then(|p| find_policy_upward(p)) {
+            Some(found) => {
+                // The directory is canonical; the file may be a symlink.
+                let dir = found.parent().unwrap_or(&found);
+                let tree = trees
+                    .explicit
+                    .iter()
+                    .chain(trees.cwd.iter())
+                    .find(|t| t.contains(dir))
+                    .cloned();
+                (found, tree)
+            }
+            None => return Ok((Policy::default_policy(), None)),
+        },
     };
-    let Some(path) = path else {
-        return Ok((Policy::default_policy(), None));
+    let bytes = match &confine {
+        Some(tree) => tree.read_bytes(&path),
+        None => files::read_bytes(&path),
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Fatal(format!("error: cannot read policy {}: {e}", path.display())))?;
+    let text = bytes
+        .map_err(|e| e.to_string())
+        .and_then(files::utf8)
+        .map_err(|e| {
+            Fatal(format!(
+                "error: cannot read policy {}: it {e}",
+                path.display()
+            ))
+        })?;
     match Policy::parse(&text) {
         Ok(policy) => Ok((policy, Some((path.clone(), display_path(&path), text)))),
         Err(err) => {
@@ -646,7 +868,9 @@ fn load_policy(
 }
 
 /// The first `idguard.json` in `start` (or its directory, for a file) or
-/// any directory above it, up to the filesystem root.
+/// any directory above it, up to the filesystem root. Anything of that
+/// name counts (a FIFO or a broken symlink is then refused when read,
+/// rather than silently passed over for a policy further up).
 pub fn find_policy_upward(start: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(start).ok()?;
     let mut dir = if abs.is_dir() {
@@ -656,7 +880,7 @@ pub fn find_policy_upward(start: &Path) -> Option<PathBuf> {
     };
     loop {
         let candidate = dir.join(POLICY_FILE_NAME);
-        if candidate.is_file() {
+        if std::fs::symlink_metadata(&candidate).is_ok() {
             return Some(candidate);
         }
         if !dir.pop() {
@@ -668,9 +892,9 @@ pub fn find_policy_upward(start: &Path) -> Option<PathBuf> {
 /// The fingerprints of a baseline: a JSON report (`findings[].fingerprint`)
 /// or a SARIF log (`runs[].results[].partialFingerprints`).
 pub fn load_baseline(path: &Path) -> Result<HashSet<String>, Fatal> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = files::read_utf8(path).map_err(|e| {
         Fatal(format!(
-            "error: cannot read baseline {}: {e}",
+            "error: cannot read baseline {}: it {e}",
             path.display()
         ))
     })?;
@@ -756,19 +980,6 @@ mod tests {
         assert_eq!(civil_from_days(20_454), (2026, 1, 1));
         assert_eq!(civil_from_days(-1), (1969, 12, 31));
         assert_eq!(today().len(), 10);
-    }
-
-    #[test]
-    fn decodes_utf8_and_utf16() {
-        assert_eq!(decode(b"{}".to_vec()).unwrap(), "{}");
-        assert_eq!(decode(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "\u{feff}{}");
-        assert_eq!(decode(vec![0xFF, 0xFE, b'{', 0, b'}', 0]).unwrap(), "{}");
-        assert_eq!(decode(vec![0xFE, 0xFF, 0, b'{', 0, b'}']).unwrap(), "{}");
-        assert!(
-            decode(vec![b'{', 0xC3, b'}'])
-                .unwrap_err()
-                .contains("offset 1")
-        );
     }
 
     #[test]

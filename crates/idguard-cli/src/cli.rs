@@ -102,6 +102,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
+    /// The directory tree that linked templates, symlinks in walked
+    /// directories, a discovered policy and its plugins must stay inside
+    /// (default: the current directory, or a checked path outside it).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

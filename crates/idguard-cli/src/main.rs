@@ -5,6 +5,7 @@
 mod check;
 mod cli;
 mod commands;
+mod files;
 mod plugins;
 mod render;
 

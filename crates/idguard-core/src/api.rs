@@ -276,7 +276,17 @@ fn load_linked(files: &mut Files, root: FileId, resolve: &dyn Fn(&str) -> Option
             if files.entries.len() >= MAX_LINKED_FILES {
                 return;
             }
-            let joined = normalize_path(&format!("{dir}{rel}"));
+            // An absolute path goes to `resolve` as written, for the host
+            // to refuse: joined to the directory it would silently turn
+            // into another path.
+            let absolute = rel.starts_with(['/', '\\'])
+                || (rel.get(1..2) == Some(":")
+                    && rel.starts_with(|c: char| c.is_ascii_alphabetic()));
+            let joined = if absolute {
+                rel.clone()
+            } else {
+                normalize_path(&format!("{dir}{rel}"))
+            };
             if let Some(id) = by_path.get(&joined) {
                 files.links.insert((file, rel), *id);
                 continue;
@@ -661,6 +671,37 @@ fn resolve_pointer(doc: &Document, pointer: &str) -> Option<crate::source::NodeI
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linked_paths_reach_resolve_normalized_but_absolute_ones_as_written() {
+        let template = SourceFile {
+            path: "infra/main.json".to_string(),
+            text: r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+              "resources": [
+                {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "a",
+                 "properties": {"mode": "Incremental", "templateLink": {"relativePath": "/dev/zero"}}},
+                {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "b",
+                 "properties": {"mode": "Incremental", "templateLink": {"relativePath": "nested/../../x.json"}}},
+                {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "c",
+                 "properties": {"mode": "Incremental", "templateLink": {"relativePath": "C:/x.json"}}}
+              ]}"#
+                .to_string(),
+        };
+        let asked = std::cell::RefCell::new(Vec::new());
+        let resolve = |p: &str| -> Option<String> {
+            asked.borrow_mut().push(p.to_string());
+            None
+        };
+        let policy = Policy::default_policy();
+        let options = CheckOptions {
+            policy: &policy,
+            today: None,
+        };
+        check_template(&template, &[], &resolve, &options);
+        let mut asked = asked.into_inner();
+        asked.sort();
+        assert_eq!(asked, ["../x.json", "/dev/zero", "C:/x.json"]);
+    }
 
     #[test]
     fn expired_exemptions_are_reported_where_they_are_written() {

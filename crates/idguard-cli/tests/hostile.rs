@@ -1,0 +1,278 @@
+//! The binary on hostile input (issue 17): files it must not read, output
+//! that must not reach a terminal or a CI log raw, secrets that must not
+//! be printed, a walk that must not lose files, operator inputs that must
+//! not hang it.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Run, idguard_timed};
+
+const SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// A template whose nested deployments link to each of `links`.
+fn linking(links: &[&str]) -> String {
+    let resources: Vec<serde_json::Value> = links
+        .iter()
+        .enumerate()
+        .map(|(i, rel)| {
+            serde_json::json!({
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2022-09-01",
+                "name": format!("link{i}"),
+                "properties": {"mode": "Incremental", "templateLink": {"relativePath": rel}}
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "$schema": SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "resources": resources
+    }))
+    .unwrap()
+}
+
+/// A template that gives the identity `name` Owner (MI103 and others,
+/// whose messages name the identity).
+fn broad(name: &str) -> String {
+    serde_json::to_string_pretty(&serde_json::json!({
+        "$schema": SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {
+                "type": "Microsoft.ManagedIdentity/userAssignedIdentities",
+                "apiVersion": "2023-01-31",
+                "name": name,
+                "location": "westeurope"
+            },
+            {
+                "type": "Microsoft.Authorization/roleAssignments",
+                "apiVersion": "2022-04-01",
+                "name": "[guid('a')]",
+                "properties": {
+                    "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8e3af657-a8ff-443c-a75c-2fe8c4bcb635')]",
+                    "principalId": format!("[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '{}'), '2023-01-31').principalId]", name.replace('\'', "''")),
+                    "principalType": "ServicePrincipal"
+                }
+            }
+        ]
+    }))
+    .unwrap()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn assert_quick(r: &Run) {
+    assert!(
+        r.elapsed.as_secs() < 30,
+        "took {:?}\n{}",
+        r.elapsed,
+        r.all()
+    );
+}
+
+// ---- class 2: linked templates -------------------------------------------
+
+/// Links to devices, a FIFO, files outside the tree (by `..`, by an
+/// absolute path, through a symlink) are refused with one clear error of
+/// the template; a link inside the tree is still followed; nothing from
+/// outside the tree appears in any output.
+#[cfg(unix)]
+#[test]
+fn linked_templates_are_read_only_inside_the_tree() {
+    let outer = tempfile::tempdir().unwrap();
+    let repo = outer.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    // Outside the tree: a file whose text would show up in a parse error.
+    write(
+        outer.path(),
+        "outside/secret.json",
+        &format!("{{\"$schema\": \"{SCHEMA}\", OUTSIDE_MARKER_7f3a"),
+    );
+    mkfifo(&repo.join("fifo.json"));
+    std::os::unix::fs::symlink("/dev/zero", repo.join("zero.json")).unwrap();
+    std::os::unix::fs::symlink("../outside/secret.json", repo.join("escape.json")).unwrap();
+    write(&repo, "nested/ok.json", &broad("id-linked"));
+    let hostile = [
+        "../outside/secret.json",
+        "/dev/zero",
+        "/dev/urandom",
+        "/proc/self/environ",
+        "../../../../../../../../etc/passwd",
+        "fifo.json",
+        "zero.json",
+        "escape.json",
+    ];
+    let mut links = hostile.to_vec();
+    links.push("nested/ok.json");
+    write(&repo, "main.json", &linking(&links));
+
+    for format in ["text", "json"] {
+        let r = idguard_timed(&repo, &["check", "main.json", "--format", format]);
+        assert_quick(&r);
+        assert_eq!(r.code, 2, "{}", r.all());
+        let all = r.all();
+        for rel in hostile {
+            assert!(
+                all.contains(&format!("linked template '{rel}' was not read")),
+                "{rel}\n{all}"
+            );
+        }
+        assert!(
+            all.contains("'fifo.json' was not read: it is a FIFO, not a regular file"),
+            "{all}"
+        );
+        assert!(
+            all.contains("'/dev/zero' was not read: it is an absolute path"),
+            "{all}"
+        );
+        assert!(
+            all.contains(
+                "'../outside/secret.json' was not read: it leads outside the checked tree"
+            ),
+            "{all}"
+        );
+        assert!(
+            all.contains("'zero.json' was not read: it leads outside"),
+            "{all}"
+        );
+        // The link inside the tree was followed: its finding is reported.
+        assert!(all.contains("nested/ok.json"), "{all}");
+        assert!(all.contains("MI103"), "{all}");
+        for leaked in ["OUTSIDE_MARKER_7f3a", "root:x:0", "PATH="] {
+            assert!(!all.contains(leaked), "{leaked} leaked:\n{all}");
+        }
+    }
+}
+
+// ---- class 2 and 9: paths the operator names ------------------------------
+
+#[cfg(unix)]
+#[test]
+fn operator_paths_that_are_not_regular_files_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "main.json", &broad("id-app-dev"));
+    mkfifo(&d.join("fifo"));
+    let cases: &[(&[&str], &str)] = &[
+        (&["check", "/dev/zero"], "is a character device"),
+        (&["check", "fifo"], "is a FIFO"),
+        (
+            &["check", "main.json", "--policy", "/dev/zero"],
+            "cannot read policy /dev/zero: it is a character device",
+        ),
+        (
+            &["check", "main.json", "--policy", "fifo"],
+            "cannot read policy fifo: it is a FIFO",
+        ),
+        (
+            &["check", "main.json", "--baseline", "/dev/urandom"],
+            "cannot read baseline /dev/urandom: it is a character device",
+        ),
+        (
+            &["check", "main.json", "--baseline", "fifo"],
+            "cannot read baseline fifo: it is a FIFO",
+        ),
+        (
+            &["check", "main.json", "--parameters", "/dev/zero"],
+            "parameter file /dev/zero is a character device",
+        ),
+        (
+            &["check", "main.json", "--parameters", "fifo"],
+            "parameter file fifo is a FIFO",
+        ),
+        (
+            &["check", "main.json", "--root", "fifo"],
+            "--root fifo is a FIFO",
+        ),
+    ];
+    for (args, expected) in cases {
+        let r = idguard_timed(d, args);
+        assert_quick(&r);
+        assert_eq!(r.code, 2, "{args:?}\n{}", r.all());
+        assert!(
+            r.stderr.contains(expected),
+            "{args:?}: expected {expected:?}\n{}",
+            r.all()
+        );
+    }
+    // Plugins: a FIFO and an absolute path from a policy inside the tree.
+    write(
+        d,
+        "policy.json",
+        r#"{"plugins": [{"path": "fifo", "name": "a"}, {"path": "/dev/zero", "name": "b"}]}"#,
+    );
+    let r = idguard_timed(d, &["check", "main.json", "--policy", "policy.json"]);
+    assert_quick(&r);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("plugin 'a' (fifo) cannot be read from fifo: it is a FIFO"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stderr.contains(
+            "plugin 'b' (/dev/zero) cannot be read from /dev/zero: it is an absolute path"
+        ),
+        "{}",
+        r.all()
+    );
+}
+
+/// A discovered `idguard.json` that is a FIFO or leads out of the tree is
+/// an error, not passed over for another policy.
+#[cfg(unix)]
+#[test]
+fn a_discovered_policy_that_is_not_a_file_in_the_tree_exits_2() {
+    let outer = tempfile::tempdir().unwrap();
+    write(
+        outer.path(),
+        "elsewhere/idguard.json",
+        r#"{"rules": {"OUTSIDE_MARKER_91": "off"}}"#,
+    );
+    let repo = outer.path().join("repo");
+    write(&repo, "a/main.json", &broad("id-app-dev"));
+    write(&repo, "b/main.json", &broad("id-app-dev"));
+    mkfifo(&repo.join("a/idguard.json"));
+    std::os::unix::fs::symlink("../../elsewhere/idguard.json", repo.join("b/idguard.json"))
+        .unwrap();
+    let r = idguard_timed(&repo, &["check", "a"]);
+    assert_quick(&r);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("a/idguard.json: it is a FIFO"),
+        "{}",
+        r.all()
+    );
+    let r = idguard_timed(&repo, &["check", "b"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("b/idguard.json: it leads outside the checked tree"),
+        "{}",
+        r.all()
+    );
+    assert!(!r.all().contains("OUTSIDE_MARKER_91"), "{}", r.all());
+    // --root names a wider tree: the same policy is then read.
+    let r = idguard_timed(&repo, &["check", "b", "--root", ".."]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("invalid policy"), "{}", r.all());
+}
