@@ -278,7 +278,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         Some(host) => {
             if input.verbose {
                 for line in host.timings() {
-                    eprintln!("{line}");
+                    crate::output::eprintln(&line);
                 }
             }
             host.errors()

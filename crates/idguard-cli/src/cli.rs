@@ -190,6 +190,17 @@ pub enum Format {
 }
 
 impl Format {
+    /// How the lines of this format are guarded when written.
+    pub fn kind(self) -> crate::output::Kind {
+        use crate::output::Kind;
+        match self {
+            Format::Text => Kind::Text,
+            Format::Json | Format::Sarif => Kind::Json,
+            Format::Junit => Kind::Xml,
+            Format::Github => Kind::Github,
+        }
+    }
+
     /// The format a file extension suggests.
     pub fn from_extension(path: &std::path::Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();

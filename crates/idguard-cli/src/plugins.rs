@@ -662,7 +662,7 @@ impl Host {
                                 t.as_secs_f64() * 1e3
                             ),
                         };
-                        eprintln!("plugin '{name}' ({}): {how}", spec.path);
+                        crate::output::eprintln(&format!("plugin '{name}' ({}): {how}", spec.path));
                     }
                     host.plugins.push(Plugin {
                         name,

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Run, idguard_timed};
+use common::{Run, idguard_timed, runner_lines, runner_sees_command};
 
 const SCHEMA: &str =
     "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
@@ -275,4 +275,174 @@ fn a_discovered_policy_that_is_not_a_file_in_the_tree_exits_2() {
     let r = idguard_timed(&repo, &["check", "b", "--root", ".."]);
     assert_eq!(r.code, 2, "{}", r.all());
     assert!(r.stderr.contains("invalid policy"), "{}", r.all());
+}
+
+// ---- class 3: output escaping ----------------------------------------------
+
+/// Names that try to forge workflow commands or drive the terminal.
+const EVIL: &str = "x\n::error file=evil.json::forged\r::warning::cr\u{1b}]0;pwned\u{7}\u{1b}[2J##[error]v1 \u{ad}::error::shy \u{202e} ##vso[task.setvariable variable=x]y";
+
+fn check_no_forgery(r: &Run, format: &str) {
+    for (stream, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+        for line in runner_lines(text) {
+            if format == "github" && stream == "stdout" && line.starts_with("::") {
+                // One of the format's own commands, parsed as the runner
+                // does: `::name k=v,k=v::data`.
+                let info = line[2..].split("::").next().unwrap_or("");
+                let (name, props) = info.split_once(' ').unwrap_or((info, ""));
+                assert!(["error", "warning", "notice"].contains(&name), "{line:?}");
+                for prop in props.split(',') {
+                    if let Some(("file", value)) = prop.split_once('=') {
+                        assert!(!value.starts_with("evil.json"), "{line:?}");
+                    }
+                }
+                continue;
+            }
+            assert!(
+                !runner_sees_command(line),
+                "{format} {stream}: {line:?}\n{}",
+                r.all()
+            );
+        }
+        if format != "junit" {
+            assert!(
+                !text.chars().any(|c| matches!(
+                    c,
+                    '\u{1b}' | '\u{7}' | '\u{9b}' | '\u{202e}' | '\u{ad}'
+                ) || (c == '\r')),
+                "{format} {stream} has a raw control character:\n{text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_names_cannot_forge_commands_or_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "main.json", &broad(EVIL));
+    write(dir.path(), "idguard.json", r#"{"extends": "default"}"#);
+    for format in ["text", "json", "sarif", "junit", "github"] {
+        let r = idguard_timed(
+            dir.path(),
+            &["check", ".", "--format", format, "--fail-on", "warning"],
+        );
+        assert_eq!(r.code, 1, "{format}\n{}", r.all());
+        assert!(r.stdout.contains("MI103"), "{format}\n{}", r.all());
+        check_no_forgery(&r, format);
+    }
+    let r = idguard_timed(dir.path(), &["check", "."]);
+    assert!(
+        r.stdout
+            .contains("x\\n::error file=evil.json::forged\\r::warning::cr\\u{1b}]0;pwned\\u{7}"),
+        "{}",
+        r.all()
+    );
+    // Every file output too.
+    let r = idguard_timed(
+        dir.path(),
+        &[
+            "check", ".", "-q", "-o", "r.json", "-o", "r.sarif", "-o", "r.xml", "-o", "r.txt",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    for f in ["r.json", "r.sarif", "r.xml", "r.txt"] {
+        let text = std::fs::read_to_string(dir.path().join(f)).unwrap();
+        assert!(
+            runner_lines(&text).all(|l| !runner_sees_command(l)),
+            "{f}:\n{text}"
+        );
+    }
+    let xml = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+    roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+}
+
+/// File names are the other half of what a pull request controls.
+#[cfg(unix)]
+#[test]
+fn hostile_file_names_and_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "t\n::error file=evil.json::forged\r\u{1b}[2J##[warning]n.json";
+    write(dir.path(), name, &broad("id-app-dev"));
+    for format in ["text", "json", "sarif", "junit", "github"] {
+        let r = idguard_timed(
+            dir.path(),
+            &["check", ".", "--format", format, "--fail-on", "warning"],
+        );
+        assert_eq!(r.code, 1, "{format}\n{}", r.all());
+        check_no_forgery(&r, format);
+    }
+    // Standard error: a path that does not exist, a policy with a hostile key.
+    let r = idguard_timed(dir.path(), &["check", "nope\n::error::forged\u{1b}[2J"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    // Standard error keeps line breaks (its messages have several lines)
+    // but defuses the line and shows the escape sequence.
+    assert!(
+        r.stderr.contains("nope\n\\::error::forged\\u{1b}[2J"),
+        "{}",
+        r.all()
+    );
+    check_no_forgery(&r, "text");
+    write(
+        dir.path(),
+        "p.json",
+        "{\"rules\": {\"x\\n::error::forged\\r##[error]y\": \"off\"}}",
+    );
+    let r = idguard_timed(dir.path(), &["check", ".", "--policy", "p.json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(r.stderr.contains("unknown rule"), "{}", r.all());
+    check_no_forgery(&r, "text");
+}
+
+// ---- class 9: writes that fail --------------------------------------------
+
+/// Runs idguard with standard output going to `stdout`.
+#[cfg(unix)]
+fn idguard_to(dir: &Path, args: &[&str], stdout: std::process::Stdio) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_idguard"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A report that cannot be written is exit code 2 with a message, never
+/// the report's own 0 or 1 with the report lost.
+#[cfg(unix)]
+#[test]
+fn a_failed_write_to_standard_output_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "main.json", &broad("id-app-dev"));
+    for args in [
+        &["check", "."][..],
+        &["check", ".", "--format", "json"],
+        &["check", ".", "--fail-on", "never"],
+        &["rules"],
+        &["explain", "MI101"],
+        &["completions", "bash"],
+    ] {
+        let full = std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (code, stderr) = idguard_to(dir.path(), args, full.into());
+        assert_eq!(code, 2, "{args:?} > /dev/full\n{stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output"),
+            "{args:?}\n{stderr}"
+        );
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let (code, stderr) = idguard_to(dir.path(), args, writer.into());
+        assert_eq!(code, 2, "{args:?} | closed pipe\n{stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output"),
+            "{args:?}\n{stderr}"
+        );
+    }
 }
