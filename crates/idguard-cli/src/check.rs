@@ -37,9 +37,9 @@ pub const POLICY_FILE_NAME: &str = "idguard.json";
 pub struct Checked {
     pub report: Report,
     /// The text of every template with findings or errors, by displayed
-    /// path (for code frames); the others' text is dropped once checked, so
-    /// a large estate is not held in memory. Parameter files are
-    /// deliberately not kept: they may hold secrets.
+    /// path (for code frames), with its secrets masked; the others' text is
+    /// dropped once checked, so a large estate is not held in memory.
+    /// Parameter files are deliberately not kept: they may hold secrets.
     pub sources: HashMap<String, Arc<str>>,
     /// Findings dropped because the baseline has their fingerprint.
     pub baselined: usize,
@@ -266,10 +266,18 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 result
                     .files
                     .extend(linker.refusals(&template.path, &template.text));
-                // Keep the text only where a code frame may be shown.
+                // Keep the text only where a code frame may be shown, with
+                // every secret the core found in it masked: frames never
+                // show a secret.
                 let keep =
                     !result.findings.is_empty() || result.files.iter().any(|f| f.error.is_some());
-                let source = keep.then(|| (template.path, Arc::<str>::from(template.text)));
+                let source = keep.then(|| {
+                    let text = match result.secrets.iter().find(|s| s.file == template.path) {
+                        Some(secrets) => secrets.mask(&template.text),
+                        None => template.text,
+                    };
+                    (template.path, Arc::<str>::from(text))
+                });
                 (result, source)
             })
             .collect()

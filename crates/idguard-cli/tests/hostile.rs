@@ -446,3 +446,129 @@ fn a_failed_write_to_standard_output_exits_2() {
         );
     }
 }
+
+// ---- class 4: no secret in any output ---------------------------------------
+
+/// A template and a parameter file with secrets where MI501 looks, plus a
+/// template that does not parse with a key on the broken line.
+fn plant_secrets(dir: &Path) {
+    write(
+        dir,
+        "app/main.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {
+    "adminPassword": { "type": "secureString", "defaultValue": "Planted-SecureDefault-1" },
+    "clientSecret": { "type": "string", "defaultValue": "Planted-ClientSecretDefault-2" },
+    "fromFile": { "type": "secureString" },
+    "appName": { "type": "string", "defaultValue": "app-reports-dev" }
+  },
+  "variables": {
+    "storage": "DefaultEndpointsProtocol=https;AccountName=sa;AccountKey=Planted-AccountKey-3;EndpointSuffix=core.windows.net"
+  },
+  "resources": [
+    {
+      "type": "Microsoft.Web/sites",
+      "apiVersion": "2022-03-01",
+      "name": "[parameters('appName')]",
+      "location": "westeurope",
+      "properties": {
+        "siteConfig": {
+          "appSettings": [
+            { "name": "AZURE_CLIENT_SECRET", "value": "Planted-AppSetting-4" },
+            { "name": "SP_SECRET", "value": "[parameters('clientSecret')]" },
+            { "name": "STORAGE", "value": "[variables('storage')]" },
+            { "name": "FROM_FILE_SECRET", "value": "[parameters('fromFile')]" }
+          ],
+          "connectionStrings": [
+            { "name": "bus", "connectionString": "Endpoint=sb://x/;SharedAccessKeyName=n;SharedAccessKey=Planted-SharedAccessKey-5", "type": "Custom" },
+            { "name": "sp", "connectionString": "Server=x;Authentication=Active Directory Service Principal;User Id=a;Password=Planted-Password-6", "type": "SQLAzure" }
+          ]
+        }
+      }
+    }
+  ]
+}
+"#,
+    );
+    write(
+        dir,
+        "app/main.parameters.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "parameters": {
+    "fromFile": { "value": "Planted-ParameterFile-7" },
+    "clientSecret": { "value": "Planted-ParameterFile-8" }
+  }
+}
+"#,
+    );
+    write(
+        dir,
+        "broken/main.json",
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"variables\": { \"c\": \"AccountKey=Planted-Broken-9;\" oops }\n}\n",
+    );
+}
+
+const PLANTED: [&str; 9] = [
+    "Planted-SecureDefault-1",
+    "Planted-ClientSecretDefault-2",
+    "Planted-AccountKey-3",
+    "Planted-AppSetting-4",
+    "Planted-SharedAccessKey-5",
+    "Planted-Password-6",
+    "Planted-ParameterFile-7",
+    "Planted-ParameterFile-8",
+    "Planted-Broken-9",
+];
+
+fn assert_no_secret(what: &str, text: &str) {
+    for secret in PLANTED {
+        assert!(!text.contains(secret), "{secret} in {what}:\n{text}");
+    }
+}
+
+#[test]
+fn no_secret_reaches_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    plant_secrets(dir.path());
+    for format in ["text", "json", "sarif", "junit", "github"] {
+        let r = idguard_timed(dir.path(), &["check", ".", "--format", format]);
+        assert_eq!(r.code, 2, "{format}\n{}", r.all());
+        assert!(r.stdout.contains("MI501"), "{format}\n{}", r.all());
+        assert_no_secret(format, &r.all());
+    }
+    // The text report does show frames of the secrets' lines, masked.
+    let r = idguard_timed(dir.path(), &["check", "."]);
+    assert!(
+        r.stdout
+            .contains("\"defaultValue\": \"***********************\""),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stdout.contains("AccountKey=****************;"),
+        "{}",
+        r.all()
+    );
+    // Files, the baseline and the plugin model JSON.
+    let r = idguard_timed(
+        dir.path(),
+        &[
+            "check", ".", "-o", "r.json", "-o", "r.sarif", "-o", "r.xml", "-o", "r.txt",
+        ],
+    );
+    assert_no_secret("check -o", &r.all());
+    for f in ["r.json", "r.sarif", "r.xml", "r.txt"] {
+        assert_no_secret(f, &std::fs::read_to_string(dir.path().join(f)).unwrap());
+    }
+    let r = idguard_timed(dir.path(), &["baseline", ".", "-o", "b.json"]);
+    assert_no_secret("baseline", &r.all());
+    assert_no_secret(
+        "b.json",
+        &std::fs::read_to_string(dir.path().join("b.json")).unwrap(),
+    );
+    let r = idguard_timed(dir.path(), &["debug", "model", "app"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_no_secret("debug model", &r.all());
+}
