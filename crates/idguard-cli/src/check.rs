@@ -71,6 +71,9 @@ struct Candidate {
     role: Role,
     /// The tree its linked templates must stay inside.
     tree: Arc<Tree>,
+    /// Why it is not read (a walk error, a refused symlink): reported as
+    /// an error of the file.
+    refused: Option<String>,
 }
 
 /// A template to check: displayed path, path on disk, text, whether it
@@ -119,6 +122,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 display: display_path(p),
                 role: Role::Parameters,
                 tree: trees.for_path(p)?,
+                refused: None,
             });
         }
         candidates.retain(|c| !named.iter().any(|n| n.display == c.display));
@@ -454,12 +458,110 @@ fn build_excludes(globs: &[String]) -> Result<GlobSet, Fatal> {
 /// The path as shown to the user and passed to the core: as given, with a
 /// leading `./` removed.
 pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy();
+    let s = os_display(path.as_os_str());
     let mut s: &str = &s;
     while let Some(rest) = s.strip_prefix("./").or_else(|| s.strip_prefix(".\\")) {
         s = rest;
     }
     s.to_string()
+}
+
+/// A file name as text. A name that is not UTF-8 (Unix allows any bytes)
+/// shows its bad bytes as `\xFF`, so two such names stay distinct (a
+/// lossy conversion made both `\u{fffd}` and one was dropped).
+#[cfg(unix)]
+fn os_display(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = name.as_bytes();
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02X}");
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(not(unix))]
+fn os_display(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    name.to_string_lossy()
+}
+
+/// Where a walk error happened, and what it was (without the path).
+fn walk_error(e: &ignore::Error) -> (Option<PathBuf>, String) {
+    match e {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } => walk_error(err),
+        ignore::Error::Loop { ancestor, child } => (
+            Some(child.clone()),
+            format!("is a symlink loop (back to {})", ancestor.display()),
+        ),
+        ignore::Error::Partial(errors) => {
+            let path = errors.iter().find_map(|e| walk_error(e).0);
+            let messages: Vec<String> = errors.iter().map(|e| walk_error(e).1).collect();
+            (path, messages.join("; "))
+        }
+        ignore::Error::Io(io) => (None, io.to_string()),
+        other => (None, other.to_string()),
+    }
+}
+
+/// What a walked entry that is not a regular file becomes: a candidate
+/// (a symlink to a regular file inside the tree, read through the link),
+/// a refusal with its reason, or nothing (a directory, or a symlink to
+/// one: directories behind symlinks are not walked).
+fn walked_special(path: &Path, ty: std::fs::FileType, tree: &Tree) -> Option<Result<(), String>> {
+    if ty.is_dir() {
+        return None;
+    }
+    if !ty.is_symlink() {
+        let what = std::fs::symlink_metadata(path)
+            .map(|m| files::describe(&m))
+            .unwrap_or("not a regular file");
+        return Some(Err(format!("the file is {what}, not a regular file")));
+    }
+    match tree.confine(path) {
+        Ok(target) => match std::fs::metadata(&target) {
+            Ok(m) if m.is_file() => Some(Ok(())),
+            Ok(m) if m.is_dir() => None,
+            Ok(m) => Some(Err(format!(
+                "the file is a symlink to {}, not to a regular file",
+                files::describe(&m)
+            ))),
+            Err(e) => Some(Err(format!(
+                "the file is a symlink that {}",
+                OpenError::from(e)
+            ))),
+        },
+        Err(OpenError::NotFound) => Some(Err("the file is a broken symlink".to_string())),
+        Err(OpenError::Loop) => Some(Err("the file is a symlink loop".to_string())),
+        Err(e) => Some(Err(format!("the file is a symlink that {e}"))),
+    }
+}
+
+/// Adds a candidate under its displayed path. The same file reached twice
+/// is kept once; two different files that show the same (a crafted name
+/// against a non-UTF-8 one) are both kept, the later one with a suffix.
+fn add_candidate(out: &mut BTreeMap<String, Candidate>, mut c: Candidate) {
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let mut n = 1;
+    let base = c.display.clone();
+    while let Some(existing) = out.get(&c.display) {
+        if same(&existing.path, &c.path) {
+            return;
+        }
+        n += 1;
+        c.display = format!("{base} [{n}]");
+    }
+    out.insert(c.display.clone(), c);
 }
 
 fn is_json_name(path: &Path) -> bool {
@@ -663,14 +765,14 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet, trees: &Trees) -> Result<Vec<
         })?;
         let tree = trees.for_path(root)?;
         if meta.is_file() {
-            let display = display_path(root);
-            out.insert(
-                display.clone(),
+            add_candidate(
+                &mut out,
                 Candidate {
                     path: root.clone(),
-                    display,
+                    display: display_path(root),
                     role: Role::Named,
                     tree,
+                    refused: None,
                 },
             );
             continue;
@@ -695,19 +797,45 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet, trees: &Trees) -> Result<Vec<
                 !(excludes.is_match(rel) || excludes.is_match(display_path(path)))
             })
             .build();
+        // One entry that cannot be walked (an unreadable directory, a
+        // path over PATH_MAX, a bad .gitignore) is an error of that entry;
+        // the rest of the walk goes on.
         for entry in walker {
-            let entry =
-                entry.map_err(|e| Fatal(format!("error: cannot walk {}: {e}", root.display())))?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) || !is_json_name(entry.path()) {
-                continue;
-            }
-            let display = display_path(entry.path());
-            out.entry(display.clone()).or_insert(Candidate {
-                path: entry.into_path(),
-                display,
+            let candidate = |path: PathBuf, refused: Option<String>| Candidate {
+                display: display_path(&path),
+                path,
                 role: Role::Walked,
                 tree: tree.clone(),
-            });
+                refused,
+            };
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let (path, message) = walk_error(&e);
+                    let path = path.unwrap_or_else(|| root.clone());
+                    add_candidate(
+                        &mut out,
+                        candidate(path, Some(format!("cannot be walked: {message}"))),
+                    );
+                    continue;
+                }
+            };
+            let Some(ty) = entry.file_type() else {
+                continue;
+            };
+            if !is_json_name(entry.path()) {
+                continue;
+            }
+            let refused = if ty.is_file() {
+                None
+            } else {
+                match walked_special(entry.path(), ty, &tree) {
+                    None => continue,
+                    Some(Ok(())) => None,
+                    Some(Err(why)) => Some(why),
+                }
+            };
+            add_candidate(&mut out, candidate(entry.into_path(), refused));
         }
     }
     Ok(out.into_values().collect())
@@ -738,7 +866,16 @@ fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
         let Ok(entries) = listing else { continue };
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|e| {
+                e.file_type().is_ok_and(|t| {
+                    t.is_file()
+                        || (t.is_symlink()
+                            && matches!(
+                                walked_special(&dir.join(e.file_name()), t, &tree),
+                                Some(Ok(()))
+                            ))
+                })
+            })
             .map(|e| dir.join(e.file_name()))
             .filter(|p| is_json_name(p) && !known.contains(display_path(p).as_str()))
             .collect();
@@ -748,6 +885,7 @@ fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
             path,
             role: Role::Companion,
             tree: tree.clone(),
+            refused: None,
         }));
     }
     out
@@ -767,6 +905,9 @@ fn load(candidate: Candidate) -> Loaded {
         kind,
         candidate,
     };
+    if let Some(why) = candidate.refused.clone() {
+        return error(why, FileKind::Other, candidate);
+    }
     let bytes = match files::read_bytes(&candidate.path) {
         Ok(b) => b,
         Err(OpenError::TooLarge(size))
@@ -988,6 +1129,32 @@ mod tests {
         assert_eq!(civil_from_days(20_454), (2026, 1, 1));
         assert_eq!(civil_from_days(-1), (1969, 12, 31));
         assert_eq!(today().len(), 10);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = Path::new(std::ffi::OsStr::from_bytes(b"./d/a\xff.json"));
+        let b = Path::new(std::ffi::OsStr::from_bytes(b"d/a\xfe\xc3.json"));
+        assert_eq!(display_path(a), "d/a\\xFF.json");
+        assert_eq!(display_path(b), "d/a\\xFE\\xC3.json");
+    }
+
+    #[test]
+    fn walk_errors_name_their_entry() {
+        let e = ignore::Error::WithDepth {
+            depth: 3,
+            err: Box::new(ignore::Error::WithPath {
+                path: PathBuf::from("a/locked"),
+                err: Box::new(ignore::Error::Io(std::io::Error::from(
+                    std::io::ErrorKind::PermissionDenied,
+                ))),
+            }),
+        };
+        let (path, message) = walk_error(&e);
+        assert_eq!(path.as_deref(), Some(Path::new("a/locked")));
+        assert_eq!(message, "permission denied");
     }
 
     #[test]

@@ -572,3 +572,137 @@ fn no_secret_reaches_any_output() {
     assert_eq!(r.code, 0, "{}", r.all());
     assert_no_secret("debug model", &r.all());
 }
+
+// ---- class 7: the walk -------------------------------------------------------
+
+/// Every file of the JSON report, by path.
+fn files_of(r: &Run) -> Vec<(String, serde_json::Value)> {
+    r.json()["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f.clone()))
+        .collect()
+}
+
+fn error_of(files: &[(String, serde_json::Value)], path: &str) -> String {
+    let (_, f) = files
+        .iter()
+        .find(|(p, _)| p == path)
+        .unwrap_or_else(|| panic!("{path} not reported: {files:?}"));
+    f["error"]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{path} has no error: {f}"))
+        .to_string()
+}
+
+/// A path deeper than PATH_MAX (and, when the tests do not run as root, an
+/// unreadable directory) is an error of that entry; every other file is
+/// still checked.
+#[cfg(unix)]
+#[test]
+fn one_bad_folder_does_not_lose_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a/ok.json", &broad("id-app-dev"));
+    write(d, "z/ok.json", &broad("id-app-dev"));
+    std::fs::write(d.join("t.json"), broad("id-app-dev")).unwrap();
+    // 25 levels of 200-character names: over PATH_MAX (4096), built by
+    // relative steps (an absolute mkdir would fail).
+    // (bash falls back to a relative chdir where dash gives up.)
+    let status = std::process::Command::new("bash")
+        .current_dir(d)
+        .arg("-c")
+        .arg(
+            "t=$(cat t.json) && mkdir deep && cd deep && n=$(printf 'd%.0s' $(seq 1 200)) && \
+             for i in $(seq 1 25); do mkdir $n && cd $n || exit 1; done && printf '%s' \"$t\" > deep.json",
+        )
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_file(d.join("t.json")).unwrap();
+    let locked = d.join("m/locked");
+    write(d, "m/locked/hidden.json", &broad("id-app-dev"));
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let root_reads_anyway = std::fs::read_dir(&locked).is_ok();
+    let r = idguard_timed(d, &["check", ".", "--format", "json"]);
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    assert_eq!(r.code, 2, "{}", r.all());
+    let files = files_of(&r);
+    for ok in ["a/ok.json", "z/ok.json"] {
+        let (_, f) = files.iter().find(|(p, _)| p == ok).expect(ok);
+        assert_eq!(f["kind"], "template", "{f}");
+        assert!(f["error"].is_null(), "{f}");
+    }
+    let deep = files
+        .iter()
+        .find(|(p, f)| p.starts_with("deep/") && !f["error"].is_null())
+        .unwrap_or_else(|| panic!("no error for the deep path: {}", r.all()));
+    assert!(
+        deep.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("name too long"),
+        "{}",
+        deep.1
+    );
+    if !root_reads_anyway {
+        let message = error_of(&files, "m/locked");
+        assert!(message.contains("cannot be walked"), "{message}");
+    }
+}
+
+/// Names that are not UTF-8 stay distinct; symlinks to files inside the
+/// tree are followed; symlinks out of it, broken ones, loops and FIFOs are
+/// each reported, never silently dropped.
+#[cfg(unix)]
+#[test]
+fn odd_entries_are_checked_or_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let outer = tempfile::tempdir().unwrap();
+    write(outer.path(), "outside/t.json", &broad("id-app-dev"));
+    let repo = outer.path().join("repo");
+    write(&repo, "real/t.json", &broad("id-real-dev"));
+    let name = |bytes: &[u8]| repo.join(std::ffi::OsStr::from_bytes(bytes));
+    std::fs::write(name(b"bad\xff.json"), broad("id-ff-dev")).unwrap();
+    std::fs::write(name(b"bad\xfe.json"), broad("id-fe-dev")).unwrap();
+    let link = |target: &str, at: &str| std::os::unix::fs::symlink(target, repo.join(at)).unwrap();
+    link("real/t.json", "inside.json");
+    link("../outside/t.json", "out.json");
+    link("nope.json", "broken.json");
+    link("loop2.json", "loop1.json");
+    link("loop1.json", "loop2.json");
+    link("/dev/null", "null.json");
+    link("real", "dirlink");
+    mkfifo(&repo.join("fifo.json"));
+    let r = idguard_timed(&repo, &["check", ".", "--format", "json"]);
+    assert_quick(&r);
+    assert_eq!(r.code, 2, "{}", r.all());
+    let files = files_of(&r);
+    let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    for checked in [
+        "bad\\xFF.json",
+        "bad\\xFE.json",
+        "inside.json",
+        "real/t.json",
+    ] {
+        let (_, f) = files
+            .iter()
+            .find(|(p, _)| p == checked)
+            .unwrap_or_else(|| panic!("{checked}: {paths:?}"));
+        assert_eq!(f["kind"], "template", "{f}");
+        assert!(f["error"].is_null(), "{f}");
+    }
+    assert!(error_of(&files, "out.json").contains("leads outside the checked tree"));
+    assert!(error_of(&files, "broken.json").contains("broken symlink"));
+    assert!(error_of(&files, "loop1.json").contains("symlink loop"));
+    assert!(error_of(&files, "null.json").contains("outside the checked tree"));
+    assert!(error_of(&files, "fifo.json").contains("is a FIFO"));
+    // The directory symlink is not walked: real/t.json is checked once.
+    assert!(!paths.iter().any(|p| p.starts_with("dirlink")), "{paths:?}");
+    // Findings of both non-UTF-8 files, under their own names.
+    let findings = r.json()["findings"].as_array().unwrap().clone();
+    for f in ["bad\\xFF.json", "bad\\xFE.json", "inside.json"] {
+        assert!(findings.iter().any(|x| x["file"] == f), "{f}");
+    }
+}
