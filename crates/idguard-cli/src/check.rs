@@ -106,8 +106,9 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         None => None,
     };
 
+    let threads = worker_threads(input.threads);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(input.threads.unwrap_or(0))
+        .num_threads(threads)
         .build()
         .map_err(|e| Fatal(format!("error: cannot start worker threads: {e}")))?;
 
@@ -333,6 +334,28 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         baselined,
         elapsed: started.elapsed(),
     })
+}
+
+/// Most worker threads per core: the work is CPU-bound, and each thread
+/// holds a template's evaluation in memory.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker threads for `--threads` (0 or none: one per core), capped at
+/// [`MAX_THREADS_PER_CORE`] per core, with a note on standard error when
+/// capped (100,000 threads took minutes to start).
+fn worker_threads(requested: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let max = cores.saturating_mul(MAX_THREADS_PER_CORE);
+    match requested {
+        None | Some(0) => cores,
+        Some(n) if n > max => {
+            crate::output::eprintln(&format!(
+                "note: --threads {n} capped to {max} ({MAX_THREADS_PER_CORE} per core on {cores} cores)"
+            ));
+            max
+        }
+        Some(n) => n,
+    }
 }
 
 /// The plugin host of a run, unless `--no-plugins` or the policy has none.

@@ -108,7 +108,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 

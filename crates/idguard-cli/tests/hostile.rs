@@ -706,3 +706,59 @@ fn odd_entries_are_checked_or_reported() {
         assert!(findings.iter().any(|x| x["file"] == f), "{f}");
     }
 }
+
+// ---- class 9: operator inputs ------------------------------------------------
+
+#[test]
+fn a_huge_thread_count_is_capped_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "main.json", &broad("id-app-dev"));
+    let r = idguard_timed(dir.path(), &["check", ".", "--threads", "100000"]);
+    assert_quick(&r);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr.contains("note: --threads 100000 capped to"),
+        "{}",
+        r.all()
+    );
+    assert!(r.stdout.contains("Checked 1 template"), "{}", r.all());
+    let r = idguard_timed(dir.path(), &["check", ".", "--threads", "1"]);
+    assert!(r.stderr.is_empty(), "{}", r.all());
+}
+
+/// 100,000 unknown rule keys and an exemption glob against a long name:
+/// both answered in a few seconds (they were quadratic).
+#[test]
+fn large_policies_and_long_names_stay_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        &broad(&format!("id-{}", "a".repeat(100_000))),
+    );
+    let mut rules = String::new();
+    for i in 0..100_000 {
+        rules.push_str(&format!("\"unknown-{i}\": \"off\",\n"));
+    }
+    write(
+        dir.path(),
+        "big.json",
+        &format!("{{\"rules\": {{\n{rules}\"x\": \"off\"}}}}"),
+    );
+    let r = idguard_timed(dir.path(), &["check", "main.json", "--policy", "big.json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert_eq!(r.stderr.matches("unknown rule").count(), 100_001);
+    assert!(r.elapsed.as_secs() < 45, "{:?}", r.elapsed);
+    let glob = format!("*{}b*", "a".repeat(5_000));
+    write(
+        dir.path(),
+        "exempt.json",
+        &format!(r#"{{"exemptions": [{{"rule": "*", "resource": "{glob}", "reason": "r"}}]}}"#),
+    );
+    let r = idguard_timed(
+        dir.path(),
+        &["check", "main.json", "--policy", "exempt.json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.elapsed.as_secs() < 45, "{:?}", r.elapsed);
+}
