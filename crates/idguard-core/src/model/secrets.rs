@@ -273,11 +273,10 @@ fn expression_literals(text: &str, span: Span, push: &mut dyn FnMut(Span)) {
 fn setting_pairs(doc: &Document, text: &str, out: &mut Vec<Span>) {
     // The model's classification for settings (what plugins never see);
     // a stricter one for any other key, where `key` or `token` in a name
-    // (`keySource`, `tokenLifetime`) says little.
-    let setting_name = |name: &str| {
-        is_client_secret_name(name)
-            || !setting_value_is_shareable(SettingKind::AppSetting, name, &Val::Null, false)
-    };
+    // (`keySource`, `tokenLifetime`) says little. A template repeats a few
+    // hundred distinct keys and names many times: each is classified once.
+    let mut setting_names: HashMap<&str, bool> = HashMap::new();
+    let mut keys: HashMap<&str, bool> = HashMap::new();
     let mut stack = vec![doc.root()];
     while let Some(n) = stack.pop() {
         match doc.kind(n) {
@@ -285,16 +284,29 @@ fn setting_pairs(doc: &Document, text: &str, out: &mut Vec<Span>) {
                 let named = doc
                     .get(n, "name")
                     .and_then(|v| doc.as_str(v))
-                    .is_some_and(setting_name);
+                    .is_some_and(|name| {
+                        *setting_names.entry(name).or_insert_with(|| {
+                            is_client_secret_name(name)
+                                || !setting_value_is_shareable(
+                                    SettingKind::AppSetting,
+                                    name,
+                                    &Val::Null,
+                                    false,
+                                )
+                        })
+                    });
                 for m in members.iter() {
-                    let value_key = ["value", "secureValue", "connectionString"]
-                        .iter()
-                        .any(|k| m.key.eq_ignore_ascii_case(k));
-                    let is_string = matches!(doc.kind(m.value), Kind::String(_));
-                    if is_string && ((named && value_key) || secret_key(&m.key)) {
+                    stack.push(m.value);
+                    if !matches!(doc.kind(m.value), Kind::String(_)) {
+                        continue;
+                    }
+                    let value_key = named
+                        && ["value", "secureValue", "connectionString"]
+                            .iter()
+                            .any(|k| m.key.eq_ignore_ascii_case(k));
+                    if value_key || *keys.entry(&m.key).or_insert_with(|| secret_key(&m.key)) {
                         value_spans(doc, text, m.value, &mut |s| out.push(s));
                     }
-                    stack.push(m.value);
                 }
             }
             Kind::Array(items) => stack.extend(items.iter().copied()),
@@ -339,51 +351,83 @@ fn secret_key(key: &str) -> bool {
 }
 
 /// The values after credential markers, and PEM bodies, anywhere in the
-/// text (ASCII case-insensitive).
+/// text (ASCII case-insensitive). Every marker ends in `=`, so the scan
+/// visits the `=` signs and looks back, instead of lowercasing the text.
 fn marker_spans(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
-    let lower: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
     let mut out = Vec::new();
-    for (marker, word_start) in MARKERS {
-        for at in memchr::memmem::find_iter(&lower, marker.as_bytes()) {
-            if *word_start
-                && at > 0
-                && lower
-                    .get(at - 1)
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            {
-                continue;
-            }
-            let start = at + marker.len();
-            let len = bytes
-                .get(start..)
-                .unwrap_or_default()
-                .iter()
-                .position(|b| matches!(b, b';' | b'&' | b'"' | b'\'' | b' ' | b'\n' | b'\r' | b','))
-                .unwrap_or(bytes.len().saturating_sub(start));
-            if len > 0 {
-                push_span(&mut out, start, start + len);
-            }
+    for eq in memchr::memchr_iter(b'=', bytes) {
+        let end_of_marker = eq + 1;
+        let found = MARKERS.iter().find(|(marker, word_start)| {
+            let Some(at) = end_of_marker.checked_sub(marker.len()) else {
+                return false;
+            };
+            bytes
+                .get(at..end_of_marker)
+                .is_some_and(|w| w.eq_ignore_ascii_case(marker.as_bytes()))
+                && !(*word_start
+                    && at > 0
+                    && bytes
+                        .get(at - 1)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'))
+        });
+        if found.is_none() {
+            continue;
+        }
+        let start = end_of_marker;
+        let len = bytes
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .position(|b| matches!(b, b';' | b'&' | b'"' | b'\'' | b' ' | b'\n' | b'\r' | b','))
+            .unwrap_or(bytes.len().saturating_sub(start));
+        if len > 0 {
+            push_span(&mut out, start, start + len);
         }
     }
+    // PEM: `-----BEGIN …-----` body `-----END`.
     let mut from = 0;
-    while let Some(begin) =
-        memchr::memmem::find(lower.get(from..).unwrap_or_default(), b"-----begin")
-    {
-        let begin = from + begin;
+    while let Some(dashes) = memchr::memmem::find(bytes.get(from..).unwrap_or_default(), b"-----") {
+        let begin = from + dashes;
+        let is_begin = bytes
+            .get(begin + 5..begin + 10)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"begin"));
+        if !is_begin {
+            from = begin + 5;
+            continue;
+        }
         // The body starts after the header's closing dashes.
-        let header_end =
-            memchr::memmem::find(lower.get(begin + 10..).unwrap_or_default(), b"-----")
-                .map(|i| begin + 10 + i + 5);
-        let Some(body) = header_end else { break };
-        let end = memchr::memmem::find(lower.get(body..).unwrap_or_default(), b"-----end")
-            .map_or(lower.len(), |i| body + i);
+        let Some(body) =
+            memchr::memmem::find(bytes.get(begin + 10..).unwrap_or_default(), b"-----")
+                .map(|i| begin + 10 + i + 5)
+        else {
+            break;
+        };
+        let end = find_ignore_case(bytes, body, b"-----end").unwrap_or(bytes.len());
         if end > body {
             push_span(&mut out, body, end);
         }
         from = end.max(begin + 1);
     }
     out
+}
+
+/// The first `needle` (lowercase) in `bytes` at or after `from`, ASCII
+/// case-insensitively.
+fn find_ignore_case(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut at = from;
+    while let Some(i) = memchr::memchr(first, bytes.get(at..).unwrap_or_default()) {
+        let pos = at + i;
+        if bytes
+            .get(pos..pos + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
+            return Some(pos);
+        }
+        at = pos + 1;
+    }
+    None
 }
 
 fn push_span(out: &mut Vec<Span>, start: usize, end: usize) {
