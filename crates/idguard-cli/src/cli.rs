@@ -9,8 +9,9 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  no findings at or above --fail-on (suppressed and baselined findings never count)
   1  findings at or above --fail-on
-  2  usage error, a path that does not exist, an unreadable or invalid template or
-     parameter file, an invalid policy or baseline, a policy plugin that failed";
+  2  usage error, a path that does not exist or is not a regular file, an unreadable
+     or invalid template or parameter file, a refused linked template, an invalid
+     policy or baseline, a policy plugin that failed, a failed write to standard output";
 
 const CHECK_AFTER_HELP: &str = "\
 Outputs:
@@ -24,8 +25,9 @@ Outputs:
 Exit codes:
   0  no findings at or above --fail-on (suppressed and baselined findings never count)
   1  findings at or above --fail-on
-  2  usage error, a path that does not exist, an unreadable or invalid template or
-     parameter file, an invalid policy or baseline, a policy plugin that failed";
+  2  usage error, a path that does not exist or is not a regular file, an unreadable
+     or invalid template or parameter file, a refused linked template, an invalid
+     policy or baseline, a policy plugin that failed, a failed write to standard output";
 
 /// idguard: check managed-identity design in ARM templates and the ARM JSON
 /// Bicep compiles to.
