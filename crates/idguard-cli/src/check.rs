@@ -16,6 +16,7 @@ use idguard_core::project::{pair_parameter_files, sniff_kind};
 use rayon::prelude::*;
 
 use crate::cli::InputArgs;
+use crate::files::{self, OpenError, Tree};
 
 /// A failure that stops the run with exit code 2; the message is printed
 /// to standard error as is.
@@ -36,9 +37,9 @@ pub const POLICY_FILE_NAME: &str = "idguard.json";
 pub struct Checked {
     pub report: Report,
     /// The text of every template with findings or errors, by displayed
-    /// path (for code frames); the others' text is dropped once checked, so
-    /// a large estate is not held in memory. Parameter files are
-    /// deliberately not kept: they may hold secrets.
+    /// path (for code frames), with its secrets masked; the others' text is
+    /// dropped once checked, so a large estate is not held in memory.
+    /// Parameter files are deliberately not kept: they may hold secrets.
     pub sources: HashMap<String, Arc<str>>,
     /// Findings dropped because the baseline has their fingerprint.
     pub baselined: usize,
@@ -68,11 +69,16 @@ struct Candidate {
     path: PathBuf,
     display: String,
     role: Role,
+    /// The tree its linked templates must stay inside.
+    tree: Arc<Tree>,
+    /// Why it is not read (a walk error, a refused symlink): reported as
+    /// an error of the file.
+    refused: Option<String>,
 }
 
-/// A template to check: displayed path, path on disk, text, and whether it
-/// is a companion.
-type TemplateIn = (String, PathBuf, String, Role);
+/// A template to check: displayed path, path on disk, text, whether it
+/// is a companion, and its tree.
+type TemplateIn = (String, PathBuf, String, Role, Arc<Tree>);
 
 /// A file read and classified.
 #[derive(Debug)]
@@ -86,20 +92,23 @@ struct Loaded {
 pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal> {
     let started = Instant::now();
     let excludes = build_excludes(&input.exclude)?;
-    let mut candidates = discover(&input.paths, &excludes)?;
-    let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let trees = Trees::new(input.root.as_deref())?;
+    let mut candidates = discover(&input.paths, &excludes, &trees)?;
+    let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths, &trees)?;
     let host = plugin_host(
         input,
         &policy,
         policy_source.as_ref().map(|(path, _, _)| path.as_path()),
-    );
+        &trees,
+    )?;
     let baseline_prints = match baseline {
         Some(path) => Some(load_baseline(path)?),
         None => None,
     };
 
+    let threads = worker_threads(input.threads);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(input.threads.unwrap_or(0))
+        .num_threads(threads)
         .build()
         .map_err(|e| Fatal(format!("error: cannot start worker threads: {e}")))?;
 
@@ -108,16 +117,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     } else {
         let mut named = Vec::new();
         for p in &input.parameters {
-            if !p.is_file() {
-                return Err(Fatal(format!(
-                    "error: parameter file {} does not exist",
-                    p.display()
-                )));
-            }
+            named_file(p, "parameter file")?;
             named.push(Candidate {
                 path: p.clone(),
                 display: display_path(p),
                 role: Role::Parameters,
+                tree: trees.for_path(p)?,
+                refused: None,
             });
         }
         candidates.retain(|c| !named.iter().any(|n| n.display == c.display));
@@ -153,7 +159,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 parameter_files: Vec::new(),
             }),
             (Ok(text), FileKind::Template) => {
-                templates.push((display, l.candidate.path, text, role));
+                templates.push((display, l.candidate.path, text, role, l.candidate.tree));
             }
             (Ok(text), FileKind::Parameters) => {
                 params.insert(display, (text, role));
@@ -233,13 +239,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     // others ran dry. Single-item jobs are stolen one at a time, and
     // starting with the largest leaves only small ones for the end.
     // The report is sorted afterwards, so the order does not show.
-    jobs.sort_by_key(|((_, _, text, _), params)| {
+    jobs.sort_by_key(|((_, _, text, _, _), params)| {
         std::cmp::Reverse(text.len() * (params.len().max(1)))
     });
     let results: Vec<_> = pool.install(|| {
         jobs.into_par_iter()
             .with_max_len(1)
-            .map(|((display, path, text, _), param_names)| {
+            .map(|((display, path, text, _, tree), param_names)| {
                 let template = SourceFile {
                     path: display,
                     text,
@@ -253,21 +259,30 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                         })
                     })
                     .collect();
-                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                let resolve = move |relative: &str| -> Option<String> {
-                    std::fs::read_to_string(dir.join(relative)).ok()
-                };
-                let result = match &host {
+                let linker = Linker::new(tree, &path);
+                let resolve = |relative: &str| linker.read(relative);
+                let mut result = match &host {
                     Some(host) if !host.is_empty() => {
                         let run = |model: &serde_json::Value| host.run(model);
                         check_template_with(&template, &parameter_files, &resolve, &options, &run)
                     }
                     _ => check_template(&template, &parameter_files, &resolve, &options),
                 };
-                // Keep the text only where a code frame may be shown.
+                result
+                    .files
+                    .extend(linker.refusals(&template.path, &template.text));
+                // Keep the text only where a code frame may be shown, with
+                // every secret the core found in it masked: frames never
+                // show a secret.
                 let keep =
                     !result.findings.is_empty() || result.files.iter().any(|f| f.error.is_some());
-                let source = keep.then(|| (template.path, Arc::<str>::from(template.text)));
+                let source = keep.then(|| {
+                    let text = match result.secrets.iter().find(|s| s.file == template.path) {
+                        Some(secrets) => secrets.mask(&template.text),
+                        None => template.text,
+                    };
+                    (template.path, Arc::<str>::from(text))
+                });
                 (result, source)
             })
             .collect()
@@ -276,7 +291,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         Some(host) => {
             if input.verbose {
                 for line in host.timings() {
-                    eprintln!("{line}");
+                    crate::output::eprintln(&line);
                 }
             }
             host.errors()
@@ -321,33 +336,68 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     })
 }
 
+/// Most worker threads per core: the work is CPU-bound, and each thread
+/// holds a template's evaluation in memory.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker threads for `--threads` (0 or none: one per core), capped at
+/// [`MAX_THREADS_PER_CORE`] per core, with a note on standard error when
+/// capped (100,000 threads took minutes to start).
+fn worker_threads(requested: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let max = cores.saturating_mul(MAX_THREADS_PER_CORE);
+    match requested {
+        None | Some(0) => cores,
+        Some(n) if n > max => {
+            crate::output::eprintln(&format!(
+                "note: --threads {n} capped to {max} ({MAX_THREADS_PER_CORE} per core on {cores} cores)"
+            ));
+            max
+        }
+        Some(n) => n,
+    }
+}
+
 /// The plugin host of a run, unless `--no-plugins` or the policy has none.
-/// Plugin paths are relative to the policy file.
+/// Plugin paths are relative to the policy file; those of a policy inside
+/// the checked tree (which the checked files' authors may have written)
+/// must stay inside it.
 fn plugin_host(
     input: &InputArgs,
     policy: &Policy,
     policy_path: Option<&Path>,
-) -> Option<crate::plugins::Host> {
+    trees: &Trees,
+) -> Result<Option<crate::plugins::Host>, Fatal> {
     if input.no_plugins || policy.plugins().is_empty() {
-        return None;
+        return Ok(None);
     }
     let dir = policy_path
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    let confine = match policy_path {
+        Some(p) => trees.enclosing(p)?,
+        None => None,
+    };
     let options = crate::plugins::HostOptions {
         cache_dir: input.plugin_cache.clone(),
         verbose: input.verbose,
+        confine,
     };
-    Some(crate::plugins::Host::load(policy.plugins(), &dir, &options))
+    Ok(Some(crate::plugins::Host::load(
+        policy.plugins(),
+        &dir,
+        &options,
+    )))
 }
 
 /// The model JSON of every evaluation of every template `input` names
 /// (`idguard debug model`).
 pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
     let excludes = build_excludes(&input.exclude)?;
-    let candidates = discover(&input.paths, &excludes)?;
-    let (policy, _) = load_policy(input.policy.as_deref(), &input.paths)?;
+    let trees = Trees::new(input.root.as_deref())?;
+    let candidates = discover(&input.paths, &excludes, &trees)?;
+    let (policy, _) = load_policy(input.policy.as_deref(), &input.paths, &trees)?;
     let options = CheckOptions {
         policy: &policy,
         today: Some(today()),
@@ -362,7 +412,9 @@ pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
             .parameters
             .iter()
             .map(|p| {
-                std::fs::read_to_string(p)
+                files::read_bytes(p)
+                    .map_err(|e| e.to_string())
+                    .and_then(files::decode)
                     .map(|text| SourceFile {
                         path: display_path(p),
                         text,
@@ -374,16 +426,12 @@ pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
             path: loaded.candidate.display.clone(),
             text,
         };
-        let dir = loaded
-            .candidate
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let resolve = move |relative: &str| -> Option<String> {
-            std::fs::read_to_string(dir.join(relative)).ok()
-        };
+        let linker = Linker::new(loaded.candidate.tree.clone(), &loaded.candidate.path);
+        let resolve = |relative: &str| linker.read(relative);
         out.extend(model_json(&template, &params, &resolve, &options));
+        if let Some((_, e)) = linker.refused.borrow().first() {
+            return Err(Fatal(format!("error: {}: {e}", template.path)));
+        }
     }
     Ok(out)
 }
@@ -433,12 +481,110 @@ fn build_excludes(globs: &[String]) -> Result<GlobSet, Fatal> {
 /// The path as shown to the user and passed to the core: as given, with a
 /// leading `./` removed.
 pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy();
+    let s = os_display(path.as_os_str());
     let mut s: &str = &s;
     while let Some(rest) = s.strip_prefix("./").or_else(|| s.strip_prefix(".\\")) {
         s = rest;
     }
     s.to_string()
+}
+
+/// A file name as text. A name that is not UTF-8 (Unix allows any bytes)
+/// shows its bad bytes as `\xFF`, so two such names stay distinct (a
+/// lossy conversion made both `\u{fffd}` and one was dropped).
+#[cfg(unix)]
+fn os_display(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = name.as_bytes();
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02X}");
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(not(unix))]
+fn os_display(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    name.to_string_lossy()
+}
+
+/// Where a walk error happened, and what it was (without the path).
+fn walk_error(e: &ignore::Error) -> (Option<PathBuf>, String) {
+    match e {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } => walk_error(err),
+        ignore::Error::Loop { ancestor, child } => (
+            Some(child.clone()),
+            format!("is a symlink loop (back to {})", ancestor.display()),
+        ),
+        ignore::Error::Partial(errors) => {
+            let path = errors.iter().find_map(|e| walk_error(e).0);
+            let messages: Vec<String> = errors.iter().map(|e| walk_error(e).1).collect();
+            (path, messages.join("; "))
+        }
+        ignore::Error::Io(io) => (None, io.to_string()),
+        other => (None, other.to_string()),
+    }
+}
+
+/// What a walked entry that is not a regular file becomes: a candidate
+/// (a symlink to a regular file inside the tree, read through the link),
+/// a refusal with its reason, or nothing (a directory, or a symlink to
+/// one: directories behind symlinks are not walked).
+fn walked_special(path: &Path, ty: std::fs::FileType, tree: &Tree) -> Option<Result<(), String>> {
+    if ty.is_dir() {
+        return None;
+    }
+    if !ty.is_symlink() {
+        let what = std::fs::symlink_metadata(path)
+            .map(|m| files::describe(&m))
+            .unwrap_or("not a regular file");
+        return Some(Err(format!("the file is {what}, not a regular file")));
+    }
+    match tree.confine(path) {
+        Ok(target) => match std::fs::metadata(&target) {
+            Ok(m) if m.is_file() => Some(Ok(())),
+            Ok(m) if m.is_dir() => None,
+            Ok(m) => Some(Err(format!(
+                "the file is a symlink to {}, not to a regular file",
+                files::describe(&m)
+            ))),
+            Err(e) => Some(Err(format!(
+                "the file is a symlink that {}",
+                OpenError::from(e)
+            ))),
+        },
+        Err(OpenError::NotFound) => Some(Err("the file is a broken symlink".to_string())),
+        Err(OpenError::Loop) => Some(Err("the file is a symlink loop".to_string())),
+        Err(e) => Some(Err(format!("the file is a symlink that {e}"))),
+    }
+}
+
+/// Adds a candidate under its displayed path. The same file reached twice
+/// is kept once; two different files that show the same (a crafted name
+/// against a non-UTF-8 one) are both kept, the later one with a suffix.
+fn add_candidate(out: &mut BTreeMap<String, Candidate>, mut c: Candidate) {
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    let mut n = 1;
+    let base = c.display.clone();
+    while let Some(existing) = out.get(&c.display) {
+        if same(&existing.path, &c.path) {
+            return;
+        }
+        n += 1;
+        c.display = format!("{base} [{n}]");
+    }
+    out.insert(c.display.clone(), c);
 }
 
 fn is_json_name(path: &Path) -> bool {
@@ -447,23 +593,219 @@ fn is_json_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("jsonc"))
 }
 
+/// The trees of one run (see [`Tree`]): `--root`, else the current
+/// directory, else, for a checked path outside it, that path.
+struct Trees {
+    explicit: Option<Arc<Tree>>,
+    cwd: Option<Arc<Tree>>,
+}
+
+impl Trees {
+    fn new(root: Option<&Path>) -> Result<Trees, Fatal> {
+        let explicit = match root {
+            Some(dir) => {
+                let meta = std::fs::metadata(dir).map_err(|e| {
+                    Fatal(format!(
+                        "error: --root {}: {}",
+                        dir.display(),
+                        OpenError::from(e)
+                    ))
+                })?;
+                if !meta.is_dir() {
+                    return Err(Fatal(format!(
+                        "error: --root {} is {}, not a directory",
+                        dir.display(),
+                        files::describe(&meta)
+                    )));
+                }
+                let tree = Tree::new(dir)
+                    .map_err(|e| Fatal(format!("error: --root {}: {e}", dir.display())))?;
+                Some(Arc::new(tree))
+            }
+            None => None,
+        };
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|d| Tree::new(&d).ok())
+            .map(Arc::new);
+        Ok(Trees { explicit, cwd })
+    }
+
+    /// The tree of a checked path (which exists).
+    fn for_path(&self, path: &Path) -> Result<Arc<Tree>, Fatal> {
+        let canonical = std::fs::canonicalize(path)
+            .map_err(|e| Fatal(format!("error: {}: {}", path.display(), OpenError::from(e))))?;
+        if let Some(tree) = &self.explicit {
+            if tree.contains(&canonical) {
+                return Ok(tree.clone());
+            }
+            return Err(Fatal(format!(
+                "error: {} is outside --root {}",
+                path.display(),
+                tree.root().display()
+            )));
+        }
+        if let Some(tree) = self.cwd.as_ref().filter(|t| t.contains(&canonical)) {
+            return Ok(tree.clone());
+        }
+        let dir = if canonical.is_dir() {
+            canonical.as_path()
+        } else {
+            canonical.parent().unwrap_or(&canonical)
+        };
+        Tree::new(dir)
+            .map(Arc::new)
+            .map_err(|e| Fatal(format!("error: {}: {e}", path.display())))
+    }
+
+    /// The tree `path` lies in, if it lies in one: `--root` or the current
+    /// directory.
+    fn enclosing(&self, path: &Path) -> Result<Option<Tree>, Fatal> {
+        let canonical = std::fs::canonicalize(path)
+            .map_err(|e| Fatal(format!("error: {}: {}", path.display(), OpenError::from(e))))?;
+        Ok(self
+            .explicit
+            .iter()
+            .chain(self.cwd.iter())
+            .find(|t| t.contains(&canonical))
+            .map(|t| Tree::clone(t)))
+    }
+}
+
+/// Reads the templates one template links to by `templateLink.relativePath`
+/// (the core's `resolve` callback): only regular files inside the
+/// template's tree, under the size cap. Refusals are kept to be reported
+/// as errors of the template; a linked file that does not exist is left
+/// unresolved, as before.
+struct Linker {
+    tree: Arc<Tree>,
+    dir: PathBuf,
+    refused: std::cell::RefCell<Vec<(String, String)>>,
+}
+
+impl Linker {
+    fn new(tree: Arc<Tree>, template: &Path) -> Linker {
+        Linker {
+            tree,
+            dir: template.parent().map(Path::to_path_buf).unwrap_or_default(),
+            refused: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The text of the file `relative` names (relative to the template's
+    /// directory), if it may be read.
+    fn read(&self, relative: &str) -> Option<String> {
+        let read = self
+            .tree
+            .join_confined(&self.dir, relative)
+            .and_then(|path| files::read_bytes(&path))
+            .map_err(|e| e.to_string())
+            .and_then(files::decode);
+        match read {
+            Ok(text) => Some(text),
+            Err(why) if why == OpenError::NotFound.to_string() => None,
+            Err(why) => {
+                let mut refused = self.refused.borrow_mut();
+                if !refused.iter().any(|(r, _)| r == relative) {
+                    refused.push((
+                        relative.to_string(),
+                        format!("linked template '{relative}' was not read: it {why}"),
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    /// The refusals as one error of the template `path` (a file has one
+    /// error), placed where the template writes the first refused path
+    /// when it can be found.
+    fn refusals(&self, path: &str, text: &str) -> Option<FileReport> {
+        let refused = self.refused.borrow();
+        let (first, _) = refused.first()?;
+        let (line, column) = position_of(text, first);
+        let message = refused
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Some(FileReport {
+            path: path.to_string(),
+            kind: FileKind::Template,
+            error: Some(FileError {
+                message,
+                line,
+                column,
+            }),
+            parameter_files: Vec::new(),
+        })
+    }
+}
+
+/// Line and column (in characters) of the first `needle` in `text`, or 1:1.
+fn position_of(text: &str, needle: &str) -> (u32, u32) {
+    let Some(at) = (!needle.is_empty())
+        .then(|| memchr::memmem::find(text.as_bytes(), needle.as_bytes()))
+        .flatten()
+    else {
+        return (1, 1);
+    };
+    let before = text.get(..at).unwrap_or("");
+    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
+
+/// Checks that a file named on the command line is a regular file (or a
+/// symlink to one); `what` names it in the message.
+fn named_file(path: &Path, what: &str) -> Result<(), Fatal> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(meta) => Err(Fatal(format!(
+            "error: {what} {} is {}, not a regular file",
+            path.display(),
+            files::describe(&meta)
+        ))),
+        Err(e) => Err(Fatal(format!(
+            "error: {what} {} {}",
+            path.display(),
+            OpenError::from(e)
+        ))),
+    }
+}
+
 /// Expands the command-line paths into files, sorted by displayed path.
-fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fatal> {
+fn discover(paths: &[PathBuf], excludes: &GlobSet, trees: &Trees) -> Result<Vec<Candidate>, Fatal> {
     let mut out: BTreeMap<String, Candidate> = BTreeMap::new();
     for root in paths {
-        let meta = std::fs::metadata(root)
-            .map_err(|_| Fatal(format!("error: path {} does not exist", root.display())))?;
-        if !meta.is_dir() {
-            let display = display_path(root);
-            out.insert(
-                display.clone(),
+        let meta = std::fs::metadata(root).map_err(|e| match OpenError::from(e) {
+            OpenError::NotFound => Fatal(format!("error: path {} does not exist", root.display())),
+            e => Fatal(format!("error: path {} {e}", root.display())),
+        })?;
+        let tree = trees.for_path(root)?;
+        if meta.is_file() {
+            add_candidate(
+                &mut out,
                 Candidate {
                     path: root.clone(),
-                    display,
+                    display: display_path(root),
                     role: Role::Named,
+                    tree,
+                    refused: None,
                 },
             );
             continue;
+        }
+        if !meta.is_dir() {
+            return Err(Fatal(format!(
+                "error: path {} is {}, not a file or directory",
+                root.display(),
+                files::describe(&meta)
+            )));
         }
         let root_owned = root.clone();
         let excludes = excludes.clone();
@@ -478,18 +820,45 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fat
                 !(excludes.is_match(rel) || excludes.is_match(display_path(path)))
             })
             .build();
+        // One entry that cannot be walked (an unreadable directory, a
+        // path over PATH_MAX, a bad .gitignore) is an error of that entry;
+        // the rest of the walk goes on.
         for entry in walker {
-            let entry =
-                entry.map_err(|e| Fatal(format!("error: cannot walk {}: {e}", root.display())))?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) || !is_json_name(entry.path()) {
+            let candidate = |path: PathBuf, refused: Option<String>| Candidate {
+                display: display_path(&path),
+                path,
+                role: Role::Walked,
+                tree: tree.clone(),
+                refused,
+            };
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let (path, message) = walk_error(&e);
+                    let path = path.unwrap_or_else(|| root.clone());
+                    add_candidate(
+                        &mut out,
+                        candidate(path, Some(format!("cannot be walked: {message}"))),
+                    );
+                    continue;
+                }
+            };
+            let Some(ty) = entry.file_type() else {
+                continue;
+            };
+            if !is_json_name(entry.path()) {
                 continue;
             }
-            let display = display_path(entry.path());
-            out.entry(display.clone()).or_insert(Candidate {
-                path: entry.into_path(),
-                display,
-                role: Role::Walked,
-            });
+            let refused = if ty.is_file() {
+                None
+            } else {
+                match walked_special(entry.path(), ty, &tree) {
+                    None => continue,
+                    Some(Ok(())) => None,
+                    Some(Err(why)) => Some(why),
+                }
+            };
+            add_candidate(&mut out, candidate(entry.into_path(), refused));
         }
     }
     Ok(out.into_values().collect())
@@ -498,15 +867,20 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet) -> Result<Vec<Candidate>, Fat
 /// JSON files next to named files, not already candidates, as companions.
 fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
     let known: HashSet<&str> = candidates.iter().map(|c| c.display.as_str()).collect();
-    let mut dirs: Vec<PathBuf> = candidates
+    let mut dirs: Vec<(PathBuf, Arc<Tree>)> = candidates
         .iter()
         .filter(|c| c.role == Role::Named)
-        .map(|c| c.path.parent().map(Path::to_path_buf).unwrap_or_default())
+        .map(|c| {
+            (
+                c.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                c.tree.clone(),
+            )
+        })
         .collect();
-    dirs.sort();
-    dirs.dedup();
+    dirs.sort_by(|a, b| a.0.cmp(&b.0));
+    dirs.dedup_by(|a, b| a.0 == b.0);
     let mut out = Vec::new();
-    for dir in dirs {
+    for (dir, tree) in dirs {
         let listing = if dir.as_os_str().is_empty() {
             std::fs::read_dir(".")
         } else {
@@ -515,7 +889,16 @@ fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
         let Ok(entries) = listing else { continue };
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|e| {
+                e.file_type().is_ok_and(|t| {
+                    t.is_file()
+                        || (t.is_symlink()
+                            && matches!(
+                                walked_special(&dir.join(e.file_name()), t, &tree),
+                                Some(Ok(()))
+                            ))
+                })
+            })
             .map(|e| dir.join(e.file_name()))
             .filter(|p| is_json_name(p) && !known.contains(display_path(p).as_str()))
             .collect();
@@ -524,51 +907,44 @@ fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
             display: display_path(&path),
             path,
             role: Role::Companion,
+            tree: tree.clone(),
+            refused: None,
         }));
     }
     out
 }
 
-/// Decodes file bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
-fn decode(bytes: Vec<u8>) -> Result<String, String> {
-    let utf16 = |le: bool, body: &[u8]| -> Result<String, String> {
-        let units: Vec<u16> = body
-            .chunks(2)
-            .map(|c| match c {
-                [a, b] if le => u16::from_le_bytes([*a, *b]),
-                [a, b] => u16::from_be_bytes([*a, *b]),
-                _ => 0xFFFD,
-            })
-            .collect();
-        String::from_utf16(&units).map_err(|_| "the file is not valid UTF-16".to_string())
-    };
-    match bytes.as_slice() {
-        [0xFF, 0xFE, body @ ..] => utf16(true, body),
-        [0xFE, 0xFF, body @ ..] => utf16(false, body),
-        _ => String::from_utf8(bytes).map_err(|e| {
-            let at = e.utf8_error().valid_up_to();
-            format!("the file is not valid UTF-8 (first bad byte at offset {at})")
-        }),
-    }
-}
-
 /// Reads and classifies one file. A walked file that cannot be decoded and
-/// does not look like a template is skipped as `other`; anything else that
-/// cannot be read is an error (fail closed).
+/// does not look like a template is skipped as `other`, and so is a walked
+/// file over the size cap that does not mention a template schema;
+/// anything else that cannot be read is an error (fail closed).
 fn load(candidate: Candidate) -> Loaded {
-    let bytes = match std::fs::read(&candidate.path) {
+    let error = |message: String, kind: FileKind, candidate: Candidate| Loaded {
+        text: Err(FileError {
+            message,
+            line: 1,
+            column: 1,
+        }),
+        kind,
+        candidate,
+    };
+    if let Some(why) = candidate.refused.clone() {
+        return error(why, FileKind::Other, candidate);
+    }
+    let bytes = match files::read_bytes(&candidate.path) {
         Ok(b) => b,
-        Err(e) => {
+        Err(OpenError::TooLarge(size))
+            if matches!(candidate.role, Role::Walked | Role::Companion)
+                && matches!(files::mentions_arm_schema(&candidate.path), Ok(false)) =>
+        {
+            let _ = size;
             return Loaded {
-                text: Err(FileError {
-                    message: format!("cannot read the file: {e}"),
-                    line: 1,
-                    column: 1,
-                }),
+                text: Ok(String::new()),
                 kind: FileKind::Other,
                 candidate,
             };
         }
+        Err(e) => return error(format!("the file {e}"), FileKind::Other, candidate),
     };
     // Valid UTF-8 (nearly every file) is sniffed as is: a lossy copy of a
     // large file costs more than reading it.
@@ -576,21 +952,15 @@ fn load(candidate: Candidate) -> Loaded {
         Ok(text) => sniff_kind(text),
         Err(_) => sniff_kind(&String::from_utf8_lossy(&bytes)),
     };
-    match decode(bytes) {
+    match files::decode(bytes) {
         Ok(text) => Loaded {
             kind: sniff_kind(&text),
             text: Ok(text),
             candidate,
         },
-        Err(message) if candidate.role == Role::Named || lossy_kind != FileKind::Other => Loaded {
-            text: Err(FileError {
-                message,
-                line: 1,
-                column: 1,
-            }),
-            kind: lossy_kind,
-            candidate,
-        },
+        Err(message) if candidate.role == Role::Named || lossy_kind != FileKind::Other => {
+            error(message, lossy_kind, candidate)
+        }
         Err(_) => Loaded {
             text: Ok(String::new()),
             kind: FileKind::Other,
@@ -599,25 +969,49 @@ fn load(candidate: Candidate) -> Loaded {
     }
 }
 
-/// Finds the policy: `--policy`, else the first `idguard.json` upward from
-/// the first path, else the built-in default.
 /// The policy to use, with its file, the file as shown, and its text, when
 /// it came from one.
 type PolicySource = Option<(PathBuf, String, String)>;
 
+/// Finds the policy: `--policy`, else the first `idguard.json` upward from
+/// the first path, else the built-in default. A discovered policy inside
+/// the checked tree must not lead outside it (a symlink); any policy must
+/// be a regular file under the size cap.
 fn load_policy(
     explicit: Option<&Path>,
     paths: &[PathBuf],
+    trees: &Trees,
 ) -> Result<(Policy, PolicySource), Fatal> {
-    let path = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => paths.first().and_then(|p| find_policy_upward(p)),
+    let (path, confine) = match explicit {
+        Some(p) => (p.to_path_buf(), None),
+        None => match paths.first().and_then(|p| find_policy_upward(p)) {
+            Some(found) => {
+                // The directory is canonical; the file may be a symlink.
+                let dir = found.parent().unwrap_or(&found);
+                let tree = trees
+                    .explicit
+                    .iter()
+                    .chain(trees.cwd.iter())
+                    .find(|t| t.contains(dir))
+                    .cloned();
+                (found, tree)
+            }
+            None => return Ok((Policy::default_policy(), None)),
+        },
     };
-    let Some(path) = path else {
-        return Ok((Policy::default_policy(), None));
+    let bytes = match &confine {
+        Some(tree) => tree.read_bytes(&path),
+        None => files::read_bytes(&path),
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Fatal(format!("error: cannot read policy {}: {e}", path.display())))?;
+    let text = bytes
+        .map_err(|e| e.to_string())
+        .and_then(files::utf8)
+        .map_err(|e| {
+            Fatal(format!(
+                "error: cannot read policy {}: it {e}",
+                path.display()
+            ))
+        })?;
     match Policy::parse(&text) {
         Ok(policy) => Ok((policy, Some((path.clone(), display_path(&path), text)))),
         Err(err) => {
@@ -646,7 +1040,9 @@ fn load_policy(
 }
 
 /// The first `idguard.json` in `start` (or its directory, for a file) or
-/// any directory above it, up to the filesystem root.
+/// any directory above it, up to the filesystem root. Anything of that
+/// name counts (a FIFO or a broken symlink is then refused when read,
+/// rather than silently passed over for a policy further up).
 pub fn find_policy_upward(start: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(start).ok()?;
     let mut dir = if abs.is_dir() {
@@ -656,7 +1052,7 @@ pub fn find_policy_upward(start: &Path) -> Option<PathBuf> {
     };
     loop {
         let candidate = dir.join(POLICY_FILE_NAME);
-        if candidate.is_file() {
+        if std::fs::symlink_metadata(&candidate).is_ok() {
             return Some(candidate);
         }
         if !dir.pop() {
@@ -668,9 +1064,9 @@ pub fn find_policy_upward(start: &Path) -> Option<PathBuf> {
 /// The fingerprints of a baseline: a JSON report (`findings[].fingerprint`)
 /// or a SARIF log (`runs[].results[].partialFingerprints`).
 pub fn load_baseline(path: &Path) -> Result<HashSet<String>, Fatal> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = files::read_utf8(path).map_err(|e| {
         Fatal(format!(
-            "error: cannot read baseline {}: {e}",
+            "error: cannot read baseline {}: it {e}",
             path.display()
         ))
     })?;
@@ -758,17 +1154,30 @@ mod tests {
         assert_eq!(today().len(), 10);
     }
 
+    #[cfg(unix)]
     #[test]
-    fn decodes_utf8_and_utf16() {
-        assert_eq!(decode(b"{}".to_vec()).unwrap(), "{}");
-        assert_eq!(decode(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "\u{feff}{}");
-        assert_eq!(decode(vec![0xFF, 0xFE, b'{', 0, b'}', 0]).unwrap(), "{}");
-        assert_eq!(decode(vec![0xFE, 0xFF, 0, b'{', 0, b'}']).unwrap(), "{}");
-        assert!(
-            decode(vec![b'{', 0xC3, b'}'])
-                .unwrap_err()
-                .contains("offset 1")
-        );
+    fn names_that_are_not_utf8_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = Path::new(std::ffi::OsStr::from_bytes(b"./d/a\xff.json"));
+        let b = Path::new(std::ffi::OsStr::from_bytes(b"d/a\xfe\xc3.json"));
+        assert_eq!(display_path(a), "d/a\\xFF.json");
+        assert_eq!(display_path(b), "d/a\\xFE\\xC3.json");
+    }
+
+    #[test]
+    fn walk_errors_name_their_entry() {
+        let e = ignore::Error::WithDepth {
+            depth: 3,
+            err: Box::new(ignore::Error::WithPath {
+                path: PathBuf::from("a/locked"),
+                err: Box::new(ignore::Error::Io(std::io::Error::from(
+                    std::io::ErrorKind::PermissionDenied,
+                ))),
+            }),
+        };
+        let (path, message) = walk_error(&e);
+        assert_eq!(path.as_deref(), Some(Path::new("a/locked")));
+        assert_eq!(message, "permission denied");
     }
 
     #[test]

@@ -9,8 +9,9 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  no findings at or above --fail-on (suppressed and baselined findings never count)
   1  findings at or above --fail-on
-  2  usage error, a path that does not exist, an unreadable or invalid template or
-     parameter file, an invalid policy or baseline, a policy plugin that failed";
+  2  usage error, a path that does not exist or is not a regular file, an unreadable
+     or invalid template or parameter file, a refused linked template, an invalid
+     policy or baseline, a policy plugin that failed, a failed write to standard output";
 
 const CHECK_AFTER_HELP: &str = "\
 Outputs:
@@ -24,8 +25,9 @@ Outputs:
 Exit codes:
   0  no findings at or above --fail-on (suppressed and baselined findings never count)
   1  findings at or above --fail-on
-  2  usage error, a path that does not exist, an unreadable or invalid template or
-     parameter file, an invalid policy or baseline, a policy plugin that failed";
+  2  usage error, a path that does not exist or is not a regular file, an unreadable
+     or invalid template or parameter file, a refused linked template, an invalid
+     policy or baseline, a policy plugin that failed, a failed write to standard output";
 
 /// idguard: check managed-identity design in ARM templates and the ARM JSON
 /// Bicep compiles to.
@@ -102,7 +104,13 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
-    /// Worker threads (default: all cores).
+    /// The directory tree that linked templates, symlinks in walked
+    /// directories, a discovered policy and its plugins must stay inside
+    /// (default: the current directory, or a checked path outside it).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Worker threads (default: one per core; at most 4 per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -184,6 +192,17 @@ pub enum Format {
 }
 
 impl Format {
+    /// How the lines of this format are guarded when written.
+    pub fn kind(self) -> crate::output::Kind {
+        use crate::output::Kind;
+        match self {
+            Format::Text => Kind::Text,
+            Format::Json | Format::Sarif => Kind::Json,
+            Format::Junit => Kind::Xml,
+            Format::Github => Kind::Github,
+        }
+    }
+
     /// The format a file extension suggests.
     pub fn from_extension(path: &std::path::Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();

@@ -5,10 +5,11 @@
 mod check;
 mod cli;
 mod commands;
+mod files;
+mod output;
 mod plugins;
 mod render;
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,6 +17,7 @@ use clap::{CommandFactory, Parser};
 
 use crate::check::{Checked, Fatal};
 use crate::cli::{BaselineArgs, CheckArgs, Cli, ColorWhen, Command, Format};
+use crate::output::Kind;
 use crate::render::Context;
 
 fn main() -> ExitCode {
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(Fatal(message)) => {
-            let _ = writeln!(anstream::stderr(), "{message}");
+            output::eprintln(&message);
             ExitCode::from(2)
         }
     }
@@ -39,39 +41,38 @@ fn run(command: Command) -> Result<u8, Fatal> {
         Command::Check(args) => check_command(&args),
         Command::Baseline(args) => baseline_command(&args),
         Command::Rules(args) => {
-            print(&commands::rules(args.format));
+            let kind = match args.format {
+                cli::RulesFormat::Text => Kind::Text,
+                cli::RulesFormat::Json => Kind::Json,
+            };
+            output::stdout(&commands::rules(args.format), kind)?;
             Ok(0)
         }
         Command::Explain { code } => {
-            print(&commands::explain(&code)?);
+            output::stdout(&commands::explain(&code)?, Kind::Text)?;
             Ok(0)
         }
         Command::Init { force } => {
             let dir = std::env::current_dir()
                 .map_err(|e| Fatal(format!("error: no current directory: {e}")))?;
-            print(&commands::init(&dir, force)?);
+            output::stdout(&commands::init(&dir, force)?, Kind::Text)?;
             Ok(0)
         }
         Command::Debug(cli::DebugCommand::Model(input)) => {
             let models = check::models(&input)?;
             let mut text = serde_json::to_string_pretty(&models).unwrap_or_default();
             text.push('\n');
-            print(&text);
+            output::stdout(&text, Kind::Json)?;
             Ok(0)
         }
         Command::Completions { shell } => {
-            let mut out = std::io::stdout();
-            clap_complete::generate(shell, &mut Cli::command(), "idguard", &mut out);
+            // Generated into memory: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "idguard", &mut script);
+            output::stdout(&String::from_utf8_lossy(&script), Kind::Text)?;
             Ok(0)
         }
     }
-}
-
-/// Writes to standard output; a closed pipe is not an error.
-fn print(text: &str) {
-    let mut out = anstream::stdout();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
 }
 
 /// Where one rendered report goes.
@@ -154,9 +155,8 @@ fn context<'a>(checked: &'a Checked, fail_on: cli::FailOn) -> Context<'a> {
 
 /// Prints the plugin failures of a run to standard error.
 fn report_plugin_errors(checked: &Checked) {
-    let mut err = anstream::stderr();
     for e in &checked.report.plugin_errors {
-        let _ = writeln!(err, "error: {e}");
+        output::eprintln(&format!("error: {e}"));
     }
 }
 
@@ -169,15 +169,16 @@ fn check_command(args: &CheckArgs) -> Result<u8, Fatal> {
         match dest {
             // Colour codes are stripped by anstream unless the terminal
             // (and NO_COLOR/CLICOLOR_FORCE/--color) allows them.
-            Destination::Stdout => print(&render::render(*format, &ctx, true)),
+            Destination::Stdout => {
+                output::stdout(&render::render(*format, &ctx, true), format.kind())?;
+            }
             Destination::File(path) => {
-                std::fs::write(path, render::render(*format, &ctx, false))
-                    .map_err(|e| Fatal(format!("error: cannot write {}: {e}", path.display())))?;
+                output::write_file(path, &render::render(*format, &ctx, false), format.kind())?;
             }
         }
     }
     if !stdout_taken && !args.quiet {
-        print(&render::render(Format::Text, &ctx, true));
+        output::stdout(&render::render(Format::Text, &ctx, true), Kind::Text)?;
     }
     report_plugin_errors(&checked);
     Ok(exit_code(&ctx))
@@ -198,12 +199,7 @@ fn exit_code(ctx: &Context<'_>) -> u8 {
 fn baseline_command(args: &BaselineArgs) -> Result<u8, Fatal> {
     let checked = check::run(&args.input, None)?;
     let ctx = context(&checked, cli::FailOn::Never);
-    std::fs::write(&args.output, render::json(&ctx)).map_err(|e| {
-        Fatal(format!(
-            "error: cannot write {}: {e}",
-            args.output.display()
-        ))
-    })?;
+    output::write_file(&args.output, &render::json(&ctx), Kind::Json)?;
     let n = checked.report.findings.len();
     let mut msg = format!(
         "Wrote baseline {} with {n} finding{}\n",
@@ -212,11 +208,11 @@ fn baseline_command(args: &BaselineArgs) -> Result<u8, Fatal> {
     );
     if checked.report.summary.invalid_files > 0 || !checked.report.plugin_errors.is_empty() {
         msg.push_str(&render::render(Format::Text, &ctx, true));
-        print(&msg);
+        output::stdout(&msg, Kind::Text)?;
         report_plugin_errors(&checked);
         return Ok(2);
     }
-    print(&msg);
+    output::stdout(&msg, Kind::Text)?;
     Ok(0)
 }
 

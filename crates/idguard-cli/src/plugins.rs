@@ -49,6 +49,9 @@ pub struct HostOptions {
     pub cache_dir: Option<PathBuf>,
     /// Print what the host does (compile or cache hit, time) to stderr.
     pub verbose: bool,
+    /// The tree plugin files must stay inside, when the policy naming them
+    /// is inside a checked tree (see `crate::files`).
+    pub confine: Option<crate::files::Tree>,
 }
 
 /// What went wrong in one step, before it is named after its plugin.
@@ -636,7 +639,13 @@ impl Host {
                 )));
                 continue;
             }
-            match load_one(&host.engine, spec, policy_dir, cache_dir.as_deref()) {
+            match load_one(
+                &host.engine,
+                spec,
+                policy_dir,
+                options.confine.as_ref(),
+                cache_dir.as_deref(),
+            ) {
                 Ok((module, loaded)) => {
                     if host.verbose {
                         let how = match loaded {
@@ -653,7 +662,7 @@ impl Host {
                                 t.as_secs_f64() * 1e3
                             ),
                         };
-                        eprintln!("plugin '{name}' ({}): {how}", spec.path);
+                        crate::output::eprintln(&format!("plugin '{name}' ({}): {how}", spec.path));
                     }
                     host.plugins.push(Plugin {
                         name,
@@ -794,13 +803,22 @@ fn load_one(
     engine: &Engine,
     spec: &PluginSpec,
     policy_dir: &Path,
+    confine: Option<&crate::files::Tree>,
     cache_dir: Option<&Path>,
 ) -> Result<(Module, Loaded), Failure> {
-    let path = policy_dir.join(&spec.path);
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let read = match confine {
+        Some(tree) => tree
+            .join_confined(policy_dir, &spec.path)
+            .and_then(|p| crate::files::read_bytes(&p)),
+        None => crate::files::read_bytes(&policy_dir.join(&spec.path)),
+    };
+    let bytes = read.map_err(|e| {
         Failure::new(
             Kind::Read,
-            format!("cannot be read from {}: {e}", path.display()),
+            format!(
+                "cannot be read from {}: it {e}",
+                policy_dir.join(&spec.path).display()
+            ),
         )
     })?;
     match bytes.get(..8) {

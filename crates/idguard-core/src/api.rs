@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::finding::{
-    FileError, FileKind, FileReport, Finding, Position, Range, Related, Severity, Suppression,
-    SuppressionKind,
+    FileError, FileKind, FileReport, Finding, Position, Range, Related, SecretRanges, Severity,
+    Suppression, SuppressionKind,
 };
 use crate::model::{Location, Model};
 use crate::policy::Policy;
@@ -36,11 +36,16 @@ pub struct CheckOptions<'a> {
 }
 
 /// The result for one template: its file report and the reports of its
-/// parameter files, and the findings of every evaluation.
+/// parameter files, the findings of every evaluation, and where the
+/// template, its parameter files and linked files hold secrets.
 #[derive(Clone, Debug)]
 pub struct TemplateResult {
     pub files: Vec<FileReport>,
     pub findings: Vec<Finding>,
+    /// Secret byte ranges by file (files without any are left out): a
+    /// front end that shows source text masks them
+    /// ([`SecretRanges::mask`]).
+    pub secrets: Vec<SecretRanges>,
 }
 
 fn file_error(err: &crate::source::ParseError) -> FileError {
@@ -147,9 +152,25 @@ fn check_template_inner(
                     parameter_files: Vec::new(),
                 });
             }
+            // No model: only what the text shows (credential markers).
+            let secrets = std::iter::once(template)
+                .chain(parameter_files)
+                .map(|f| {
+                    let doc = Document::parse(&f.text).ok();
+                    SecretRanges {
+                        file: f.path.clone(),
+                        ranges: crate::model::secrets::merge(crate::model::secrets::file_spans(
+                            &f.text,
+                            doc.as_ref(),
+                        )),
+                    }
+                })
+                .filter(|s| !s.ranges.is_empty())
+                .collect();
             return TemplateResult {
                 files: reports,
                 findings: Vec::new(),
+                secrets,
             };
         }
     };
@@ -246,9 +267,28 @@ fn check_template_inner(
         }
     }
     disambiguate_fingerprints(&mut findings);
+    let mut secrets: Vec<SecretRanges> = crate::model::secrets::by_path(&files, &models)
+        .into_iter()
+        .map(|(file, ranges)| SecretRanges { file, ranges })
+        .collect();
+    // A parameter file that did not parse is not in `files`: its text
+    // still gets the marker scan.
+    for p in parameter_files {
+        if !secrets.iter().any(|s| s.file == p.path) {
+            let ranges =
+                crate::model::secrets::merge(crate::model::secrets::file_spans(&p.text, None));
+            if !ranges.is_empty() {
+                secrets.push(SecretRanges {
+                    file: p.path.clone(),
+                    ranges,
+                });
+            }
+        }
+    }
     TemplateResult {
         files: reports,
         findings,
+        secrets,
     }
 }
 
@@ -276,7 +316,17 @@ fn load_linked(files: &mut Files, root: FileId, resolve: &dyn Fn(&str) -> Option
             if files.entries.len() >= MAX_LINKED_FILES {
                 return;
             }
-            let joined = normalize_path(&format!("{dir}{rel}"));
+            // An absolute path goes to `resolve` as written, for the host
+            // to refuse: joined to the directory it would silently turn
+            // into another path.
+            let absolute = rel.starts_with(['/', '\\'])
+                || (rel.get(1..2) == Some(":")
+                    && rel.starts_with(|c: char| c.is_ascii_alphabetic()));
+            let joined = if absolute {
+                rel.clone()
+            } else {
+                normalize_path(&format!("{dir}{rel}"))
+            };
             if let Some(id) = by_path.get(&joined) {
                 files.links.insert((file, rel), *id);
                 continue;
@@ -661,6 +711,37 @@ fn resolve_pointer(doc: &Document, pointer: &str) -> Option<crate::source::NodeI
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linked_paths_reach_resolve_normalized_but_absolute_ones_as_written() {
+        let template = SourceFile {
+            path: "infra/main.json".to_string(),
+            text: r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+              "resources": [
+                {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "a",
+                 "properties": {"mode": "Incremental", "templateLink": {"relativePath": "/dev/zero"}}},
+                {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "b",
+                 "properties": {"mode": "Incremental", "templateLink": {"relativePath": "nested/../../x.json"}}},
+                {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "c",
+                 "properties": {"mode": "Incremental", "templateLink": {"relativePath": "C:/x.json"}}}
+              ]}"#
+                .to_string(),
+        };
+        let asked = std::cell::RefCell::new(Vec::new());
+        let resolve = |p: &str| -> Option<String> {
+            asked.borrow_mut().push(p.to_string());
+            None
+        };
+        let policy = Policy::default_policy();
+        let options = CheckOptions {
+            policy: &policy,
+            today: None,
+        };
+        check_template(&template, &[], &resolve, &options);
+        let mut asked = asked.into_inner();
+        asked.sort();
+        assert_eq!(asked, ["../x.json", "/dev/zero", "C:/x.json"]);
+    }
 
     #[test]
     fn expired_exemptions_are_reported_where_they_are_written() {

@@ -177,6 +177,40 @@ pub struct Summary {
     pub invalid_files: usize,
 }
 
+/// The byte ranges of one file that hold secret values (see
+/// `model::secrets`), never the values: a front end that shows the file's
+/// text masks them. Not part of the [`Report`] JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SecretRanges {
+    /// The file as the caller named it.
+    pub file: String,
+    /// Sorted, non-overlapping, half-open byte ranges.
+    pub ranges: Vec<crate::source::Span>,
+}
+
+impl SecretRanges {
+    /// `text` with every character that starts inside a range replaced by
+    /// `*`, except line breaks: lines, and columns counted in characters,
+    /// stay where they were.
+    pub fn mask(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut ranges = self.ranges.iter().peekable();
+        for (i, c) in text.char_indices() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            while ranges.peek().is_some_and(|r| r.end <= i) {
+                ranges.next();
+            }
+            let secret = ranges.peek().is_some_and(|r| r.start <= i);
+            out.push(if secret && c != '\n' && c != '\r' {
+                '*'
+            } else {
+                c
+            });
+        }
+        out
+    }
+}
+
 /// What kind of failure a [`PluginError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -328,5 +362,26 @@ impl Report {
         errors.dedup();
         self.plugin_errors = errors;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    #[test]
+    fn masking_keeps_lines_and_character_columns() {
+        let text = "a: \"sécrèt\"\nb: \"x\ny\" ok";
+        let at = |s: &str| u32::try_from(text.find(s).unwrap()).unwrap();
+        let r = SecretRanges {
+            file: "f".to_string(),
+            ranges: vec![
+                Span::new(at("sécrèt"), at("sécrèt") + "sécrèt".len() as u32),
+                Span::new(at("x\ny"), at("x\ny") + 3),
+            ],
+        };
+        assert_eq!(r.mask(text), "a: \"******\"\nb: \"*\n*\" ok");
+        assert_eq!(SecretRanges::default().mask(text), text);
     }
 }

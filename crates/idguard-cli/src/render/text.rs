@@ -14,6 +14,7 @@ use anstyle::{AnsiColor, Style};
 use idguard_core::finding::{FileKind, Position, Severity};
 
 use super::Context;
+use crate::output::{Doc, Line, escape_char};
 
 /// Longest stretch of one template line shown in a frame, in columns.
 const MAX_LINE_WIDTH: usize = 160;
@@ -65,15 +66,6 @@ impl Styles {
     }
 }
 
-/// `text` wrapped in `style` (nothing added for an empty style).
-fn paint(style: Style, text: &str) -> String {
-    if style == Style::new() {
-        text.to_string()
-    } else {
-        format!("{}{text}{}", style.render(), style.render_reset())
-    }
-}
-
 /// Line start offsets of a text, computed once per file.
 struct Lines<'t> {
     text: &'t str,
@@ -104,10 +96,12 @@ impl<'t> Lines<'t> {
     }
 }
 
-/// Renders the text report.
+/// Renders the text report. Every name, path, message and source line
+/// goes into a [`Doc`], which escapes it for the terminal (see
+/// `crate::output`).
 pub fn render(ctx: &Context<'_>, color: bool) -> String {
     let st = Styles::new(color);
-    let mut out = String::new();
+    let mut doc = Doc::new(color);
     let mut line_cache: HashMap<&str, Lines<'_>> = HashMap::new();
 
     for file in ctx.report.files.iter().filter(|f| f.error.is_some()) {
@@ -117,12 +111,10 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
             FileKind::Parameters => "invalid-parameter-file",
             FileKind::Other => "unreadable-file",
         };
-        let _ = writeln!(
-            out,
-            "{}: {}",
-            paint(st.error, &format!("error[{what}]")),
-            paint(st.bold, &error.message)
-        );
+        doc.line()
+            .styled(st.error, &format!("error[{what}]"))
+            .text(": ")
+            .styled(st.bold, &error.message);
         // Frames only from templates: a parameter file may hold secrets.
         let source = (file.kind == FileKind::Template)
             .then(|| ctx.sources.get(&file.path))
@@ -143,7 +135,7 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
                 .or_insert_with(|| Lines::new(s))
         });
         write_location(
-            &mut out,
+            &mut doc,
             &st,
             &file.path,
             pos,
@@ -151,7 +143,7 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
             lines.as_deref(),
             st.error,
         );
-        out.push('\n');
+        doc.blank();
     }
 
     for f in ctx
@@ -161,13 +153,12 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
         .filter(|f| f.suppression.is_none())
     {
         let sev = st.severity(f.severity);
-        let _ = writeln!(
-            out,
-            "{} {}: {}",
-            paint(sev, &format!("{}[{}]", f.severity.as_str(), f.code)),
-            paint(st.bold, &f.name),
-            paint(st.bold, &indent_rest(&f.message, "  "))
-        );
+        doc.line()
+            .styled(sev, &format!("{}[{}]", f.severity.as_str(), f.code))
+            .text(" ")
+            .styled(st.bold, &f.name)
+            .text(": ")
+            .styled(st.bold, &f.message);
         let source = ctx.sources.get(&f.file);
         let lines = source.map(|s| {
             line_cache
@@ -175,7 +166,7 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
                 .or_insert_with(|| Lines::new(s))
         });
         let width = write_location(
-            &mut out,
+            &mut doc,
             &st,
             &f.file,
             f.range.start,
@@ -184,58 +175,57 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
             sev,
         );
         let pad = " ".repeat(width + 1);
-        let eq = paint(st.gutter, "=");
         if !f.help.is_empty() {
-            let _ = writeln!(
-                out,
-                "{pad}{eq} {}: {}",
-                paint(st.bold, "help"),
-                indent_rest(&f.help, &format!("{pad}  "))
-            );
+            doc.line()
+                .text(&pad)
+                .styled(st.gutter, "=")
+                .text(" ")
+                .styled(st.bold, "help")
+                .text(": ")
+                .text(&f.help);
         }
         if let Some(p) = &f.parameters_file {
-            let _ = writeln!(
-                out,
-                "{pad}{eq} {}: evaluated with {p}",
-                paint(st.bold, "note")
-            );
+            doc.line()
+                .text(&pad)
+                .styled(st.gutter, "=")
+                .text(" ")
+                .styled(st.bold, "note")
+                .text(": evaluated with ")
+                .text(p);
         }
         for r in &f.related {
-            let _ = writeln!(
-                out,
-                "{pad}{eq} {}: {} ({}:{}:{})",
-                paint(st.bold, "note"),
-                r.message,
-                r.file,
-                r.range.start.line,
-                r.range.start.column
+            let mut l = doc.line();
+            l.text(&pad)
+                .styled(st.gutter, "=")
+                .text(" ")
+                .styled(st.bold, "note")
+                .text(": ");
+            let _ = write!(
+                l,
+                "{} ({}:{}:{})",
+                r.message, r.file, r.range.start.line, r.range.start.column
             );
         }
         if let Some(url) = &f.doc_url {
-            let _ = writeln!(
-                out,
-                "{pad}{eq} {}: {}",
-                paint(st.bold, "docs"),
-                paint(st.dim, url)
-            );
+            doc.line()
+                .text(&pad)
+                .styled(st.gutter, "=")
+                .text(" ")
+                .styled(st.bold, "docs")
+                .text(": ")
+                .styled(st.dim, url);
         }
-        out.push('\n');
+        doc.blank();
     }
 
-    out.push_str(&summary_line(ctx, &st));
-    out.push('\n');
-    out
-}
-
-/// Indents every line after the first.
-fn indent_rest(text: &str, indent: &str) -> String {
-    text.replace('\n', &format!("\n{indent}"))
+    summary_line(ctx, &st, &mut doc.line());
+    doc.finish()
 }
 
 /// Writes `--> file:line:col` and, when the lines are at hand, a code
 /// frame underlining `start..end`. Returns the gutter width used.
 fn write_location(
-    out: &mut String,
+    doc: &mut Doc,
     st: &Styles,
     file: &str,
     start: Position,
@@ -257,18 +247,18 @@ fn write_location(
         digits(start.line)
     };
     let pad = " ".repeat(width);
-    let _ = writeln!(
-        out,
-        "{pad}{} {file}:{}:{}",
-        paint(st.gutter, "-->"),
-        start.line,
-        start.column
-    );
+    {
+        let mut l = doc.line();
+        l.text(&pad).styled(st.gutter, "-->");
+        let _ = write!(l, " {file}:{}:{}", start.line, start.column);
+    }
     let Some(lines) = frame else {
         return width;
     };
-    let bar = paint(st.gutter, "|");
-    let _ = writeln!(out, "{pad} {bar}");
+    let gutter = |doc: &mut Doc| {
+        doc.line().text(&pad).text(" ").styled(st.gutter, "|");
+    };
+    gutter(doc);
     let shown: Vec<Option<u32>> = if last - start.line < MAX_FRAME_LINES {
         (start.line..=last).map(Some).collect()
     } else {
@@ -282,7 +272,7 @@ fn write_location(
     };
     for n in shown {
         let Some(n) = n else {
-            let _ = writeln!(out, "{}", paint(st.gutter, "..."));
+            doc.line().styled(st.gutter, "...");
             continue;
         };
         let text = lines.line(n).unwrap_or("");
@@ -303,20 +293,22 @@ fn write_location(
             (false, false) => (first_non_ws, len + 1),
         };
         let (shown_text, caret_from, caret_to) = window(&chars, a, b);
-        let _ = writeln!(
-            out,
-            "{} {bar} {shown_text}",
-            paint(st.gutter, &format!("{n:>width$}"))
-        );
+        doc.line()
+            .styled(st.gutter, &format!("{n:>width$}"))
+            .text(" ")
+            .styled(st.gutter, "|")
+            .text(" ")
+            .text(&shown_text);
         let carets = "^".repeat(caret_to.saturating_sub(caret_from).max(1));
-        let _ = writeln!(
-            out,
-            "{pad} {bar} {}{}",
-            " ".repeat(caret_from),
-            paint(caret_style, &carets)
-        );
+        doc.line()
+            .text(&pad)
+            .text(" ")
+            .styled(st.gutter, "|")
+            .text(" ")
+            .text(&" ".repeat(caret_from))
+            .styled(caret_style, &carets);
     }
-    let _ = writeln!(out, "{pad} {bar}");
+    gutter(doc);
     width
 }
 
@@ -332,9 +324,11 @@ fn window(chars: &[char], a: usize, b: usize) -> (String, usize, usize) {
         if *c == '\t' {
             display.push_str(&" ".repeat(TAB_WIDTH));
             col += TAB_WIDTH;
-        } else if c.is_control() {
-            display.push(' ');
-            col += 1;
+        } else if let Some(visible) = escape_char(*c) {
+            // Shown as its escape (`\u{1b}`), which is as wide as it is
+            // long, so the carets still line up.
+            display.push_str(&visible);
+            col += visible.len();
         } else {
             display.push(*c);
             col += 1;
@@ -373,7 +367,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// `Checked 12 templates in 0.04s: 2 errors, 1 warning`.
-fn summary_line(ctx: &Context<'_>, st: &Styles) -> String {
+fn summary_line(ctx: &Context<'_>, st: &Styles, l: &mut Line<'_>) {
     let s = &ctx.report.summary;
     if s.templates == 0 && s.invalid_files == 0 {
         let other = ctx
@@ -382,36 +376,44 @@ fn summary_line(ctx: &Context<'_>, st: &Styles) -> String {
             .iter()
             .filter(|f| f.kind != FileKind::Template)
             .count();
-        return format!(
+        let _ = write!(
+            l,
             "No ARM templates found ({} skipped)",
             plural(other, "other JSON file", "other JSON files")
         );
+        return;
     }
-    let mut head = format!("Checked {}", plural(s.templates, "template", "templates"));
+    let _ = write!(
+        l,
+        "Checked {}",
+        plural(s.templates, "template", "templates")
+    );
     if ctx.parameter_files > 0 {
-        head.push_str(&format!(
+        let _ = write!(
+            l,
             " with {}",
             plural(ctx.parameter_files, "parameter file", "parameter files")
-        ));
+        );
     }
-    head.push_str(&format!(" in {:.2}s: ", ctx.elapsed.as_secs_f64()));
-    let mut counts = Vec::new();
+    let _ = write!(l, " in {:.2}s: ", ctx.elapsed.as_secs_f64());
+    let mut counts: Vec<(Style, String)> = Vec::new();
     if s.errors > 0 {
-        counts.push(paint(st.error, &plural(s.errors, "error", "errors")));
+        counts.push((st.error, plural(s.errors, "error", "errors")));
     }
     if s.warnings > 0 {
-        counts.push(paint(
-            st.warning,
-            &plural(s.warnings, "warning", "warnings"),
-        ));
+        counts.push((st.warning, plural(s.warnings, "warning", "warnings")));
     }
     if s.infos > 0 {
-        counts.push(paint(st.info, &format!("{} info", s.infos)));
+        counts.push((st.info, format!("{} info", s.infos)));
     }
     if counts.is_empty() {
-        head.push_str(&paint(st.ok, "no problems found"));
-    } else {
-        head.push_str(&counts.join(", "));
+        l.styled(st.ok, "no problems found");
+    }
+    for (i, (style, text)) in counts.iter().enumerate() {
+        if i > 0 {
+            l.text(", ");
+        }
+        l.styled(*style, text);
     }
     let mut extra = Vec::new();
     if s.suppressed > 0 {
@@ -421,41 +423,35 @@ fn summary_line(ctx: &Context<'_>, st: &Styles) -> String {
         extra.push(format!("{} in baseline", ctx.baselined));
     }
     if !extra.is_empty() {
-        head.push_str(&format!(" ({})", extra.join(", ")));
+        let _ = write!(l, " ({})", extra.join(", "));
     }
     if s.invalid_files > 0 {
-        head.push_str(&format!(
-            "; {}",
-            paint(
-                st.error,
-                &format!(
-                    "{} could not be checked",
-                    plural(s.invalid_files, "file", "files")
-                )
-            )
-        ));
+        l.text("; ").styled(
+            st.error,
+            &format!(
+                "{} could not be checked",
+                plural(s.invalid_files, "file", "files")
+            ),
+        );
     }
     let plugin_failures = ctx.report.plugin_errors.len();
     if plugin_failures > 0 {
-        head.push_str(&format!(
-            "; {}",
-            paint(
-                st.error,
-                &format!(
-                    "{} (see below)",
-                    plural(plugin_failures, "plugin failure", "plugin failures")
-                )
-            )
-        ));
+        l.text("; ").styled(
+            st.error,
+            &format!(
+                "{} (see below)",
+                plural(plugin_failures, "plugin failure", "plugin failures")
+            ),
+        );
     }
     let failing = ctx.report.findings.iter().filter(|f| ctx.fails(f)).count();
     if failing > 0 {
-        head.push_str(&format!(
+        let _ = write!(
+            l,
             " [{} at or above --fail-on]",
             plural(failing, "finding", "findings")
-        ));
+        );
     }
-    head
 }
 
 #[cfg(test)]
@@ -486,7 +482,7 @@ mod tests {
         let out = plain();
         assert!(
             out.contains(
-                "error[MI101] no-broad-privileged-role: no-broad-privileged-role: 100% wrong"
+                "error[MI101] no-broad-privileged-role: no-broad-privileged-role: 100% wrong, see a,b:c\\nsecond line\n"
             ),
             "{out}"
         );
@@ -557,7 +553,7 @@ mod tests {
         let src = "a\nb\nc\nd\ne\nf\ng\nh\n";
         let lines = Lines::new(src);
         let st = Styles::new(false);
-        let mut out = String::new();
+        let mut doc = Doc::new(false);
         let p = |line, column| Position {
             line,
             column,
@@ -565,7 +561,7 @@ mod tests {
             offset: 0,
         };
         write_location(
-            &mut out,
+            &mut doc,
             &st,
             "x.json",
             p(1, 1),
@@ -573,15 +569,16 @@ mod tests {
             Some(&lines),
             st.error,
         );
+        let out = doc.finish();
         assert!(
             out.contains("1 | a\n") && out.contains("...\n") && out.contains("8 | h\n"),
             "{out}"
         );
         assert!(!out.contains("4 | d"), "{out}");
         // A range ending at column 1 of the next line does not show it.
-        let mut out = String::new();
+        let mut doc = Doc::new(false);
         write_location(
-            &mut out,
+            &mut doc,
             &st,
             "x.json",
             p(2, 1),
@@ -589,11 +586,12 @@ mod tests {
             Some(&lines),
             st.error,
         );
+        let out = doc.finish();
         assert!(out.contains("2 | b\n") && !out.contains("3 | c"), "{out}");
         // Positions outside the text: no frame, no panic.
-        let mut out = String::new();
+        let mut doc = Doc::new(false);
         write_location(
-            &mut out,
+            &mut doc,
             &st,
             "x.json",
             p(99, 1),
@@ -601,6 +599,61 @@ mod tests {
             Some(&lines),
             st.error,
         );
+        let out = doc.finish();
         assert_eq!(out, "  --> x.json:99:1\n");
+    }
+
+    /// Names, paths, messages and source lines from a hostile template:
+    /// nothing reaches the terminal raw, and no line is a workflow command.
+    #[test]
+    fn hostile_content_is_escaped() {
+        use idguard_core::finding::FileError;
+        let mut report = testutil::report();
+        let evil =
+            "x\n::error file=evil.json::forged\r\u{1b}]0;title\u{7}\u{1b}[2J##[error]y\u{202e}";
+        for f in &mut report.findings {
+            f.name = evil.to_string();
+            f.message = evil.to_string();
+            f.help = evil.to_string();
+            f.file = format!("{evil}.json");
+        }
+        let broken = report
+            .files
+            .iter_mut()
+            .find(|f| f.path == "broken/bad.json")
+            .unwrap();
+        broken.error = Some(FileError {
+            message: evil.to_string(),
+            line: 1,
+            column: 2,
+        });
+        let mut sources = testutil::sources();
+        sources.insert(
+            "broken/bad.json".to_string(),
+            std::sync::Arc::from("{\u{1b}[2J \"\u{202e}\" \t\u{7}x\r\n}"),
+        );
+        let out = render(&testutil::context(&report, &sources), false);
+        // What `crate::output::stdout` writes.
+        let out = crate::output::guard(&out, crate::output::Kind::Text);
+        for (i, line) in out.split(['\n', '\r']).enumerate() {
+            assert!(
+                !line.chars().any(|c| escape_char(c).is_some()),
+                "line {i} has a raw control character: {line:?}"
+            );
+            let trimmed = line.trim_start();
+            assert!(
+                !trimmed.starts_with("::") && !line.contains("##["),
+                "line {i} is a workflow command: {line:?}"
+            );
+        }
+        assert!(
+            out.contains("x\\n::error file=evil.json::forged\\r\\u{1b}]0;title"),
+            "{out}"
+        );
+        // The frame shows the escape and the caret stays under column 2.
+        assert!(
+            out.contains("1 | {\\u{1b}[2J \"\\u{202e}\"     \\u{7}x\n  |  ^^^^^^\n"),
+            "{out}"
+        );
     }
 }

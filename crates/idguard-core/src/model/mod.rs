@@ -11,6 +11,7 @@
 mod build;
 mod env;
 pub mod json;
+pub mod secrets;
 
 pub use build::principal_of;
 pub use env::{EnvSource, Environment};

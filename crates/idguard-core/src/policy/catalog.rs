@@ -71,22 +71,28 @@ pub fn is_valid_date(s: &str) -> bool {
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
     let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
     candidates
         .into_iter()
+        // Lengths further apart than the limit cannot be close: a long
+        // key is not compared character by character with every rule.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
+/// Levenshtein distance over characters, in two reused rows.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut row = Vec::with_capacity(b.len() + 1);
-        row.push(i + 1);
+        let mut left = i + 1;
+        if let Some(first) = cur.first_mut() {
+            *first = left;
+        }
         for (j, cb) in b.iter().enumerate() {
             let substitute = prev.get(j).copied().unwrap_or(usize::MAX) + usize::from(ca != *cb);
             let delete = prev
@@ -94,10 +100,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
                 .copied()
                 .unwrap_or(usize::MAX)
                 .saturating_add(1);
-            let insert = row.last().copied().unwrap_or(usize::MAX).saturating_add(1);
-            row.push(substitute.min(delete).min(insert));
+            left = substitute.min(delete).min(left.saturating_add(1));
+            if let Some(c) = cur.get_mut(j + 1) {
+                *c = left;
+            }
         }
-        cur.clone_from(&row);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev.last().copied().unwrap_or(0)

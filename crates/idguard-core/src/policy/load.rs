@@ -1,7 +1,7 @@
 //! Loading a policy: schema validation, `extends` resolution and merging,
 //! semantic checks, and compiling patterns once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
@@ -18,7 +18,7 @@ use crate::model::ScopeLevel;
 use crate::source::{Document, NodeId};
 
 /// A problem before positions are known.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Problem {
     pub pointer: String,
     pub message: String,
@@ -117,20 +117,23 @@ pub fn merge(base: &Value, over: &Value) -> Value {
     for (key, value) in over_map {
         let merged = match (key.as_str(), out.get(key)) {
             ("rules", Some(Value::Object(b))) => match value.as_object() {
-                Some(o) => Value::Object(merge_map(b, o, |a, b| {
-                    a == b || (rule_code(a).is_some() && rule_code(a) == rule_code(b))
+                // A rule key is the same as another naming the same rule
+                // (by code or name, any case); any other key only as itself.
+                Some(o) => Value::Object(merge_map(b, o, |k| match rule_code(k) {
+                    Some(code) => format!("rule:{code}"),
+                    None => format!("key:{k}"),
                 })),
                 None => value.clone(),
             },
             ("naming" | "requiredTags" | "scopes", Some(Value::Object(b))) => {
                 match value.as_object() {
-                    Some(o) => Value::Object(merge_map(b, o, |a, b| a.eq_ignore_ascii_case(b))),
+                    Some(o) => Value::Object(merge_map(b, o, str::to_ascii_lowercase)),
                     None => value.clone(),
                 }
             }
             ("environments" | "regions" | "thresholds", Some(Value::Object(b))) => {
                 match value.as_object() {
-                    Some(o) => Value::Object(merge_map(b, o, |a, b| a == b)),
+                    Some(o) => Value::Object(merge_map(b, o, str::to_string)),
                     None => value.clone(),
                 }
             }
@@ -146,15 +149,19 @@ pub fn merge(base: &Value, over: &Value) -> Value {
 }
 
 /// Key-by-key merge: an entry of `over` replaces every entry of `base`
-/// whose key is `same` as its own.
+/// whose key is `same` as its own. `base` is a built-in policy's (a few
+/// dozen keys at most); `over` may be anything, so it is not scanned once
+/// per base key: `same(a, b)` must mean `class(a) == class(b)`, and the
+/// classes of `over` are collected once.
 fn merge_map(
     base: &Map<String, Value>,
     over: &Map<String, Value>,
-    same: impl Fn(&str, &str) -> bool,
+    class: impl Fn(&str) -> String,
 ) -> Map<String, Value> {
+    let overridden: HashSet<String> = over.keys().map(|k| class(k)).collect();
     let mut out: Map<String, Value> = base
         .iter()
-        .filter(|(k, _)| !over.keys().any(|o| same(k, o)))
+        .filter(|(k, _)| !overridden.contains(&class(k)))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     for (k, v) in over {
@@ -203,8 +210,10 @@ fn load_with(value: &Value, validate: bool) -> Result<Inner, Vec<Problem>> {
         .and_then(Value::as_str)
         .unwrap_or("default");
     let inner = builder.build(&merged, extends);
-    // A value the schema already rejected is not reported twice.
-    let covered: Vec<String> = problems
+    // A value the schema already rejected is not reported twice. Both
+    // steps are linear: a policy with 100,000 unknown keys has as many
+    // problems.
+    let covered: HashSet<String> = problems
         .iter()
         .filter(|p| p.covers)
         .map(|p| p.pointer.clone())
@@ -213,16 +222,10 @@ fn load_with(value: &Value, validate: bool) -> Result<Inner, Vec<Problem>> {
         builder
             .problems
             .into_iter()
-            .filter(|p| !covered.iter().any(|c| is_within(&p.pointer, c))),
+            .filter(|p| !is_covered(&p.pointer, &covered)),
     );
-    let mut seen = Vec::new();
-    problems.retain(|p| {
-        let fresh = !seen.contains(p);
-        if fresh {
-            seen.push(p.clone());
-        }
-        fresh
-    });
+    let mut seen = HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     if problems.is_empty() {
         Ok(inner)
     } else {
@@ -230,11 +233,14 @@ fn load_with(value: &Value, validate: bool) -> Result<Inner, Vec<Problem>> {
     }
 }
 
-/// Whether `pointer` is `outer` or inside it.
-fn is_within(pointer: &str, outer: &str) -> bool {
-    pointer == outer
-        || (pointer.starts_with(outer) && pointer.as_bytes().get(outer.len()) == Some(&b'/'))
-        || outer.is_empty()
+/// Whether `pointer` is one of `covered` or inside one: the pointer itself
+/// or one of its prefixes that ends before a `/` (the whole document is
+/// `""`).
+fn is_covered(pointer: &str, covered: &HashSet<String>) -> bool {
+    covered.contains(pointer)
+        || pointer
+            .match_indices('/')
+            .any(|(i, _)| pointer.get(..i).is_some_and(|p| covered.contains(p)))
 }
 
 /// Why `plugin` (the part of a rule key before `/`) names no plugin of the
@@ -638,10 +644,11 @@ impl Builder {
 /// parsed document; a pointer that leads nowhere (a missing property)
 /// stops at the deepest value that exists.
 pub fn locate(problems: Vec<Problem>, doc: &Document, text: &str) -> Vec<PolicyProblem> {
+    let mut keys = KeyIndex::default();
     let mut located: Vec<PolicyProblem> = problems
         .into_iter()
         .map(|p| {
-            let offset = offset_of(doc, &p.pointer, p.at_key);
+            let offset = offset_of(doc, &mut keys, &p.pointer, p.at_key);
             let pos = doc.lines().line_col(text, offset);
             PolicyProblem {
                 pointer: p.pointer,
@@ -655,19 +662,52 @@ pub fn locate(problems: Vec<Problem>, doc: &Document, text: &str) -> Vec<PolicyP
     located
 }
 
-fn offset_of(doc: &Document, pointer: &str, at_key: bool) -> u32 {
+/// Members of the objects problems point into, by key, built once per
+/// object: finding each of 100,000 problems' keys by a scan of a
+/// 100,000-member object was quadratic.
+#[derive(Default)]
+struct KeyIndex {
+    objects: HashMap<NodeId, ObjectKeys>,
+}
+
+/// (exact key → member index, ASCII-lowercase key → member index), the
+/// last of equal keys winning as in ARM.
+type ObjectKeys = (HashMap<String, usize>, HashMap<String, usize>);
+
+impl KeyIndex {
+    /// The member of `node` with key `key` (exactly, else ASCII
+    /// case-insensitively).
+    fn member<'d>(
+        &mut self,
+        doc: &'d Document,
+        node: NodeId,
+        key: &str,
+    ) -> Option<&'d crate::source::Member> {
+        let members = doc.members(node);
+        let (exact, folded) = self.objects.entry(node).or_insert_with(|| {
+            let mut exact = HashMap::new();
+            let mut folded = HashMap::new();
+            for (i, m) in members.iter().enumerate() {
+                exact.insert(m.key.to_string(), i);
+                folded.insert(m.key.to_ascii_lowercase(), i);
+            }
+            (exact, folded)
+        });
+        let i = exact
+            .get(key)
+            .or_else(|| folded.get(&key.to_ascii_lowercase()))?;
+        members.get(*i)
+    }
+}
+
+fn offset_of(doc: &Document, keys: &mut KeyIndex, pointer: &str, at_key: bool) -> u32 {
     let mut node: NodeId = doc.root();
     let mut key_start = None;
     let segments: Vec<String> = pointer.split('/').skip(1).map(schema::unescape).collect();
     let mut complete = true;
     for segment in &segments {
         key_start = None;
-        let members = doc.members(node);
-        let member = members
-            .iter()
-            .rev()
-            .find(|m| *m.key == **segment)
-            .or_else(|| doc.member(node, segment));
+        let member = keys.member(doc, node, segment);
         if let Some(m) = member {
             key_start = Some(m.key_span.start);
             node = m.value;

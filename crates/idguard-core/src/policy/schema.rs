@@ -38,6 +38,10 @@ pub fn problems(value: &Value) -> Vec<Problem> {
         )];
     };
     let mut out = Vec::new();
+    // "Did you mean" costs an edit distance per known name; past the
+    // first few unknown keys they are not typos, and a policy with
+    // 100,000 of them is validated without.
+    let mut hints_left = MAX_HINTS;
     for error in compiled.validator.iter_errors(value) {
         let pointer = error.instance_path().as_str().to_string();
         let instance = error.instance();
@@ -47,7 +51,7 @@ pub fn problems(value: &Value) -> Vec<Problem> {
                 for key in unexpected {
                     out.push(Problem {
                         pointer: format!("{pointer}/{}", escape(key)),
-                        message: unknown_property(&pointer, key, schema_node),
+                        message: unknown_property(&pointer, key, schema_node, &mut hints_left),
                         at_key: true,
                         covers: true,
                     });
@@ -145,10 +149,22 @@ fn message(
     }
 }
 
-fn unknown_property(pointer: &str, key: &str, schema_node: Option<&Value>) -> String {
+/// Most unknown keys of one policy that get a "did you mean".
+const MAX_HINTS: usize = 100;
+
+fn unknown_property(
+    pointer: &str,
+    key: &str,
+    schema_node: Option<&Value>,
+    hints_left: &mut usize,
+) -> String {
+    let hint_allowed = *hints_left > 0;
+    *hints_left = hints_left.saturating_sub(1);
     if pointer == "/rules" {
         let candidates = RULE_CATALOG.iter().flat_map(|(code, name)| [*code, *name]);
-        let hint = suggest(key, candidates)
+        let hint = hint_allowed
+            .then(|| suggest(key, candidates))
+            .flatten()
             .map(|s| format!("; did you mean '{s}'?"))
             .unwrap_or_default();
         return format!("unknown rule '{key}'{hint}");
@@ -158,7 +174,10 @@ fn unknown_property(pointer: &str, key: &str, schema_node: Option<&Value>) -> St
         .and_then(Value::as_object)
         .map(|props| props.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    match suggest(key, known.iter().copied()) {
+    match hint_allowed
+        .then(|| suggest(key, known.iter().copied()))
+        .flatten()
+    {
         Some(s) => format!("unknown property '{key}'; did you mean '{s}'?"),
         None if !known.is_empty() => {
             format!(
