@@ -6,9 +6,6 @@
 //! [`NESTING_LIMIT`] (Bicep has no depth limit; it overflows its stack) and
 //! [`TOO_LARGE`].
 
-// The parser (next commit) uses the rest.
-#![allow(dead_code)]
-
 use std::borrow::Cow;
 
 use crate::span::Span;
@@ -89,8 +86,6 @@ fixed! {
     unrecognized_expression = "BCP009",
         "Expected a literal value, an array, an object, a parenthesized expression, or a function call at this location.";
     invalid_integer = "BCP010", "Expected a valid 64-bit signed integer.";
-    invalid_type = "BCP011",
-        "The type of the specified value is incorrect. Specify a string, boolean, or integer literal.";
     expected_parameter_identifier = "BCP013", "Expected a parameter identifier at this location.";
     expected_variable_identifier = "BCP015", "Expected a variable identifier at this location.";
     expected_output_identifier = "BCP016", "Expected an output identifier at this location.";

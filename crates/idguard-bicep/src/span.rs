@@ -347,7 +347,7 @@ mod tests {
             }
         );
         assert_eq!(idx.position(4).character, 1);
-        assert_eq!(idx.utf16_offset(7), 3);
+        assert_eq!(idx.utf16_offset(7), 4); // a, b, \n, c
         assert_eq!(
             idx.offset(Position {
                 line: 0,

@@ -10,6 +10,7 @@
 mod string;
 mod trivia;
 
+pub(crate) use string::is_multiline_string;
 pub use string::{cook_string, string_segments};
 
 use crate::diagnostic::{self as diag, Diagnostic};

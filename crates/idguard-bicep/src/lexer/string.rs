@@ -243,6 +243,11 @@ pub fn cook_string(raw: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Owned(out))
 }
 
+/// Whether a string whose first token has this text is a multi-line one.
+pub(crate) fn is_multiline_string(first: &str) -> bool {
+    string_info(first).0
+}
+
 /// How the first token of a string says the string is written
 /// (`GetStringTokenInfo`): multi-line or not, and its number of `$`.
 fn string_info(first: &str) -> (bool, usize) {
