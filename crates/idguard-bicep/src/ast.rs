@@ -391,7 +391,7 @@ pub enum Body<'s> {
     /// `= if (condition) { … }`
     If(IfBody<'s>),
     /// `= [for … in …: { … }]` or `= [for … in …: if (…) { … }]`.
-    For(ForExpr<'s>),
+    For(Box<ForExpr<'s>>),
     Skipped(Skipped),
 }
 

@@ -10,8 +10,8 @@
 mod string;
 mod trivia;
 
-pub(crate) use string::is_multiline_string;
 pub use string::{cook_string, string_segments};
+pub(crate) use string::{is_multiline_string, segment_value, string_info};
 
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::span::{Span, utf8_len};

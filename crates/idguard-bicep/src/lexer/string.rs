@@ -250,7 +250,7 @@ pub(crate) fn is_multiline_string(first: &str) -> bool {
 
 /// How the first token of a string says the string is written
 /// (`GetStringTokenInfo`): multi-line or not, and its number of `$`.
-fn string_info(first: &str) -> (bool, usize) {
+pub(crate) fn string_info(first: &str) -> (bool, usize) {
     let b = first.as_bytes();
     let multiline = b.len() > 2 && (b.first() == Some(&b'$') || b.get(1) == Some(&b'\''));
     let dollars = if multiline {
@@ -267,49 +267,60 @@ fn string_info(first: &str) -> (bool, usize) {
 /// `TryGetRawStringSegments`, after which the parser drops the string.
 pub fn string_segments<'s>(text: &'s str, tokens: &[Token]) -> Option<Vec<Cow<'s, str>>> {
     let first = tokens.first()?.span.text(text);
-    let (multiline, dollars) = string_info(first);
-    let dollar_str = "$".repeat(dollars);
+    let info = string_info(first);
     tokens
         .iter()
-        .map(|t| {
-            let raw = t.span.text(text);
-            let (start, end): (String, String) = match (multiline, t.kind) {
-                (false, TokenKind::StringComplete) => ("'".into(), "'".into()),
-                (false, TokenKind::StringLeftPiece) => ("'".into(), "${".into()),
-                (false, TokenKind::StringMiddlePiece) => ("}".into(), "${".into()),
-                (false, TokenKind::StringRightPiece) => ("}".into(), "'".into()),
-                (true, TokenKind::StringComplete) => (format!("{dollar_str}'''"), "'''".into()),
-                (true, TokenKind::StringLeftPiece) if dollars > 0 => {
-                    (format!("{dollar_str}'''"), format!("{dollar_str}{{"))
-                }
-                (true, TokenKind::StringMiddlePiece) if dollars > 0 => {
-                    ("}".into(), format!("{dollar_str}{{"))
-                }
-                (true, TokenKind::StringRightPiece) if dollars > 0 => ("}".into(), "'''".into()),
-                _ => return None,
-            };
-            if raw.len() < start.len() + end.len()
-                || !raw.starts_with(&start)
-                || !raw.ends_with(&end)
-            {
-                return None;
-            }
-            let inner = raw.get(start.len()..raw.len() - end.len())?;
-            if multiline {
-                let mut inner = inner;
-                if matches!(
-                    t.kind,
-                    TokenKind::StringComplete | TokenKind::StringLeftPiece
-                ) {
-                    inner = inner.strip_prefix('\r').unwrap_or(inner);
-                    inner = inner.strip_prefix('\n').unwrap_or(inner);
-                }
-                Some(Cow::Borrowed(inner))
-            } else {
-                cook_string(inner)
-            }
-        })
+        .map(|t| segment_value(t.span.text(text), t.kind, info))
         .collect()
+}
+
+/// The value of one string token (`TryGetSingleLineStringValue` /
+/// `TryGetMultilineStringValue`), given how the string's first token is
+/// written.
+pub(crate) fn segment_value(
+    raw: &str,
+    kind: TokenKind,
+    (multiline, dollars): (bool, usize),
+) -> Option<Cow<'_, str>> {
+    // The delimiters: (leading `$`s, opening text) and (closing text,
+    // trailing `$`s before `{`).
+    let (open_dollars, open, close_dollars, close): (usize, &str, usize, &str) =
+        match (multiline, kind) {
+            (false, TokenKind::StringComplete) => (0, "'", 0, "'"),
+            (false, TokenKind::StringLeftPiece) => (0, "'", 0, "${"),
+            (false, TokenKind::StringMiddlePiece) => (0, "}", 0, "${"),
+            (false, TokenKind::StringRightPiece) => (0, "}", 0, "'"),
+            (true, TokenKind::StringComplete) => (dollars, "'''", 0, "'''"),
+            (true, TokenKind::StringLeftPiece) if dollars > 0 => (dollars, "'''", dollars, "{"),
+            (true, TokenKind::StringMiddlePiece) if dollars > 0 => (0, "}", dollars, "{"),
+            (true, TokenKind::StringRightPiece) if dollars > 0 => (0, "}", 0, "'''"),
+            _ => return None,
+        };
+    let b = raw.as_bytes();
+    let start = open_dollars + open.len();
+    let end_len = close_dollars + close.len();
+    if b.len() < start + end_len {
+        return None;
+    }
+    let head_ok = b.get(..open_dollars)?.iter().all(|&c| c == b'$')
+        && b.get(open_dollars..start)? == open.as_bytes();
+    let tail = b.get(b.len() - end_len..)?;
+    let tail_ok = tail.get(..close_dollars)?.iter().all(|&c| c == b'$')
+        && tail.get(close_dollars..)? == close.as_bytes();
+    if !head_ok || !tail_ok {
+        return None;
+    }
+    let inner = raw.get(start..raw.len() - end_len)?;
+    if multiline {
+        let mut inner = inner;
+        if matches!(kind, TokenKind::StringComplete | TokenKind::StringLeftPiece) {
+            inner = inner.strip_prefix('\r').unwrap_or(inner);
+            inner = inner.strip_prefix('\n').unwrap_or(inner);
+        }
+        Some(Cow::Borrowed(inner))
+    } else {
+        cook_string(inner)
+    }
 }
 
 #[cfg(test)]

@@ -73,6 +73,12 @@ impl<'s> Parser<'s, '_> {
         if !self.check(K::Question) {
             return Ok(condition);
         }
+        Ok(self.ternary_rest(start, condition, flags))
+    }
+
+    /// After the `?` of a ternary.
+    #[inline(never)]
+    fn ternary_rest(&mut self, start: usize, condition: Expr<'s>, flags: ExprFlags) -> Expr<'s> {
         self.read();
         let then = self.recover(Flags::None, OPERAND_END.with(K::Colon), |p| {
             p.expression(flags)
@@ -84,12 +90,12 @@ impl<'s> Parser<'s, '_> {
             p.expect_char(K::Colon, ":").map(|t| Slot::Present(t.span))
         });
         let otherwise = self.recover(flag_after(&colon), OPERAND_END, |p| p.expression(flags));
-        Ok(Expr::Ternary(Box::new(TernaryExpr {
+        Expr::Ternary(Box::new(TernaryExpr {
             span: self.span_to(start, otherwise.span()),
             condition,
             then,
             otherwise,
-        })))
+        }))
     }
 
     /// `BinaryExpression`: precedence climbing, left-associative. Each
@@ -126,6 +132,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `UnaryExpression`: at most one `!` or `-`.
+    #[inline(never)]
     fn unary(&mut self, flags: ExprFlags) -> PResult<Expr<'s>> {
         let t = self.peek();
         let op = match t.kind {
@@ -174,6 +181,7 @@ impl<'s> Parser<'s, '_> {
         result
     }
 
+    #[inline(never)]
     fn member_suffix(
         &mut self,
         start: usize,
@@ -253,6 +261,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `PrimaryExpression`.
+    #[inline(never)]
     fn primary(&mut self, flags: ExprFlags) -> PResult<Expr<'s>> {
         let t = self.peek();
         match t.kind {
@@ -273,19 +282,16 @@ impl<'s> Parser<'s, '_> {
                     value: t.kind == K::TrueKeyword,
                 }))
             }
-            K::StringComplete | K::StringLeftPiece => Ok(match self.interpolable_string() {
-                Ok(s) => Expr::String(Box::new(s)),
-                Err(s) => Expr::Skipped(s),
-            }),
-            K::LeftBrace if flags.complex => Ok(Expr::Object(Box::new(self.object(flags)?))),
+            K::StringComplete | K::StringLeftPiece => Ok(self.string_expr()),
+            K::LeftBrace if flags.complex => self.object_expr(flags),
             K::LeftSquare if flags.complex => {
                 if self
                     .peek_ahead_skip_nl(1)
                     .is_some_and(|n| self.is_kw(n, "for"))
                 {
-                    Ok(Expr::For(Box::new(self.for_expression(flags, false)?)))
+                    self.for_expr(flags)
                 } else {
-                    Ok(Expr::Array(Box::new(self.array()?)))
+                    self.array_expr()
                 }
             }
             K::LeftBrace | K::LeftSquare => Err(self.err_at(t, diag::complex_literals_not_allowed)),
@@ -295,7 +301,35 @@ impl<'s> Parser<'s, '_> {
         }
     }
 
+    // The literals are built (and boxed) out of line, so that their
+    // temporaries are not in `primary`'s frame, which every nesting level
+    // of every expression goes through.
+
+    #[inline(never)]
+    fn string_expr(&mut self) -> Expr<'s> {
+        match self.interpolable_string() {
+            Ok(s) => Expr::String(Box::new(s)),
+            Err(s) => Expr::Skipped(s),
+        }
+    }
+
+    #[inline(never)]
+    fn object_expr(&mut self, flags: ExprFlags) -> PResult<Expr<'s>> {
+        Ok(Expr::Object(Box::new(self.object(flags)?)))
+    }
+
+    #[inline(never)]
+    fn for_expr(&mut self, flags: ExprFlags) -> PResult<Expr<'s>> {
+        Ok(Expr::For(self.for_expression(flags, false)?))
+    }
+
+    #[inline(never)]
+    fn array_expr(&mut self) -> PResult<Expr<'s>> {
+        Ok(Expr::Array(Box::new(self.array()?)))
+    }
+
     /// `FunctionCallOrVariableAccess`: `name`, `name(args)`, `name => body`.
+    #[inline(never)]
     fn call_or_variable(&mut self, flags: ExprFlags) -> PResult<Expr<'s>> {
         let start = self.pos;
         let name = self.identifier(diag::expected_variable_or_function_name)?;
@@ -321,6 +355,7 @@ impl<'s> Parser<'s, '_> {
 
     /// After `=>`: line breaks (unless a declaration keyword follows), then
     /// the body.
+    #[inline(never)]
     fn lambda_body(&mut self) -> Expr<'s> {
         self.newlines_before_body(true);
         self.recover(Flags::None, BODY_END, |p| p.expression(ExprFlags::COMPLEX))
@@ -338,6 +373,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `ParenthesizedExpressionOrLambda`.
+    #[inline(never)]
     fn paren_or_lambda(&mut self, flags: ExprFlags) -> PResult<Expr<'s>> {
         let start = self.pos;
         let list = self.paren_list(true, |p| p.expression(flags))?;
@@ -369,6 +405,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `TypedLambda`: the parameters, return type and body of a `func`.
+    #[inline(never)]
     pub(crate) fn typed_lambda(&mut self) -> PResult<TypedLambda<'s>> {
         let start = self.pos;
         let terms = TokenSet::new(&[K::NewLine, K::Comma, K::RightParen]);
@@ -406,11 +443,12 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `[for … in …: body]`.
+    #[inline(never)]
     pub(crate) fn for_expression(
         &mut self,
         flags: ExprFlags,
         resource_body: bool,
-    ) -> PResult<ForExpr<'s>> {
+    ) -> PResult<Box<ForExpr<'s>>> {
         let start = self.pos;
         self.expect_char(K::LeftSquare, "[")?;
         self.newlines_unless_stop(Container::PLAIN);
@@ -463,14 +501,14 @@ impl<'s> Parser<'s, '_> {
                     .map(|t| Slot::Present(t.span))
             })
         };
-        Ok(ForExpr {
+        Ok(Box::new(ForExpr {
             span: self.span_to(start, close.span()),
             keyword,
             variables,
             iterable,
             body,
             closed: !close.is_skipped(),
-        })
+        }))
     }
 
     /// `(item, index)` of a loop: exactly two names (BCP249).
@@ -525,6 +563,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `if (condition) { … }`.
+    #[inline(never)]
     pub(crate) fn if_condition(
         &mut self,
         flags: ExprFlags,
@@ -570,8 +609,28 @@ impl<'s> Parser<'s, '_> {
 
     /// `InterpolableString`: a string, or the recovery node Bicep makes of
     /// a malformed one (whose error the lexer already reported).
+    #[inline(never)]
     pub(crate) fn interpolable_string(&mut self) -> Result<StringLit<'s>, Skipped> {
         let start = self.peek();
+        if start.kind == K::StringComplete {
+            // The common case, without the lists.
+            self.read();
+            let raw = self.text_of(start);
+            let info = crate::lexer::string_info(raw);
+            return match crate::lexer::segment_value(raw, start.kind, info) {
+                Some(value) => Ok(StringLit {
+                    span: start.span,
+                    multiline: info.0,
+                    parts: StringParts::Plain(value),
+                }),
+                None => Err(Skipped {
+                    span: Span::new(
+                        start.span.start,
+                        self.peek().span.start.max(start.span.start),
+                    ),
+                }),
+            };
+        }
         let mut tokens: Vec<Token> = Vec::new();
         let mut holes: Vec<Expr<'s>> = Vec::new();
         let mut first = true;

@@ -174,6 +174,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `(args)` of a call: the arguments and the end of the call.
+    #[inline(never)]
     pub(crate) fn call_args(&mut self, flags: ExprFlags) -> PResult<(Vec<Expr<'s>>, Span)> {
         let open = self.expect_char(K::LeftParen, "(")?;
         let args = self.function_elements(K::RightParen, |p| {
@@ -197,6 +198,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `ParenthesizedExpressionList`.
+    #[inline(never)]
     pub(crate) fn paren_list<T: FromSkipped + Suppresses>(
         &mut self,
         permit_newlines: bool,
@@ -285,6 +287,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `{ … }`.
+    #[inline(never)]
     pub(crate) fn object(&mut self, flags: ExprFlags) -> PResult<ObjectLit<'s>> {
         let open = self.expect_char(K::LeftBrace, "{")?;
         let ctx = Container {
@@ -306,6 +309,7 @@ impl<'s> Parser<'s, '_> {
 
     /// `ObjectElement`: a property, a spread, or (in a resource body) a
     /// nested resource.
+    #[inline(never)]
     fn object_element(&mut self, flags: ExprFlags) -> ObjectItem<'s> {
         self.recover(Flags::None, OBJECT_ITEM_END, |p| {
             let start = p.pos;
@@ -361,6 +365,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `...expr`.
+    #[inline(never)]
     fn spread(&mut self, terms: TokenSet) -> Spread<'s> {
         let ellipsis = self.read();
         let value = self.recover(Flags::None, terms, |p| p.expression(ExprFlags::COMPLEX));
@@ -371,6 +376,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `[ … ]`.
+    #[inline(never)]
     pub(crate) fn array(&mut self) -> PResult<ArrayLit<'s>> {
         let open = self.expect_char(K::LeftSquare, "[")?;
         let ctx = Container::PLAIN;

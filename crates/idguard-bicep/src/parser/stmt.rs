@@ -249,6 +249,7 @@ impl<'s> Parser<'s, '_> {
         self.recover(flags, NL, |p| p.expression(ExprFlags::COMPLEX))
     }
 
+    #[inline(never)]
     fn target_scope(
         &mut self,
         start: usize,
@@ -266,6 +267,7 @@ impl<'s> Parser<'s, '_> {
         })))
     }
 
+    #[inline(never)]
     fn metadata(&mut self, start: usize, decorators: Vec<Decorator<'s>>) -> PResult<Statement<'s>> {
         let keyword = self.read().span;
         let name = self.identifier_with_recovery(
@@ -285,6 +287,7 @@ impl<'s> Parser<'s, '_> {
         })))
     }
 
+    #[inline(never)]
     fn parameter(
         &mut self,
         start: usize,
@@ -320,6 +323,7 @@ impl<'s> Parser<'s, '_> {
         })))
     }
 
+    #[inline(never)]
     fn output(&mut self, start: usize, decorators: Vec<Decorator<'s>>) -> PResult<Statement<'s>> {
         let keyword = self.read().span;
         let name =
@@ -361,6 +365,7 @@ impl<'s> Parser<'s, '_> {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn resource(
         &mut self,
         start: usize,
@@ -412,6 +417,7 @@ impl<'s> Parser<'s, '_> {
         }
     }
 
+    #[inline(never)]
     fn module(&mut self, start: usize, decorators: Vec<Decorator<'s>>) -> PResult<Statement<'s>> {
         let keyword = self.read().span;
         let name =
@@ -441,6 +447,7 @@ impl<'s> Parser<'s, '_> {
         })))
     }
 
+    #[inline(never)]
     fn test(&mut self, start: usize, decorators: Vec<Decorator<'s>>) -> PResult<Statement<'s>> {
         let keyword = self.read().span;
         let name =
@@ -480,6 +487,7 @@ impl<'s> Parser<'s, '_> {
         self.compile_time_import(start, decorators, keyword)
     }
 
+    #[inline(never)]
     fn assert(&mut self, start: usize, decorators: Vec<Decorator<'s>>) -> PResult<Statement<'s>> {
         let keyword = self.read().span;
         let name =
@@ -496,6 +504,7 @@ impl<'s> Parser<'s, '_> {
         })))
     }
 
+    #[inline(never)]
     pub(crate) fn variable(
         &mut self,
         start: usize,
@@ -528,6 +537,7 @@ impl<'s> Parser<'s, '_> {
         })))
     }
 
+    #[inline(never)]
     pub(crate) fn type_declaration(
         &mut self,
         start: usize,
@@ -553,6 +563,7 @@ impl<'s> Parser<'s, '_> {
         })))
     }
 
+    #[inline(never)]
     fn function(&mut self, start: usize, decorators: Vec<Decorator<'s>>) -> PResult<Statement<'s>> {
         let keyword = self.read().span;
         let name = self.identifier_with_recovery(
@@ -577,6 +588,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `import {…} from '…'` / `import * as x from '…'`.
+    #[inline(never)]
     pub(crate) fn compile_time_import(
         &mut self,
         start: usize,
@@ -713,6 +725,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `extension spec [with {…}] [as alias]` (also the legacy `import`).
+    #[inline(never)]
     pub(crate) fn extension(
         &mut self,
         start: usize,

@@ -182,6 +182,7 @@ impl<'s> Parser<'s, '_> {
         result
     }
 
+    #[inline(never)]
     fn member_type_suffix(&mut self, start: usize, base: TypeExpr<'s>) -> PResult<TypeExpr<'s>> {
         let t = self.read();
         if t.kind == K::LeftSquare {
@@ -236,6 +237,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `PrimaryTypeExpression`.
+    #[inline(never)]
     fn primary_type(&mut self) -> PResult<TypeExpr<'s>> {
         let t = self.peek();
         match t.kind {
@@ -288,6 +290,7 @@ impl<'s> Parser<'s, '_> {
 
     /// `<args>` (`ParameterizedTypeInstantiation`): the arguments and the
     /// end of the list.
+    #[inline(never)]
     fn type_args(&mut self) -> PResult<(Vec<TypeExpr<'s>>, Span)> {
         let open = self.expect_char(K::LeftChevron, "<")?;
         let args = self.function_elements(K::RightChevron, |p| {
@@ -307,6 +310,7 @@ impl<'s> Parser<'s, '_> {
         Ok((args, last.cover(end)))
     }
 
+    #[inline(never)]
     fn object_type(&mut self) -> PResult<TypeExpr<'s>> {
         let open = self.expect_char(K::LeftBrace, "{")?;
         let ctx = Container {
@@ -327,6 +331,7 @@ impl<'s> Parser<'s, '_> {
     }
 
     /// `ObjectPropertyType`: `[decorators] key: type`, `*: type`.
+    #[inline(never)]
     fn object_type_member(&mut self) -> ObjectTypeMember<'s> {
         let start = self.pos;
         let decorators = self.decorators();
@@ -370,6 +375,7 @@ impl<'s> Parser<'s, '_> {
         }
     }
 
+    #[inline(never)]
     fn tuple_type(&mut self) -> PResult<TypeExpr<'s>> {
         let open = self.expect_char(K::LeftSquare, "[")?;
         let ctx = Container {
