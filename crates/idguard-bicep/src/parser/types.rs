@@ -302,6 +302,9 @@ impl<'s> Parser<'s, '_> {
         });
         let end = if self.check(K::RightChevron) {
             self.read().span
+        } else if let Some(at) = self.editor_stop(Container::PLAIN) {
+            self.editor_close(at, ">");
+            Span::empty(self.peek().span.start)
         } else {
             self.skip_empty_with(|s| diag::expected_character(s, ">"))
                 .span
