@@ -43,6 +43,7 @@ pub mod lexer;
 mod parser;
 pub mod span;
 pub mod token;
+pub mod visit;
 
 pub use ast::FileKind;
 pub use diagnostic::Diagnostic;
