@@ -4,6 +4,10 @@
 //! and parser report ([`PARSE_PHASE_CODES`]). Differences that cannot be
 //! removed are listed, with the reason, in
 //! `tests/t2_expected_differences.tsv`.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the test reads the shared oracle data; the library does no I/O"
+)]
 
 mod support;
 

@@ -13,6 +13,10 @@
 //! optimized builds (`cargo test --release -p idguard-bicep --test
 //! t4_truncation`) or `IDGUARD_FULL_TRUNCATION=1`. Unoptimized, each file
 //! is cut at up to 40 evenly spaced lines.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the test reads the shared oracle data; the library does no I/O"
+)]
 
 mod support;
 

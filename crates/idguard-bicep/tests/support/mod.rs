@@ -1,6 +1,10 @@
 //! What the tests share: where the shared oracle data is, and Bicep's
 //! position format (0-based line, UTF-16 columns, BOM not counted).
 #![allow(dead_code)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the test reads the shared oracle data; the library does no I/O"
+)]
 
 use std::path::{Path, PathBuf};
 
