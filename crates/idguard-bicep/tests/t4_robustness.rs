@@ -180,7 +180,11 @@ fn assert_linear(name: &str, make: impl Fn(usize) -> String, mut n: usize) {
         (0..3)
             .map(|_| {
                 let w = std::time::Instant::now();
-                std::hint::black_box(parse(t, FileKind::Bicep, ParseOptions::EDITOR).diagnostics.len());
+                std::hint::black_box(
+                    parse(t, FileKind::Bicep, ParseOptions::EDITOR)
+                        .diagnostics
+                        .len(),
+                );
                 w.elapsed().as_secs_f64()
             })
             .fold(f64::INFINITY, f64::min)
@@ -202,7 +206,10 @@ fn assert_linear(name: &str, make: impl Fn(usize) -> String, mut n: usize) {
         large.len(),
         tl * 1e3
     );
-    assert!(ratio < 40.0, "{name}: 10x the input took {ratio:.1}x the time");
+    assert!(
+        ratio < 40.0,
+        "{name}: 10x the input took {ratio:.1}x the time"
+    );
 }
 
 #[test]
