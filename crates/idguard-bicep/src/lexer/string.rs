@@ -204,7 +204,8 @@ fn parse_code_point(hex: &[u8]) -> Option<u32> {
 /// The value of the inside of a single-line string segment (between its
 /// delimiters): escapes decoded. `None` when the text is not a well-formed
 /// segment (a raw `'`, or a bad escape), as Bicep's
-/// `TryGetSingleLineStringValue`. A `\u{…}` naming a surrogate code point
+/// `TryGetSingleLineStringValue`. A high and a low surrogate escape in a
+/// row make one character, as in .NET's UTF-16 strings; a lone surrogate
 /// (which .NET keeps as a lone UTF-16 unit) becomes U+FFFD.
 pub fn cook_string(raw: &str) -> Option<Cow<'_, str>> {
     if !raw.contains(['\\', '\'']) {
@@ -230,7 +231,26 @@ pub fn cook_string(raw: &str) -> Option<Cow<'_, str>> {
                     b'$' => out.push_str(if n == 3 { "${" } else { "$" }),
                     _ => {
                         let cp = parse_code_point(rest.get(3..n - 1)?)?;
-                        out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                        // .NET strings are UTF-16: `\u{D801}\u{DC37}` is one
+                        // character. A lone surrogate cannot be kept.
+                        let low = (0xd800..0xdc00)
+                            .contains(&cp)
+                            .then(|| b.get(i + n..))
+                            .flatten()
+                            .and_then(|next| {
+                                let m = escape_length(next)?;
+                                let lo = parse_code_point(next.get(3..m.checked_sub(1)?)?)?;
+                                (next.get(1) == Some(&b'u') && (0xdc00..0xe000).contains(&lo))
+                                    .then_some((lo, m))
+                            });
+                        match low {
+                            Some((lo, m)) => {
+                                let c = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                                out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
+                                i += m;
+                            }
+                            None => out.push(char::from_u32(cp).unwrap_or('\u{fffd}')),
+                        }
                     }
                 }
                 i += n;
@@ -335,6 +355,11 @@ mod tests {
             "a\n\r\t\\'$${x}A😀A"
         );
         assert_eq!(cook_string(r"\u{D800}").unwrap(), "\u{fffd}");
+        assert_eq!(cook_string(r"\u{D801}\u{DC37}").unwrap(), "𐐷");
+        assert_eq!(
+            cook_string(r"\u{D801}x\u{DC37}").unwrap(),
+            "\u{fffd}x\u{fffd}"
+        );
         assert!(cook_string(r"\q").is_none());
         assert!(cook_string(r"\u{110000}").is_none());
         assert!(cook_string(r"\u{}").is_none());
