@@ -34,8 +34,8 @@ fi
 step "cargo test"
 cargo test --workspace --locked
 
-step "idguard-core and idguard-plugin build for wasm32-unknown-unknown"
-cargo build -p idguard-core -p idguard-plugin --target wasm32-unknown-unknown --locked
+step "idguard-core, idguard-bicep and idguard-plugin build for wasm32-unknown-unknown"
+cargo build -p idguard-core -p idguard-bicep -p idguard-plugin --target wasm32-unknown-unknown --locked
 
 step "example plugins: clippy for wasm32"
 for manifest in policies/plugins/*/Cargo.toml; do
