@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Tests of the release archive and of the install step of the Action
-# (scripts/action-install.sh),
+# Tests of the release archive and of the install step of the Action and
+# the pre-commit hook (scripts/action-install.sh, scripts/pre-commit-hook.sh),
 # against a local "release": a directory laid out as GitHub serves releases
 # (vVERSION/ARCHIVE), reached as file:// and over HTTP on 127.0.0.1.
 #
@@ -328,6 +328,38 @@ else
 fi
 run badmode IDGUARD_BUILD_FROM_SOURCE=yes
 if [ "$RC" != 0 ] && grep -q "use auto, true or false" <<< "$ERR"; then ok "an unknown build-from-source value is refused"; else bad "unknown build-from-source (exit $RC)" "$ERR"; fi
+
+echo "==> the pre-commit hook (scripts/pre-commit-hook.sh)"
+REL="$(release_dir rel-hook "$ARCHIVE" "$ARCHIVE.sha256")"
+hook() {
+  RC=0
+  env -u GITHUB_ACTIONS -u GITHUB_OUTPUT -u RUNNER_OS -u RUNNER_ARCH -u RUNNER_TOOL_CACHE -u IDGUARD_VERSION -u IDGUARD_REF \
+    -u IDGUARD_INSTALL_ROOT IDGUARD_CARGO="$UNEXPECTED_CARGO" \
+    IDGUARD_RELEASE_BASE_URL="file://$REL" IDGUARD_BUILD_FROM_SOURCE=false XDG_CACHE_HOME="$WORK/hook-cache" \
+    RUNNER_OS=Linux RUNNER_ARCH=X64 \
+    bash scripts/pre-commit-hook.sh "$@" > "$WORK/hook.out" 2>&1 || RC=$?
+}
+hook examples/payments/main.json
+if [ "$RC" = 1 ] && grep -q 'MI101' "$WORK/hook.out" && [ -x "$WORK/hook-cache/idguard/$VERSION/$TARGET/bin/idguard" ]; then
+  ok "on a template with findings: installs the release into the cache and fails (exit 1) with the findings"
+else
+  bad "the hook on a template with findings (exit $RC)" "$(head -30 "$WORK/hook.out")"
+fi
+mkdir -p "$WORK/clean"
+cat > "$WORK/clean/main.json" <<'EOF'
+{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": []
+}
+EOF
+rm -rf "$REL"
+hook "$WORK/clean/main.json"
+if [ "$RC" = 0 ]; then
+  ok "on a clean template: passes, from the cached binary (the release directory is gone)"
+else
+  bad "the hook on a clean template (exit $RC)" "$(head -30 "$WORK/hook.out")"
+fi
 
 printf '\ninstall-tests: %d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" = 0 ]
