@@ -275,6 +275,26 @@ REL="$(release_dir rel-sums "$ARCHIVE" SHA256SUMS)"
 run sums IDGUARD_RELEASE_BASE_URL="file://$REL" RUNNER_OS=Linux RUNNER_ARCH=X64
 if [ "$RC" = 0 ] && [ -x "$OUT" ]; then ok "SHA256SUMS is used when the .sha256 file is absent"; else bad "SHA256SUMS is used when the .sha256 file is absent (exit $RC)" "$ERR"; fi
 
+echo "==> a Windows-style .zip archive (release.sh --package, then the install's unzip)"
+# The Linux binary packaged as the Windows target: exercises the .zip
+# writing of release.sh and the .zip reading of the install here.
+WIN=x86_64-pc-windows-msvc
+if bash scripts/release.sh --package "$BIN" --out "$WORK/zip-dist" "$WIN" > "$WORK/zip.log" 2>&1 &&
+  [ "$(python3 -c 'import sys, zipfile; print(" ".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())), end=" ")' "$WORK/zip-dist/idguard-$VERSION-$WIN.zip")" = \
+    "idguard-$VERSION-$WIN/ idguard-$VERSION-$WIN/LICENSE idguard-$VERSION-$WIN/README.md idguard-$VERSION-$WIN/idguard.exe " ]; then
+  ok "release.sh --package writes a .zip with idguard.exe, LICENSE and README.md"
+else
+  bad "release.sh --package writes a .zip" "$(cat "$WORK/zip.log")"
+fi
+mkdir -p "$WORK/rel-zip/v$VERSION"
+cp "$WORK/zip-dist/idguard-$VERSION-$WIN.zip" "$WORK/zip-dist/idguard-$VERSION-$WIN.zip.sha256" "$WORK/rel-zip/v$VERSION/" 2>/dev/null
+run zip IDGUARD_RELEASE_BASE_URL="file://$WORK/rel-zip" IDGUARD_BUILD_FROM_SOURCE=false RUNNER_OS=Windows RUNNER_ARCH=X64
+if [ "$RC" = 0 ] && [ "${OUT##*/}" = idguard.exe ] && [ "$("$OUT" --version)" = "idguard $VERSION" ]; then
+  ok "a Windows runner gets the .zip, checked and unpacked to bin/idguard.exe"
+else
+  bad "a Windows runner gets the .zip (exit $RC)" "$ERR"
+fi
+
 echo "==> a target without a binary"
 REL="$(release_dir rel-missing "$ARCHIVE" "$ARCHIVE.sha256")"
 run missing-false IDGUARD_RELEASE_BASE_URL="file://$REL" IDGUARD_BUILD_FROM_SOURCE=false RUNNER_OS=Linux RUNNER_ARCH=ARM64 \
