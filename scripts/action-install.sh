@@ -41,17 +41,20 @@ SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if command -v cygpath >/dev/null 2>&1; then SRC="$(cygpath -m "$SRC")"; fi
 DEFAULT_BASE_URL="https://github.com/idguard/idguard/releases/download"
 
+# Everything but the binary's path goes to stderr, annotations included
+# (the runner reads workflow commands from both streams; stdout is the
+# path, captured by the callers).
 log() { [ "${IDGUARD_INSTALL_QUIET:-}" = 1 ] || printf 'idguard-install: %s\n' "$*" >&2; }
 fail() {
   if [ "${GITHUB_ACTIONS:-}" = true ]; then
-    printf '::error title=idguard install::%s\n' "$*"
+    printf '::error title=idguard install::%s\n' "$*" >&2
   fi
   printf 'idguard-install: error: %s\n' "$*" >&2
   exit 1
 }
 warn() {
   if [ "${GITHUB_ACTIONS:-}" = true ]; then
-    printf '::warning title=idguard install::%s\n' "$*"
+    printf '::warning title=idguard install::%s\n' "$*" >&2
   fi
   printf 'idguard-install: warning: %s\n' "$*" >&2
 }

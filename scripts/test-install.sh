@@ -259,10 +259,10 @@ REL="$(release_dir rel-tampered "$ARCHIVE" "$ARCHIVE.sha256")"
 printf 'x' >> "$REL/v$VERSION/$ARCHIVE"
 : > "$WORK/gh-tampered"
 run tampered IDGUARD_RELEASE_BASE_URL="file://$REL" RUNNER_OS=Linux RUNNER_ARCH=X64 GITHUB_ACTIONS=true GITHUB_OUTPUT="$WORK/gh-tampered"
-if [ "$RC" != 0 ] && grep -q '^::error title=idguard install::checksum mismatch' <<< "$OUT" && ! grep -q '^bin=' "$WORK/gh-tampered"; then
-  ok "a changed archive fails the step with an error annotation, and no bin output"
+if [ "$RC" != 0 ] && grep -q '^::error title=idguard install::checksum mismatch' <<< "$ERR" && [ -z "$OUT" ] && ! grep -q '^bin=' "$WORK/gh-tampered"; then
+  ok "a changed archive fails the step with an error annotation, and no path or bin output"
 else
-  bad "a changed archive fails the step (exit $RC)" "$OUT$ERR"
+  bad "a changed archive fails the step (exit $RC)" "stdout: $OUT; stderr: $ERR"
 fi
 REL="$(release_dir rel-nosum "$ARCHIVE")"
 run nosum IDGUARD_RELEASE_BASE_URL="file://$REL" RUNNER_OS=Linux RUNNER_ARCH=X64
