@@ -49,10 +49,13 @@ done
 # musl-gcc is missing), then tests of it and of the install step of the
 # Action and the pre-commit hook against a local release directory. Uses the
 # debug binary and example plugins `cargo test` built, to compare reports.
+# Profile dist-check: the published dist profile without LTO, as long to
+# build from scratch, but a rebuild after a change takes seconds instead of
+# minutes (docs/release.md, "Build time").
 step "release archive (x86_64-unknown-linux-musl) and the install step"
 release_dir="${CARGO_TARGET_DIR:-target}"
 case "$release_dir" in /*) ;; *) release_dir="$PWD/$release_dir" ;; esac
-bash scripts/release.sh --out "$release_dir/dist" x86_64-unknown-linux-musl
+bash scripts/release.sh --profile dist-check --out "$release_dir/dist" x86_64-unknown-linux-musl
 IDGUARD_BIN="${IDGUARD_BIN:-$release_dir/debug/idguard}" bash scripts/test-install.sh "$release_dir/dist"
 # --- end of the release step
 
