@@ -43,6 +43,22 @@ for manifest in policies/plugins/*/Cargo.toml; do
     --manifest-path "$manifest" --target-dir "${CARGO_TARGET_DIR:-target}/plugins" -- -D warnings
 done
 
+# --- release archive and install step (scripts/release.sh, scripts/test-install.sh)
+# The x86_64 Linux release archive, built by the script the release workflow
+# runs on each target's runner (static, musl; installs musl-tools when
+# musl-gcc is missing), then tests of it and of the install step of the
+# Action and the pre-commit hook against a local release directory. Uses the
+# debug binary and example plugins `cargo test` built, to compare reports.
+# Profile dist-check: the published dist profile without LTO, as long to
+# build from scratch, but a rebuild after a change takes seconds instead of
+# minutes (docs/release.md, "Build time").
+step "release archive (x86_64-unknown-linux-musl) and the install step"
+release_dir="${CARGO_TARGET_DIR:-target}"
+case "$release_dir" in /*) ;; *) release_dir="$PWD/$release_dir" ;; esac
+bash scripts/release.sh --profile dist-check --out "$release_dir/dist" x86_64-unknown-linux-musl
+IDGUARD_BIN="${IDGUARD_BIN:-$release_dir/debug/idguard}" bash scripts/test-install.sh "$release_dir/dist"
+# --- end of the release step
+
 step "npm test (wasm package, browser and editor tests)"
 # The parity test compares the wasm package with the native CLI: use the
 # binary `cargo test` just built rather than building a release one.

@@ -1,6 +1,8 @@
 // The idguard VS Code extension: starts idguard-language-server (Node, over
-// stdio) for JSON and JSONC documents. The server decides which documents
-// are ARM templates or parameter files and leaves other JSON alone.
+// stdio) for JSON and JSONC documents, and Bicep documents (language ids
+// `bicep` and `bicep-params`, as the Bicep extension names them). The
+// server decides which documents are ARM templates or parameter files and
+// leaves the others alone.
 'use strict';
 
 const fs = require('node:fs');
@@ -11,7 +13,11 @@ const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
 /** @type {LanguageClient | undefined} */
 let client;
 
-/** The server script: the setting, the installed npm package, or the repository's copy next to this extension. */
+/**
+ * The server script: the setting, else the @idguard/idguard package (bundled
+ * in the .vsix under node_modules; in the repository, the npm workspace's
+ * link), else the repository's copy next to this extension.
+ */
 function serverModule(context) {
   const configured = vscode.workspace.getConfiguration('idguard').get('serverPath');
   if (configured) return configured;
@@ -25,7 +31,7 @@ function serverModule(context) {
   return context.asAbsolutePath(path.join('..', 'lsp', 'server.js'));
 }
 
-/** Called by VS Code on the first JSON or JSONC document. */
+/** Called by VS Code on the first JSON, JSONC or Bicep document. */
 async function activate(context) {
   const module = serverModule(context);
   const run = { module, transport: TransportKind.stdio, args: ['--stdio'] };
@@ -37,6 +43,8 @@ async function activate(context) {
     documentSelector: [
       { language: 'json' },
       { language: 'jsonc' },
+      { language: 'bicep' },
+      { language: 'bicep-params' },
     ],
     // Settings changes are pushed (workspace/didChangeConfiguration); the
     // server pulls the values itself and registers its own file watcher.

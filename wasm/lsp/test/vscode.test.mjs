@@ -16,7 +16,7 @@ test('the manifest has what VS Code requires', () => {
   assert.match(manifest.publisher, /^[a-z0-9][a-z0-9-]*$/i);
   assert.match(manifest.version, /^\d+\.\d+\.\d+$/);
   assert.match(manifest.engines.vscode, /^\^1\.\d+\.\d+$/);
-  assert.deepEqual(manifest.activationEvents, ['onLanguage:json', 'onLanguage:jsonc']);
+  assert.deepEqual(manifest.activationEvents, ['onLanguage:json', 'onLanguage:jsonc', 'onLanguage:bicep', 'onLanguage:bicep-params']);
   assert.equal(manifest.main, './extension.js');
   readFileSync(new URL(manifest.main, dir));
   // vscode-languageclient's own engines.vscode must be satisfiable: 9.x needs ^1.82.0.
@@ -38,12 +38,14 @@ test('the contributed settings are the ones the server reads, with the same defa
   }
 });
 
-test('the extension starts the server for JSON and JSONC over stdio', () => {
+test('the extension starts the server for JSON, JSONC and Bicep over stdio', () => {
   const src = readFileSync(new URL('extension.js', dir), 'utf8');
   assert.match(src, /require\('vscode-languageclient\/node'\)/);
   assert.match(src, /TransportKind\.stdio/);
   assert.match(src, /\{ language: 'json' \}/);
   assert.match(src, /\{ language: 'jsonc' \}/);
+  assert.match(src, /\{ language: 'bicep' \}/);
+  assert.match(src, /\{ language: 'bicep-params' \}/);
   assert.match(src, /module\.exports = \{ activate, deactivate \}/);
   assert.match(src, /'lsp', 'server\.js'/);
 });
@@ -84,7 +86,7 @@ test('activate() creates a language client for the server script (with stubbed v
     assert.ok(existsSync(serverOptions.run.module), serverOptions.run.module);
     assert.match(serverOptions.run.module, /lsp[/\\]server\.js$/);
     assert.deepEqual(serverOptions.run.args, ['--stdio']);
-    assert.deepEqual(clientOptions.documentSelector, [{ language: 'json' }, { language: 'jsonc' }]);
+    assert.deepEqual(clientOptions.documentSelector, [{ language: 'json' }, { language: 'jsonc' }, { language: 'bicep' }, { language: 'bicep-params' }]);
     assert.equal(subscriptions.length, 1);
     await ext.deactivate();
   } finally {
