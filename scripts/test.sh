@@ -2,9 +2,10 @@
 # Runs every test of the project: formatting, lints, the Rust test suites,
 # the wasm32 build of the core, and the JavaScript packages' tests.
 # Installs what it needs when missing, so that it passes on a fresh machine
-# with only Rust, node and npm: the wasm32 target (rustup), wasm-bindgen-cli
-# and binaryen (scripts/build-wasm.sh), the npm dependencies (npm ci),
-# Debian's Chromium (the browser tests, as root, with apt-get).
+# with only Rust, node and npm: the wasm32 and x86_64 musl targets (rustup),
+# Debian's musl-tools (scripts/release.sh, as root), wasm-bindgen-cli and
+# binaryen (scripts/build-wasm.sh), the npm dependencies (npm ci), Debian's
+# Chromium (the browser tests, as root, with apt-get).
 #
 # Tests that cannot run because something outside the repository is absent
 # (the shared corpus, Chromium) are listed at the end, so a skip is never
