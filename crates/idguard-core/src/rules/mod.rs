@@ -171,6 +171,10 @@ impl<'m, 'a> RuleContext<'m, 'a> {
 
 /// A rule's entry in the list of rules: implemented for every rule by the
 /// list ([`crate::catalog`]), never by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not in the list of rules",
+    note = "add a line for it to `rule_list!` in crates/idguard-core/src/catalog.rs"
+)]
 pub trait Listed {
     fn meta(&self) -> &'static RuleMeta;
 }
