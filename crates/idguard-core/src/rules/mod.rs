@@ -70,9 +70,8 @@ pub struct RuleMeta {
 }
 
 /// What a rule file declares about its rule ([`declare_rule!`]).
-#[doc(hidden)]
 #[derive(Clone, Copy, Debug)]
-pub struct Declared {
+pub(crate) struct Declared {
     pub default_level: Level,
     pub summary: &'static str,
     pub docs: &'static str,
