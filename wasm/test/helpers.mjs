@@ -11,6 +11,17 @@ export const CORPUS = process.env.IDGUARD_CORPUS ? resolve(process.env.IDGUARD_C
 export const FIXTURES = join(REPO, 'tests', 'fixtures');
 export const TEST_OUTPUT = join(REPO, 'test-output');
 
+/**
+ * The codes of the built-in rules, in order: the pages `docs/rules/<CODE>.md`,
+ * which are generated from the list of rules (a Rust test,
+ * `crates/idguard-core/tests/generated.rs`, keeps them current), so no
+ * test here counts the rules itself.
+ */
+export const RULE_CODES = readdirSync(join(REPO, 'docs', 'rules'))
+  .filter((f) => f.endsWith('.md') && f !== 'README.md')
+  .map((f) => f.slice(0, -'.md'.length))
+  .sort();
+
 /** True when running in CI (`CI` set to anything but empty, `0` or `false`). */
 export const IN_CI = !!process.env.CI && !['0', 'false'].includes(process.env.CI.toLowerCase());
 

@@ -170,11 +170,16 @@ pub fn init(dir: &Path, force: bool) -> Result<String, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use idguard_core::catalog::Family;
     use idguard_core::finding::Level;
 
     static RULE: RuleMeta = RuleMeta {
         code: "MI101",
         name: "no-broad-privileged-role",
+        family: Family {
+            name: "scope-and-privilege",
+            prefix: "MI1",
+        },
         default_level: Level::Error,
         summary: "Broad privileged roles at wide scopes.",
         docs: "## Why\n\nBecause.\n",

@@ -20,6 +20,7 @@
 )]
 
 pub mod api;
+pub mod catalog;
 pub mod expr;
 mod external;
 pub mod finding;

@@ -1,11 +1,11 @@
 //! The shipped policy files: they load, they satisfy the schema, and the
 //! schema itself is a valid draft 2020-12 schema that matches the catalog.
 
+use idguard_core::catalog::RULES;
 use idguard_core::finding::Level;
 use idguard_core::model::ScopeLevel;
 use idguard_core::policy::{
-    DEFAULT_POLICY_TEXT, EXAMPLE_POLICY_TEXT, Policy, RULE_CATALOG, SCHEMA_TEXT,
-    STRICT_POLICY_TEXT, Thresholds,
+    DEFAULT_POLICY_TEXT, EXAMPLE_POLICY_TEXT, Policy, SCHEMA_TEXT, STRICT_POLICY_TEXT, Thresholds,
 };
 use idguard_core::source::Document;
 use serde_json::Value;
@@ -88,8 +88,8 @@ fn schema_rules_match_the_catalog() {
         .keys()
         .map(String::as_str)
         .collect();
-    let mut expected: Vec<&str> = RULE_CATALOG.iter().map(|(c, _)| *c).collect();
-    expected.extend(RULE_CATALOG.iter().map(|(_, n)| *n));
+    let mut expected: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+    expected.extend(RULES.iter().map(|r| r.name));
     assert_eq!(props, expected);
     let exemption_rules: Vec<&str> =
         schema["$defs"]["exemption"]["properties"]["rule"]["else"]["enum"]
@@ -171,8 +171,8 @@ fn strict_policy_loads() {
     let p = Policy::strict();
     assert_eq!(p.extends(), "default");
     // Every rule at least a warning.
-    for (code, _) in RULE_CATALOG {
-        let level = p.level(code);
+    for rule in RULES {
+        let (code, level) = (rule.code, p.level(rule.code));
         assert!(
             level.is_none() || matches!(level, Some(Level::Warning | Level::Error)),
             "{code}: {level:?}"

@@ -1,7 +1,8 @@
 //! Runs every fixture under `tests/fixtures/rules/<CODE>/` and compares the
 //! findings of that rule with the `<name>.findings.json` kept beside the
 //! template: `[{"code": "MI101", "line": 12, "message_contains": "…"}]`.
-//! `valid-*` fixtures must produce no finding of the rule.
+//! `valid-*` fixtures must produce no finding of the rule. Every rule of the
+//! list has fixtures of both kinds, and every directory is a rule's.
 
 // Tests read fixtures from disk; the no-I/O rule is for the library itself.
 #![allow(clippy::disallowed_methods)]
@@ -134,4 +135,41 @@ fn every_rule_fixture_gives_exactly_its_expected_findings() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_rule_of_the_list_has_fixtures_and_every_fixture_a_rule() {
+    let root = fixtures_root();
+    let mut problems = Vec::new();
+    for rule in idguard_core::catalog::RULES {
+        let dir = root.join(rule.code);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for kind in ["invalid-", "valid-"] {
+            if !names
+                .iter()
+                .any(|n| n.starts_with(kind) && n.ends_with(".findings.json"))
+            {
+                problems.push(format!(
+                    "{}: no {kind}* fixture in {}",
+                    rule.code,
+                    dir.display()
+                ));
+            }
+        }
+    }
+    for entry in std::fs::read_dir(&root).expect("tests/fixtures/rules exists") {
+        let path = entry.expect("a readable entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() && !idguard_core::catalog::RULES.iter().any(|r| r.code == name) {
+            problems.push(format!("{}: not a rule of the list", path.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -563,7 +563,7 @@ fn rule_info(m: &RuleMeta) -> RuleInfo {
     RuleInfo {
         code: m.code,
         name: m.name,
-        family: m.family(),
+        family: m.family.name,
         default_level: m.default_level.as_str(),
         summary: m.summary,
         docs: m.markdown(),

@@ -9,12 +9,13 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
+use idguard_core::catalog::{FAMILIES, Family, family_of};
 use idguard_core::finding::{FileKind, Finding};
 use quick_xml::Writer;
 use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::{Context, FAMILIES, family};
+use super::Context;
 
 struct Case {
     name: String,
@@ -78,14 +79,13 @@ pub fn render(ctx: &Context<'_>) -> String {
             continue;
         }
         let findings = by_file.get(file).map(Vec::as_slice).unwrap_or(&[]);
-        let mut fam_cases: Vec<(Option<u32>, Case)> = FAMILIES
+        let mut fam_cases: Vec<(Option<Family>, Case)> = FAMILIES
             .iter()
-            .map(|d| {
-                let name = family(&format!("MI{d}00")).map_or("", |(_, n)| n);
+            .map(|family| {
                 (
-                    Some(*d),
+                    Some(*family),
                     Case {
-                        name: format!("MI{d}xx {name}"),
+                        name: format!("{}xx {}", family.prefix, family.name),
                         failures: Vec::new(),
                         out: Vec::new(),
                         error: None,
@@ -94,7 +94,7 @@ pub fn render(ctx: &Context<'_>) -> String {
             })
             .collect();
         for f in findings {
-            let key = family(&f.code).map(|(d, _)| d);
+            let key = family_of(&f.code);
             let slot = match fam_cases.iter().position(|(k, _)| *k == key) {
                 Some(i) => i,
                 None => {
@@ -294,6 +294,7 @@ mod tests {
         assert!(failure.text().unwrap().contains("MI101"));
         // MI401 is an error (fails), MI402 suppressed (system-out).
         let wiring = cases[3];
+        assert_eq!(wiring.attribute("name"), Some("MI4xx wiring-correctness"));
         let text = wiring
             .children()
             .find(|n| n.has_tag_name("failure"))

@@ -61,21 +61,6 @@ pub fn json(ctx: &Context<'_>) -> String {
     s
 }
 
-/// The rule family of a code (`MI101` → 1), from the first digit.
-pub fn family(code: &str) -> Option<(u32, &'static str)> {
-    let digit = code.strip_prefix("MI")?.chars().next()?.to_digit(10)?;
-    let name = match digit {
-        1 => "scope-and-privilege",
-        2 => "naming-and-ownership",
-        3 => "environment-separation",
-        4 => "wiring",
-        5 => "credentials",
-        6 => "reuse-and-lifecycle",
-        _ => return None,
-    };
-    Some((digit, name))
-}
-
 /// A rule's Markdown docs with the indentation doc comments leave behind
 /// (a space before every line) removed.
 pub fn clean_docs(docs: &str) -> String {
@@ -97,9 +82,6 @@ pub fn clean_docs(docs: &str) -> String {
     }
     out.join("\n")
 }
-
-/// Every rule family, in order.
-pub const FAMILIES: [u32; 6] = [1, 2, 3, 4, 5, 6];
 
 #[cfg(test)]
 pub(crate) mod testutil {
@@ -283,15 +265,6 @@ mod tests {
         );
         assert_eq!(clean_docs("## What\nFlags."), "## What\nFlags.");
         assert_eq!(clean_docs(""), "");
-    }
-
-    #[test]
-    fn families() {
-        assert_eq!(family("MI101"), Some((1, "scope-and-privilege")));
-        assert_eq!(family("MI603"), Some((6, "reuse-and-lifecycle")));
-        assert_eq!(family("MI901"), None);
-        assert_eq!(family("acme/X1"), None);
-        assert_eq!(family("MI"), None);
     }
 
     #[test]

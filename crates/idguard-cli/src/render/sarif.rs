@@ -401,8 +401,8 @@ pub fn render(ctx: &Context<'_>) -> String {
 
 fn tags_of(code: &str) -> Vec<String> {
     let mut tags = vec!["security".to_string(), "managed-identity".to_string()];
-    if let Some((_, family)) = super::family(code) {
-        tags.push(family.to_string());
+    if let Some(family) = idguard_core::catalog::family_of(code) {
+        tags.push(family.name.to_string());
     }
     tags
 }
@@ -510,6 +510,12 @@ mod tests {
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], "MI101");
         let s = results.iter().find(|r| r["ruleId"] == "MI402").unwrap();
+        let idx = s["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            rules[idx]["properties"]["tags"],
+            serde_json::json!(["security", "managed-identity", "wiring-correctness"]),
+            "the family of the list of rules"
+        );
         assert_eq!(s["suppressions"][0]["kind"], "inSource");
         assert_eq!(s["suppressions"][0]["justification"], "legacy");
         let info = results.iter().find(|r| r["ruleId"] == "MI201").unwrap();

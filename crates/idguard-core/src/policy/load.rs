@@ -6,13 +6,14 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use super::catalog::{is_valid_date, rule_code};
+use super::checks::is_valid_date;
 use super::pattern::NamingPattern;
 use super::schema::{self, escape, show};
 use super::{
     DEFAULT_POLICY_TEXT, Environment, Exemption, PluginLimits, PluginSpec, PolicyProblem, Region,
     STRICT_POLICY_TEXT, Thresholds,
 };
+use crate::catalog::rule_code;
 use crate::finding::Level;
 use crate::model::ScopeLevel;
 use crate::source::{Document, NodeId};

@@ -9,7 +9,7 @@
 //! and, when the policy came from text, its line and column. Patterns are
 //! compiled once, at load.
 
-mod catalog;
+mod checks;
 mod glob;
 mod load;
 mod names;
@@ -25,7 +25,6 @@ use crate::finding::Level;
 use crate::model::ScopeLevel;
 use crate::source::Document;
 
-pub use catalog::RULE_CATALOG;
 pub use pattern::{NamingPattern, PLACEHOLDERS, PatternKind};
 pub use schema::SCHEMA_TEXT;
 
@@ -186,7 +185,7 @@ impl Exemption {
         let rule_matches = self.rule == "*"
             || plugin_wildcard
             || self.rule.eq_ignore_ascii_case(rule)
-            || catalog::rule_code(rule) == Some(self.rule.as_str());
+            || crate::catalog::rule_code(rule) == Some(self.rule.as_str());
         let file_matches = match &self.file {
             None => true,
             Some(_) if file.is_empty() => false,
@@ -199,7 +198,7 @@ impl Exemption {
     /// after its `expires` date. Without a date, or without `today`, never.
     pub fn is_expired(&self, today: Option<&str>) -> bool {
         match (&self.expires, today) {
-            (Some(expires), Some(today)) if catalog::is_valid_date(today) => {
+            (Some(expires), Some(today)) if checks::is_valid_date(today) => {
                 today > expires.as_str()
             }
             _ => false,
@@ -374,7 +373,7 @@ impl Policy {
     /// The configured level of a rule, by code or name (case-insensitive);
     /// `None` when the policy is silent and the rule's default applies.
     pub fn level(&self, code: &str) -> Option<Level> {
-        let code = catalog::rule_code(code)?;
+        let code = crate::catalog::rule_code(code)?;
         self.inner.rules.get(code).copied()
     }
 

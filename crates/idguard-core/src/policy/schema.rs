@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use super::catalog::{RULE_CATALOG, suggest};
+use super::checks::suggest;
 use super::load::Problem;
+use crate::catalog::RULES;
 
 /// The policy JSON Schema (draft 2020-12), as shipped in `policies/`.
 pub const SCHEMA_TEXT: &str = include_str!("../../../../policies/policy.schema.json");
@@ -161,7 +162,7 @@ fn unknown_property(
     let hint_allowed = *hints_left > 0;
     *hints_left = hints_left.saturating_sub(1);
     if pointer == "/rules" {
-        let candidates = RULE_CATALOG.iter().flat_map(|(code, name)| [*code, *name]);
+        let candidates = RULES.iter().flat_map(|r| [r.code, r.name]);
         let hint = hint_allowed
             .then(|| suggest(key, candidates))
             .flatten()

@@ -1,5 +1,6 @@
-//! The rule catalog. One file per rule, grouped by family; [`registry`]
-//! lists them all in code order.
+//! The rules. One file per rule, grouped by family in a folder each; the
+//! list of rules in [`crate::catalog`] names them all, in code order, and
+//! [`all`] and [`registry`] are made from it.
 //!
 //! A rule is a unit struct declared with [`declare_rule!`], whose doc
 //! comment is its user documentation (rationale, a failing and a passing
@@ -9,18 +10,19 @@
 //! findings (severity from the policy, positions, fingerprints,
 //! suppressions).
 
+use crate::catalog::Family;
 use crate::finding::{Level, Severity};
 use crate::model::{Location, Model};
 use crate::policy::Policy;
 
-/// Declares a rule: a unit struct with its metadata, taking the doc
-/// comment as the rule's documentation.
+/// Declares a rule: a unit struct with its default level and one-sentence
+/// summary, taking the doc comment as the rule's documentation. Its code,
+/// name and family come from the list of rules ([`crate::catalog`]), which
+/// joins them with these into the rule's [`RuleMeta`].
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
         pub struct $name:ident {
-            code: $code:literal,
-            name: $rname:literal,
             level: $level:ident,
             summary: $summary:literal $(,)?
         }
@@ -30,13 +32,12 @@ macro_rules! declare_rule {
         pub struct $name;
 
         impl $name {
-            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
-                code: $code,
-                name: $rname,
-                default_level: $crate::finding::Level::$level,
-                summary: $summary,
-                docs: concat!($($doc, "\n"),*),
-            };
+            pub(in crate::rules) const DECLARED: $crate::rules::Declared =
+                $crate::rules::Declared {
+                    default_level: $crate::finding::Level::$level,
+                    summary: $summary,
+                    docs: concat!($($doc, "\n"),*),
+                };
         }
     };
 }
@@ -58,11 +59,21 @@ pub struct RuleMeta {
     pub code: &'static str,
     /// Kebab-case name, e.g. `no-broad-privileged-role`.
     pub name: &'static str,
+    /// The family, from the list of rules (the folder the rule lives in).
+    pub family: Family,
     pub default_level: Level,
     /// One sentence: what the rule checks.
     pub summary: &'static str,
     /// The rule's doc comment as written (each line keeps the single
     /// leading space of `/// `); see [`RuleMeta::markdown`].
+    pub docs: &'static str,
+}
+
+/// What a rule file declares about its rule ([`declare_rule!`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Declared {
+    pub default_level: Level,
+    pub summary: &'static str,
     pub docs: &'static str,
 }
 
@@ -83,46 +94,6 @@ impl RuleMeta {
             out.push('\n');
         }
         out
-    }
-
-    /// The rule's documentation page (`docs/rules/<CODE>.md`).
-    pub fn doc_page(&self) -> String {
-        format!(
-            "<!-- Generated from the rule's doc comment in crates/idguard-core/src/rules/. Do not edit: run `UPDATE_DOCS=1 cargo test -p idguard-cli --test docs`. -->\n\n# {code} {name}\n\n| | |\n|---|---|\n| Code | `{code}` |\n| Name | `{name}` |\n| Family | {family} |\n| Default level | {level} |\n\n{summary}.\n\n{body}",
-            code = self.code,
-            name = self.name,
-            family = self.family(),
-            level = self.default_level.as_str(),
-            summary = upper_first(self.summary),
-            body = self.markdown(),
-        )
-    }
-
-    /// The family a rule belongs to, from its code: `MI1xx` →
-    /// `scope-and-privilege`, …
-    pub fn family(&self) -> &'static str {
-        family_of(self.code)
-    }
-}
-
-fn upper_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// The family of a rule code.
-pub fn family_of(code: &str) -> &'static str {
-    match code.get(2..3) {
-        Some("1") => "scope-and-privilege",
-        Some("2") => "naming-and-ownership",
-        Some("3") => "environment-separation",
-        Some("4") => "wiring-correctness",
-        Some("5") => "credentials",
-        Some("6") => "reuse-and-lifecycle",
-        _ => "other",
     }
 }
 
@@ -197,10 +168,18 @@ impl<'m, 'a> RuleContext<'m, 'a> {
     }
 }
 
-/// A rule of the catalog.
-pub trait Rule: Sync {
+/// A rule's entry in the list of rules: implemented for every rule by the
+/// list ([`crate::catalog`]), never by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not in the list of rules",
+    note = "add a line for it to `rule_list!` in crates/idguard-core/src/catalog.rs"
+)]
+pub trait Listed {
     fn meta(&self) -> &'static RuleMeta;
+}
 
+/// A rule of the list.
+pub trait Rule: Listed + Sync {
     /// Checks one evaluation (a template with one parameter file).
     fn check(&self, ctx: &mut RuleContext<'_, '_>);
 
@@ -209,29 +188,42 @@ pub trait Rule: Sync {
     fn check_all(&self, _models: &[Model<'_>], _policy: &Policy, _out: &mut Vec<Diagnostic>) {}
 }
 
-static RULES: &[&dyn Rule] = &[
-    &scope::NoBroadPrivilegedRole,
-    &scope::NarrowRoleScope,
-    &scope::NoEscalationRole,
-    &scope::CustomRoleWildcard,
-    &scope::NarrowAttachRights,
-    &naming::IdentityNaming,
-    &naming::IdentityRequiredTags,
-    &environment::EnvironmentSeparation,
-    &environment::CrossEnvironmentIdentity,
-    &wiring::PrincipalIdNotClientId,
-    &wiring::PrincipalTypeServicePrincipal,
-    &wiring::DeterministicAssignmentName,
-    &wiring::NoHardcodedIdentityReference,
-    &wiring::RoleDefinitionId,
-    &credentials::NoClientSecret,
-    &credentials::ClientIdForMultipleIdentities,
-    &lifecycle::SharedIdentityBlastRadius,
-    &lifecycle::UnusedIdentity,
-    &lifecycle::ReplicatedSystemAssigned,
-];
+/// Expands the list of rules ([`crate::catalog::rule_list!`]) into each
+/// rule's [`RuleMeta`] (`META`), its [`Listed`] impl, and the tables
+/// behind [`all`] and [`registry`].
+macro_rules! registry {
+    ($(
+        $family:ident $family_name:literal $prefix:ident {
+            $( $code:ident $name:literal $file:ident :: $rule:ident ),* $(,)?
+        }
+    )*) => {
+        $($(
+            impl $family::$file::$rule {
+                /// The rule's metadata: its line in the list of rules and
+                /// what its file declares.
+                pub const META: RuleMeta = RuleMeta {
+                    code: stringify!($code),
+                    name: $name,
+                    family: Family { name: $family_name, prefix: stringify!($prefix) },
+                    default_level: Self::DECLARED.default_level,
+                    summary: Self::DECLARED.summary,
+                    docs: Self::DECLARED.docs,
+                };
+            }
 
-static METAS: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
+            impl Listed for $family::$file::$rule {
+                fn meta(&self) -> &'static RuleMeta {
+                    &Self::META
+                }
+            }
+        )*)*
+
+        static RULES: &[&dyn Rule] = &[$($(&$family::$file::$rule),*),*];
+
+        static METAS: &[&RuleMeta] = &[$($(&$family::$file::$rule::META),*),*];
+    };
+}
+crate::catalog::rule_list!(registry);
 
 /// Every built-in rule, in code order.
 pub fn all() -> &'static [&'static dyn Rule] {
@@ -240,7 +232,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
 
 /// The metadata of every built-in rule, in code order.
 pub fn registry() -> &'static [&'static RuleMeta] {
-    METAS.get_or_init(|| RULES.iter().map(|r| r.meta()).collect())
+    METAS
 }
 
 /// Looks a rule up by code or name (case-insensitive).
@@ -255,24 +247,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn registry_is_ordered_unique_and_documented() {
+    fn registry_is_the_list_and_documented() {
         let metas = registry();
-        assert_eq!(metas.len(), 19);
-        for pair in metas.windows(2) {
-            assert!(
-                pair[0].code < pair[1].code,
-                "{} before {}",
-                pair[0].code,
-                pair[1].code
-            );
-        }
+        let listed: Vec<(&str, &str, Family)> = crate::catalog::RULES
+            .iter()
+            .map(|r| (r.code, r.name, r.family))
+            .collect();
+        let registered: Vec<(&str, &str, Family)> =
+            metas.iter().map(|m| (m.code, m.name, m.family)).collect();
+        assert_eq!(registered, listed);
+        let implemented: Vec<&RuleMeta> = all().iter().map(|r| r.meta()).collect();
+        assert_eq!(implemented, metas);
         for m in metas {
             let md = m.markdown();
             for section in ["## Why", "## Example", "## Fix"] {
                 assert!(md.contains(section), "{} docs lack '{section}'", m.code);
             }
-            assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
-            assert!(find(m.code).is_some() && find(m.name).is_some());
+            assert!(
+                !m.summary.is_empty() && !m.summary.ends_with('.'),
+                "{}",
+                m.code
+            );
+            assert_eq!(find(m.code), Some(*m));
+            assert_eq!(find(&m.name.to_uppercase()), Some(*m));
         }
+        assert_eq!(find("MI199"), None);
     }
 }

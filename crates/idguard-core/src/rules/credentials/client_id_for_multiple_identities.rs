@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use crate::expr::Val;
 use crate::rules::wiring::is_client_id_setting;
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -38,8 +38,6 @@ declare_rule! {
     /// the `clientId` of the identity the code should use, and pass it to
     /// the credential.
     pub struct ClientIdForMultipleIdentities {
-        code: "MI502",
-        name: "client-id-for-multiple-identities",
         level: Info,
         summary: "a workload with several (or only) user-assigned identities has no AZURE_CLIENT_ID-style setting naming the one to use",
     }
@@ -55,10 +53,6 @@ const WORKLOADS: &[&str] = &[
 ];
 
 impl Rule for ClientIdForMultipleIdentities {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         let mut per_workload: BTreeMap<usize, usize> = BTreeMap::new();

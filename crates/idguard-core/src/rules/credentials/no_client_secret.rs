@@ -1,6 +1,6 @@
 use crate::expr::Val;
 use crate::model::{Location, SettingKind};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -43,8 +43,6 @@ declare_rule! {
     /// in Key Vault and use a Key Vault reference
     /// (`@Microsoft.KeyVault(SecretUri=...)`) or a container app `secretRef`.
     pub struct NoClientSecret {
-        code: "MI501",
-        name: "no-client-secret",
         level: Error,
         summary: "settings or parameters carry a service-principal secret where a managed identity would do, or a secure parameter has a literal default",
     }
@@ -114,10 +112,6 @@ fn holds_literal_secret(doc: &crate::source::Document, node: crate::source::Node
 }
 
 impl Rule for NoClientSecret {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for s in &model.settings {

@@ -1,7 +1,7 @@
 use crate::finding::Severity;
 use crate::model::{Location, Model, Principal};
 use crate::policy::Policy;
-use crate::rules::{Diagnostic, Rule, RuleContext, RuleMeta};
+use crate::rules::{Diagnostic, Rule, RuleContext};
 use crate::template::ids::{self, ResourceIdInfo};
 
 declare_rule! {
@@ -38,8 +38,6 @@ declare_rule! {
     /// Build the identity's name (and resource group) from the environment,
     /// so that each environment deploys its own identity.
     pub struct CrossEnvironmentIdentity {
-        code: "MI302",
-        name: "cross-environment-identity",
         level: Error,
         summary: "the same identity resolves in two environments' parameter files: prod and non-prod share one identity",
     }
@@ -122,10 +120,6 @@ fn used_identities(model: &Model<'_>) -> Vec<Used> {
 }
 
 impl Rule for CrossEnvironmentIdentity {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, _ctx: &mut RuleContext<'_, '_>) {}
 
     fn check_all(&self, models: &[Model<'_>], _policy: &Policy, out: &mut Vec<Diagnostic>) {

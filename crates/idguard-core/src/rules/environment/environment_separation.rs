@@ -1,6 +1,6 @@
 use crate::model::{EnvSource, Environment, Location, Principal};
 use crate::rules::scope::external_identity_name;
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -41,18 +41,12 @@ declare_rule! {
     /// identity of its own environment. If the names or tags are wrong, fix
     /// them: the check is only as good as the environment markers.
     pub struct EnvironmentSeparation {
-        code: "MI301",
-        name: "environment-separation",
         level: Error,
         summary: "an identity's environment differs from that of a resource it is attached to or granted a role on",
     }
 }
 
 impl Rule for EnvironmentSeparation {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         let mut reports: Vec<(Location, usize, String)> = Vec::new();

@@ -1,7 +1,4 @@
 //! MI3xx — environment separation.
 
-mod cross_environment_identity;
-mod environment_separation;
-
-pub use cross_environment_identity::CrossEnvironmentIdentity;
-pub use environment_separation::EnvironmentSeparation;
+pub(super) mod cross_environment_identity;
+pub(super) mod environment_separation;

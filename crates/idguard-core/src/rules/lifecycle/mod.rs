@@ -1,9 +1,5 @@
 //! MI6xx — reuse and lifecycle.
 
-mod replicated_system_assigned;
-mod shared_identity_blast_radius;
-mod unused_identity;
-
-pub use replicated_system_assigned::ReplicatedSystemAssigned;
-pub use shared_identity_blast_radius::SharedIdentityBlastRadius;
-pub use unused_identity::UnusedIdentity;
+pub(super) mod replicated_system_assigned;
+pub(super) mod shared_identity_blast_radius;
+pub(super) mod unused_identity;

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::{Principal, Role};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -30,18 +30,12 @@ declare_rule! {
     /// Create a user-assigned identity for the replicated workload, attach it
     /// to every replica and move the role assignments to it.
     pub struct ReplicatedSystemAssigned {
-        code: "MI603",
-        name: "replicated-system-assigned",
         level: Info,
         summary: "several resources with system-assigned identities receive the same role assignments where one user-assigned identity would do",
     }
 }
 
 impl Rule for ReplicatedSystemAssigned {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         let threshold = ctx.policy.replicated_system_assigned() as usize;

@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -32,18 +32,12 @@ declare_rule! {
     /// role assignments it needs. Raise the thresholds in the policy only
     /// for identities designed to be shared (a platform agent), with a reason.
     pub struct SharedIdentityBlastRadius {
-        code: "MI601",
-        name: "shared-identity-blast-radius",
         level: Warning,
         summary: "one user-assigned identity is attached to too many workloads or holds role assignments on too many scopes",
     }
 }
 
 impl Rule for SharedIdentityBlastRadius {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         let max_workloads = ctx.policy.max_attached_workloads() as usize;

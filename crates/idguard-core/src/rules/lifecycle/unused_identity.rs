@@ -1,5 +1,5 @@
 use crate::model::{Model, Principal};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 use crate::template::ids;
 
 declare_rule! {
@@ -30,8 +30,6 @@ declare_rule! {
     /// Attach the identity to the workload that needs it and grant it its
     /// roles, or delete it.
     pub struct UnusedIdentity {
-        code: "MI602",
-        name: "unused-identity",
         level: Info,
         summary: "a user-assigned identity is declared but neither attached nor granted any role",
     }
@@ -65,10 +63,6 @@ fn is_output(model: &Model<'_>, resource: usize) -> bool {
 }
 
 impl Rule for UnusedIdentity {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for (i, identity) in model.identities.iter().enumerate() {

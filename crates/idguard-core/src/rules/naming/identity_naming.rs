@@ -1,4 +1,4 @@
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -40,8 +40,6 @@ declare_rule! {
     /// identity: move its role assignments and attachments with it), or set
     /// the organisation's own pattern in the policy's `naming` section.
     pub struct IdentityNaming {
-        code: "MI201",
-        name: "identity-naming",
         level: Warning,
         summary: "a user-assigned identity's name does not match the policy's naming pattern",
     }
@@ -50,10 +48,6 @@ declare_rule! {
 const UAMI: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
 impl Rule for IdentityNaming {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         let Some(pattern) = ctx.policy.naming_pattern(UAMI) else {

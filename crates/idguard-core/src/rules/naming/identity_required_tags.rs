@@ -1,5 +1,5 @@
 use crate::expr::Val;
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -34,8 +34,6 @@ declare_rule! {
     /// Add the missing tags with real values. The required set is the
     /// policy's `requiredTags`.
     pub struct IdentityRequiredTags {
-        code: "MI202",
-        name: "identity-required-tags",
         level: Warning,
         summary: "a user-assigned identity lacks a required tag or has it empty",
     }
@@ -44,10 +42,6 @@ declare_rule! {
 const UAMI: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
 impl Rule for IdentityRequiredTags {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         let required = ctx.policy.required_tags(UAMI);

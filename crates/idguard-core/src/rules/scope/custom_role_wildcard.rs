@@ -1,5 +1,5 @@
 use crate::expr::Val;
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 use crate::template::ids;
 
 declare_rule! {
@@ -38,18 +38,12 @@ declare_rule! {
     /// is already much narrower than `*`), and set `assignableScopes` to the
     /// subscriptions or resource groups where it is assigned.
     pub struct CustomRoleWildcard {
-        code: "MI104",
-        name: "custom-role-wildcard",
         level: Error,
         summary: "a custom role definition has `*` in actions or dataActions, or is assignable at `/` or a management group",
     }
 }
 
 impl Rule for CustomRoleWildcard {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for role in &model.custom_roles {

@@ -1,16 +1,10 @@
 //! MI1xx — scope and privilege.
 
-mod custom_role_wildcard;
-mod narrow_attach_rights;
-mod narrow_role_scope;
-mod no_broad_privileged_role;
-mod no_escalation_role;
-
-pub use custom_role_wildcard::CustomRoleWildcard;
-pub use narrow_attach_rights::NarrowAttachRights;
-pub use narrow_role_scope::NarrowRoleScope;
-pub use no_broad_privileged_role::NoBroadPrivilegedRole;
-pub use no_escalation_role::NoEscalationRole;
+pub(super) mod custom_role_wildcard;
+pub(super) mod narrow_attach_rights;
+pub(super) mod narrow_role_scope;
+pub(super) mod no_broad_privileged_role;
+pub(super) mod no_escalation_role;
 
 use crate::model::{Model, Principal};
 

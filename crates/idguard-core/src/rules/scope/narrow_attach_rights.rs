@@ -1,5 +1,5 @@
 use crate::model::{Role, ScopeLevel};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 use super::describe_principal;
 
@@ -44,18 +44,12 @@ declare_rule! {
     /// Scope Managed Identity Operator to the one identity (or the resource
     /// group of identities) the principal must attach.
     pub struct NarrowAttachRights {
-        code: "MI105",
-        name: "narrow-attach-rights",
         level: Warning,
         summary: "Managed Identity Operator or Managed Identity Contributor granted at subscription or management-group scope",
     }
 }
 
 impl Rule for NarrowAttachRights {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for a in &model.role_assignments {

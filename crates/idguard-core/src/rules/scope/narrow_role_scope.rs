@@ -1,5 +1,5 @@
 use crate::model::{Role, RoleAssignment, ScopeLevel};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 use super::describe_principal;
 
@@ -53,8 +53,6 @@ declare_rule! {
     /// template declares it. Where a wider scope is intended, record it in
     /// the policy's `scopes` (widest allowed scope per role).
     pub struct NarrowRoleScope {
-        code: "MI102",
-        name: "narrow-role-scope",
         level: Warning,
         summary: "a managed identity's role assignment is wider than it needs: subscription or management-group scope, or a data-plane role at resource-group scope when the target resource is in the template",
     }
@@ -91,10 +89,6 @@ fn target_type(role_name: &str) -> Option<&'static str> {
 }
 
 impl Rule for NarrowRoleScope {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for a in &model.role_assignments {

@@ -1,5 +1,5 @@
 use crate::model::{Role, ScopeLevel};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 use super::describe_principal;
 
@@ -54,18 +54,12 @@ declare_rule! {
     /// identity truly needs broad rights, exempt it in the policy with a
     /// reason and an expiry date.
     pub struct NoBroadPrivilegedRole {
-        code: "MI101",
-        name: "no-broad-privileged-role",
         level: Error,
         summary: "Owner, Contributor, User Access Administrator or RBAC Administrator (or a `*` custom role) assigned at subscription, management-group or tenant scope",
     }
 }
 
 impl Rule for NoBroadPrivilegedRole {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for a in &model.role_assignments {

@@ -1,5 +1,5 @@
 use crate::model::{Principal, Role};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 use super::describe_principal;
 
@@ -42,18 +42,12 @@ declare_rule! {
     /// Administrator with a condition that restricts the roles it may assign,
     /// and exempt the finding with a reason.
     pub struct NoEscalationRole {
-        code: "MI103",
-        name: "no-escalation-role",
         level: Warning,
         summary: "a workload identity gets a role that can grant access (Owner, User Access Administrator, RBAC Administrator)",
     }
 }
 
 impl Rule for NoEscalationRole {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for a in &model.role_assignments {

@@ -1,6 +1,6 @@
 use crate::expr::{Part, Unknown, Val};
 use crate::model::{Principal, RoleAssignment};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -33,8 +33,6 @@ declare_rule! {
     /// — what Bicep's `guid(scope.id, principalId, roleDefinitionId)` idiom
     /// does — and remove duplicate assignments.
     pub struct DeterministicAssignmentName {
-        code: "MI403",
-        name: "deterministic-assignment-name",
         level: Warning,
         summary: "a role assignment's name is not a guid() over scope, principal and role, or two assignments grant the same role to the same principal at the same scope",
     }
@@ -144,10 +142,6 @@ fn guid_args(name: &Val) -> Option<&[Val]> {
 }
 
 impl Rule for DeterministicAssignmentName {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         let mut seen: Vec<&RoleAssignment> = Vec::new();

@@ -1,7 +1,7 @@
 use crate::expr::Val;
 use crate::model::Model;
 use crate::rules::scope::external_identity_name;
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 use crate::source::Span;
 use crate::template::ids;
 
@@ -38,8 +38,6 @@ declare_rule! {
     /// IDs from `reference(...).principalId` (Bicep: `identity.properties.principalId`),
     /// or pass them in as parameters set per environment.
     pub struct NoHardcodedIdentityReference {
-        code: "MI404",
-        name: "no-hardcoded-identity-reference",
         level: Warning,
         summary: "an identity attachment or principal is a literal resource ID or GUID instead of resourceId()/reference()/a parameter",
     }
@@ -77,10 +75,6 @@ fn written_in_template(model: &Model<'_>, file: usize, needle: &str) -> bool {
 }
 
 impl Rule for NoHardcodedIdentityReference {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for a in &model.attachments {

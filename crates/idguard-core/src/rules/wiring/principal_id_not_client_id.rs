@@ -1,5 +1,5 @@
 use crate::model::{IdProperty, Principal, principal_of};
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 use crate::rules::scope::describe_principal;
 
@@ -37,8 +37,6 @@ declare_rule! {
     /// administrators, and `.clientId` for `AZURE_CLIENT_ID` and other
     /// client-ID settings.
     pub struct PrincipalIdNotClientId {
-        code: "MI401",
-        name: "principal-id-not-client-id",
         level: Error,
         summary: "a principal (object) ID is fed an identity's client ID, or a client-ID setting is fed a principal ID",
     }
@@ -56,10 +54,6 @@ pub(crate) fn is_client_id_setting(name: &str) -> bool {
 }
 
 impl Rule for PrincipalIdNotClientId {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for a in &model.role_assignments {

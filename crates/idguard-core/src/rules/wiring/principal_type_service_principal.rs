@@ -1,5 +1,5 @@
 use crate::expr::Val;
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 use crate::rules::scope::describe_principal;
 
@@ -35,18 +35,12 @@ declare_rule! {
     /// Add `"principalType": "ServicePrincipal"` to every role assignment
     /// whose principal is a managed identity.
     pub struct PrincipalTypeServicePrincipal {
-        code: "MI402",
-        name: "principal-type-service-principal",
         level: Warning,
         summary: "a role assignment to a managed identity omits `principalType: 'ServicePrincipal'` or sets another type",
     }
 }
 
 impl Rule for PrincipalTypeServicePrincipal {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
         for a in &model.role_assignments {

@@ -1,5 +1,5 @@
 use crate::model::Role;
-use crate::rules::{Rule, RuleContext, RuleMeta};
+use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -28,18 +28,12 @@ declare_rule! {
     /// (in Bicep: `subscriptionResourceId(...)` or a `roleDefinitions`
     /// `existing` resource's `.id`).
     pub struct RoleDefinitionId {
-        code: "MI405",
-        name: "role-definition-id",
         level: Error,
         summary: "`roleDefinitionId` is not a role-definition resource ID",
     }
 }
 
 impl Rule for RoleDefinitionId {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         for a in &ctx.model.role_assignments {
             let Role::Malformed(value) = &a.role else {

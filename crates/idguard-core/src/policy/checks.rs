@@ -1,42 +1,6 @@
-//! Facts the policy loader checks against: the rule catalog (codes and
-//! names from `RULES.md`), dates, and "did you mean" suggestions.
-
-/// Every rule code with its kebab-case name, in code order.
-///
-/// This mirrors the rule catalog so that a policy naming an unknown rule is
-/// an error even before every rule is implemented; a test keeps it equal to
-/// the `rules` section of `policies/policy.schema.json`.
-pub const RULE_CATALOG: &[(&str, &str)] = &[
-    ("MI101", "no-broad-privileged-role"),
-    ("MI102", "narrow-role-scope"),
-    ("MI103", "no-escalation-role"),
-    ("MI104", "custom-role-wildcard"),
-    ("MI105", "narrow-attach-rights"),
-    ("MI201", "identity-naming"),
-    ("MI202", "identity-required-tags"),
-    ("MI301", "environment-separation"),
-    ("MI302", "cross-environment-identity"),
-    ("MI401", "principal-id-not-client-id"),
-    ("MI402", "principal-type-service-principal"),
-    ("MI403", "deterministic-assignment-name"),
-    ("MI404", "no-hardcoded-identity-reference"),
-    ("MI405", "role-definition-id"),
-    ("MI501", "no-client-secret"),
-    ("MI502", "client-id-for-multiple-identities"),
-    ("MI601", "shared-identity-blast-radius"),
-    ("MI602", "unused-identity"),
-    ("MI603", "replicated-system-assigned"),
-];
-
-/// The code of a rule given by code or name (case-insensitive).
-pub fn rule_code(code_or_name: &str) -> Option<&'static str> {
-    RULE_CATALOG
-        .iter()
-        .find(|(code, name)| {
-            code.eq_ignore_ascii_case(code_or_name) || name.eq_ignore_ascii_case(code_or_name)
-        })
-        .map(|(code, _)| *code)
-}
+//! Checks the policy loader makes besides the schema: calendar dates, and
+//! "did you mean" suggestions. Rule codes and names are checked against
+//! the list of rules, [`crate::catalog`].
 
 /// Whether `s` is a real calendar date written `YYYY-MM-DD`.
 pub fn is_valid_date(s: &str) -> bool {
@@ -115,15 +79,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_and_names_resolve() {
-        assert_eq!(rule_code("MI101"), Some("MI101"));
-        assert_eq!(rule_code("mi602"), Some("MI602"));
-        assert_eq!(rule_code("unused-identity"), Some("MI602"));
-        assert_eq!(rule_code("MI199"), None);
-        assert_eq!(RULE_CATALOG.len(), 19);
-    }
-
-    #[test]
     fn dates() {
         assert!(is_valid_date("2025-12-31"));
         assert!(is_valid_date("2024-02-29"));
@@ -141,7 +96,10 @@ mod tests {
     fn suggestions() {
         assert_eq!(suggest("MI1O1", ["MI101", "MI102"]), Some("MI101"));
         assert_eq!(
-            suggest("unused-identiy", RULE_CATALOG.iter().map(|(_, n)| *n)),
+            suggest(
+                "unused-identiy",
+                crate::catalog::RULES.iter().map(|r| r.name)
+            ),
             Some("unused-identity")
         );
         assert_eq!(suggest("thresholds", ["rules", "naming"]), None);
