@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use crate::budget::Budget;
 use crate::finding::{
     FileError, FileKind, FileReport, Finding, Position, Range, Related, Severity, Suppression,
     SuppressionKind,
@@ -41,6 +42,8 @@ pub struct CheckOptions<'a> {
 pub struct TemplateResult {
     pub files: Vec<FileReport>,
     pub findings: Vec<Finding>,
+    /// How much of the check's budget the template used.
+    pub usage: crate::budget::Usage,
 }
 
 fn file_error(err: &crate::source::ParseError) -> FileError {
@@ -150,6 +153,7 @@ fn check_template_inner(
             return TemplateResult {
                 files: reports,
                 findings: Vec::new(),
+                usage: crate::budget::Usage::default(),
             };
         }
     };
@@ -174,19 +178,36 @@ fn check_template_inner(
         }
         reports.push(report);
     }
+    // One budget for everything this check does with the template: views,
+    // every evaluation (one per parameter file), every level and copy.
+    let budget = Rc::new(Budget::new());
     load_linked(&mut files, root_file, resolve);
     for file in 0..files.entries.len() {
-        files.add_template_views(file);
+        files.add_template_views_within(file, &budget);
     }
 
-    let evaluations: Vec<(Option<FileId>, template::Evaluation)> = if param_ids.is_empty() {
-        vec![(None, template::evaluate(&files, root_file, None))]
-    } else {
-        param_ids
-            .iter()
-            .map(|p| (Some(*p), template::evaluate(&files, root_file, Some(*p))))
-            .collect()
-    };
+    let mut evaluations: Vec<(Option<FileId>, template::Evaluation)> = Vec::new();
+    for p in param_ids_or_none(&param_ids) {
+        if budget.exhausted() {
+            break;
+        }
+        evaluations.push((p, template::evaluate_within(&files, root_file, p, &budget)));
+    }
+    if budget.exhausted() {
+        if let Some(r) = reports.first_mut() {
+            r.error = Some(budget_error(
+                &files,
+                root_file,
+                evaluations.last().map(|(_, e)| e),
+                &budget,
+            ));
+        }
+        return TemplateResult {
+            files: reports,
+            findings: Vec::new(),
+            usage: budget.usage(),
+        };
+    }
     let models: Vec<Model<'_>> = evaluations
         .iter()
         .map(|(p, e)| Model::build(&files, e, *p, options.policy))
@@ -249,6 +270,93 @@ fn check_template_inner(
     TemplateResult {
         files: reports,
         findings,
+        usage: budget.usage(),
+    }
+}
+
+/// The parameter files to evaluate with: each of them, or none once.
+fn param_ids_or_none(param_ids: &[FileId]) -> Vec<Option<FileId>> {
+    if param_ids.is_empty() {
+        vec![None]
+    } else {
+        param_ids.iter().map(|p| Some(*p)).collect()
+    }
+}
+
+/// The file error of a check whose budget ran out: which limit, and where
+/// it was hit. The place is the innermost JSON value being evaluated; in a
+/// linked template, the error's line and column are those of the
+/// deployment in the template that leads there, and the message names the
+/// linked file and its position.
+fn budget_error(
+    files: &Files,
+    root: FileId,
+    evaluation: Option<&template::Evaluation>,
+    budget: &Budget,
+) -> FileError {
+    let mut message = budget.message().unwrap_or_default();
+    let root_text = files.get(root).map(|e| Rc::clone(&e.text));
+    let in_root = |f: FileId| {
+        files
+            .get(f)
+            .zip(root_text.as_ref())
+            .is_some_and(|(e, t)| Rc::ptr_eq(&e.text, t))
+    };
+    let at = budget
+        .at()
+        .and_then(|(key, span)| Some((files.by_doc_key(key)?, span)));
+    let Some((file, span)) = at else {
+        return FileError {
+            message: format!("{message}; the template was not checked"),
+            line: 1,
+            column: 1,
+        };
+    };
+    let here = position(files, file, span.start);
+    if in_root(file) {
+        message.push_str(&format!(
+            ", hit at line {}, column {}; the template was not checked",
+            here.line, here.column
+        ));
+        return FileError {
+            message,
+            line: here.line,
+            column: here.column,
+        };
+    }
+    let path = files.get(file).map(|e| e.path.as_str()).unwrap_or("");
+    message.push_str(&format!(
+        ", hit in the linked template {path} at line {}, column {}; the template was not checked",
+        here.line, here.column
+    ));
+    // Up the deployments to the one written in the template itself.
+    let mut outer = None;
+    if let Some(eval) = evaluation {
+        let mut d = eval.deployments.iter().rposition(|d| d.file == file);
+        while let Some(r) = d
+            .and_then(|i| eval.deployments.get(i))
+            .and_then(|dep| dep.resource)
+            .and_then(|r| eval.resources.get(r))
+        {
+            if in_root(r.file) {
+                outer = files
+                    .get(r.file)
+                    .map(|e| position(files, r.file, e.doc.span(r.node).start));
+                break;
+            }
+            d = Some(r.deployment);
+        }
+    }
+    let outer = outer.unwrap_or(Position {
+        line: 1,
+        column: 1,
+        utf16_column: 1,
+        offset: 0,
+    });
+    FileError {
+        message,
+        line: outer.line,
+        column: outer.column,
     }
 }
 
