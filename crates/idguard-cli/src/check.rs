@@ -209,14 +209,16 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             parameter_files: Vec::new(),
         });
     }
-    for (path, _) in params
+    for (path, (text, _)) in params
         .iter()
         .filter(|(p, (_, role))| !paired.contains(p) && *role != Role::Companion)
     {
         files.push(FileReport {
             path: path.clone(),
             kind: FileKind::Parameters,
-            error: None,
+            // Not checked with a template, but one that does not parse is
+            // still an error, not a skip.
+            error: idguard_core::api::file_error_of(text, FileKind::Parameters),
             parameter_files: Vec::new(),
         });
     }

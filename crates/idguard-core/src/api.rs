@@ -54,6 +54,46 @@ fn file_error(err: &crate::source::ParseError) -> FileError {
     }
 }
 
+/// Parses a template or parameter file: a syntax error, or a top level
+/// that is not an object (a deployment template and a parameter file are
+/// objects), is the file's error.
+fn parse_file(text: &str, kind: FileKind) -> Result<Document, FileError> {
+    let doc = Document::parse(text).map_err(|e| file_error(&e))?;
+    let root = doc.root();
+    if !matches!(doc.kind(root), crate::source::Kind::Object(_)) {
+        let start = doc.span(root).start;
+        let lc = doc.lines().line_col(text, start);
+        return Err(FileError {
+            message: format!(
+                "a {} is a JSON object, but this file's top level is {}",
+                match kind {
+                    FileKind::Parameters => "parameter file",
+                    _ => "deployment template",
+                },
+                match doc.kind(root) {
+                    crate::source::Kind::Array(_) => "an array",
+                    crate::source::Kind::String(_) => "a string",
+                    crate::source::Kind::Null => "null",
+                    crate::source::Kind::Bool(_) => "a boolean",
+                    _ => "a number",
+                }
+            ),
+            line: lc.line,
+            column: lc.column_chars,
+        });
+    }
+    Ok(doc)
+}
+
+/// The error of a template or parameter file that cannot be read as one
+/// (see [`crate::project::sniff_kind`]): a syntax error or a top level that
+/// is not an object. For files checked on their own, such as a parameter
+/// file no template claims: a file classified as a template or parameter
+/// file that does not parse is an error, never a skip.
+pub fn file_error_of(text: &str, kind: FileKind) -> Option<FileError> {
+    parse_file(text, kind).err()
+}
+
 /// Checks one template, evaluated once per parameter file (or once with
 /// defaults when there is none). `resolve` returns the text of a file named
 /// relative to the template's directory (for `templateLink.relativePath`),
@@ -136,11 +176,11 @@ fn check_template_inner(
         parameter_files: parameter_files.iter().map(|p| p.path.clone()).collect(),
     }];
     let mut files = Files::default();
-    let doc = match Document::parse(&template.text) {
+    let doc = match parse_file(&template.text, FileKind::Template) {
         Ok(doc) => doc,
         Err(err) => {
             if let Some(r) = reports.first_mut() {
-                r.error = Some(file_error(&err));
+                r.error = Some(err);
             }
             for p in parameter_files {
                 reports.push(FileReport {
@@ -170,11 +210,11 @@ fn check_template_inner(
             error: None,
             parameter_files: Vec::new(),
         };
-        match Document::parse(&p.text) {
+        match parse_file(&p.text, FileKind::Parameters) {
             Ok(doc) => {
                 param_ids.push(files.push(p.path.clone(), Rc::from(p.text.as_str()), Rc::new(doc)))
             }
-            Err(err) => report.error = Some(file_error(&err)),
+            Err(err) => report.error = Some(err),
         }
         reports.push(report);
     }
