@@ -12,7 +12,7 @@
 //! shared by everything that call does for that template: every template
 //! view, every level of nested deployments, every copy and every linked
 //! file, every evaluation (one per parameter file), and the model and the
-//! rules that read the values afterwards. It counts four things against
+//! rules that read the values afterwards. It counts five things against
 //! [`Limits`]:
 //!
 //! - **steps**: expression nodes, JSON nodes, comparisons, the bytes a
@@ -23,7 +23,11 @@
 //!   another one, so values whose halves are shared cannot hide their
 //!   size); this bounds memory and every later walk over the values;
 //! - **resource instances**: resources of every deployment and copy;
-//! - **deployments**: nested deployments and template views.
+//! - **deployments**: nested deployments and template views;
+//! - **nesting**: how deep evaluation nests at any moment (an expression
+//!   inside an expression, a value inside a value, a variable evaluated
+//!   while evaluating another, a child resource): the bound on the stack,
+//!   which a chain of 20,000 variables each naming the next overflowed.
 //!
 //! The first limit reached stops the evaluation where it is; the check
 //! reports it as a file error naming the limit and the place it was hit
@@ -43,15 +47,20 @@ pub struct Limits {
     pub value_bytes: u64,
     pub resources: u64,
     pub deployments: u64,
+    /// Deepest nesting of evaluation: expressions inside expressions,
+    /// JSON values inside values, a variable evaluated while evaluating
+    /// another, child resources. Bounds the stack.
+    pub nesting: u64,
 }
 
 impl Limits {
     /// The limits of every check.
     pub const DEFAULT: Limits = Limits {
-        steps: 10_000_000,
-        value_bytes: 128 << 20,
+        steps: 5_000_000,
+        value_bytes: 64 << 20,
         resources: 10_000,
         deployments: 2_000,
+        nesting: 512,
     };
 
     /// The value of one limit.
@@ -61,6 +70,7 @@ impl Limits {
             Limit::ValueBytes => self.value_bytes,
             Limit::Resources => self.resources,
             Limit::Deployments => self.deployments,
+            Limit::Nesting => self.nesting,
         }
     }
 }
@@ -78,6 +88,7 @@ pub enum Limit {
     ValueBytes,
     Resources,
     Deployments,
+    Nesting,
 }
 
 impl Limit {
@@ -88,6 +99,7 @@ impl Limit {
             Limit::ValueBytes => "bytes of evaluated values",
             Limit::Resources => "resource instances",
             Limit::Deployments => "nested deployments and template views",
+            Limit::Nesting => "levels of nested evaluation",
         }
     }
 
@@ -98,6 +110,7 @@ impl Limit {
             Limit::ValueBytes => "value bytes",
             Limit::Resources => "resource instances",
             Limit::Deployments => "deployments",
+            Limit::Nesting => "nesting",
         }
     }
 }
@@ -109,6 +122,8 @@ pub struct Usage {
     pub value_bytes: u64,
     pub resources: u64,
     pub deployments: u64,
+    /// The deepest nesting reached.
+    pub nesting: u64,
 }
 
 /// The work counter of one template check. Interior mutability: the
@@ -120,6 +135,8 @@ pub struct Budget {
     value_bytes: Cell<u64>,
     resources: Cell<u64>,
     deployments: Cell<u64>,
+    nesting: Cell<u64>,
+    deepest: Cell<u64>,
     exceeded: Cell<Option<Limit>>,
     /// Where the first limit was hit: the address of the document and the
     /// span of the innermost value being evaluated.
@@ -145,6 +162,8 @@ impl Budget {
             value_bytes: Cell::new(0),
             resources: Cell::new(0),
             deployments: Cell::new(0),
+            nesting: Cell::new(0),
+            deepest: Cell::new(0),
             exceeded: Cell::new(None),
             at: Cell::new(None),
         }
@@ -185,6 +204,25 @@ impl Budget {
         self.charge(&self.deployments, Limit::Deployments, 1)
     }
 
+    /// Enters one level of nested evaluation, until the guard is dropped;
+    /// `None` (the budget is then exceeded) past the nesting limit, or
+    /// once any limit is exceeded.
+    pub fn enter(&self) -> Option<Nested<'_>> {
+        let depth = self.nesting.get() + 1;
+        if depth > self.limits.nesting {
+            if self.exceeded.get().is_none() {
+                self.exceeded.set(Some(Limit::Nesting));
+            }
+            return None;
+        }
+        if self.exhausted() {
+            return None;
+        }
+        self.nesting.set(depth);
+        self.deepest.set(self.deepest.get().max(depth));
+        Some(Nested(self))
+    }
+
     /// Whether a limit has been exceeded: then every evaluation stops.
     pub fn exhausted(&self) -> bool {
         self.exceeded.get().is_some()
@@ -216,6 +254,7 @@ impl Budget {
             value_bytes: self.value_bytes.get(),
             resources: self.resources.get(),
             deployments: self.deployments.get(),
+            nesting: self.deepest.get(),
         }
     }
 
@@ -231,6 +270,17 @@ impl Budget {
             limit.what(),
             limit.name(),
         ))
+    }
+}
+
+/// One level of nested evaluation ([`Budget::enter`]); leaves it when
+/// dropped.
+#[derive(Debug)]
+pub struct Nested<'a>(&'a Budget);
+
+impl Drop for Nested<'_> {
+    fn drop(&mut self) {
+        self.0.nesting.set(self.0.nesting.get().saturating_sub(1));
     }
 }
 

@@ -502,10 +502,10 @@ fn many_identities_and_many_outputs() {
 /// of times over.
 #[test]
 fn functions_that_work_hard_for_small_results() {
-    // A 100 KB object, rendered by join() up to its 1 MB cap, not 400
+    // A 100 KB object, rendered by join() up to its 1 MB cap, not 200
     // times over.
     let vars = r#"{"o": "[toObject(range(0, 2000), lambda('i', string(lambdaVariables('i'))))]",
-        "many": "[map(range(0, 400), lambda('i', variables('o')))]"}"#;
+        "many": "[map(range(0, 200), lambda('i', variables('o')))]"}"#;
     let text = template(
         &identity_named("[string(length(join(variables('many'), ',')))]"),
         vars,
@@ -556,7 +556,7 @@ fn values_nested_thousands_deep() {
         "concat('x', reference(lambdaVariables('a')).id)",
     ] {
         let vars =
-            format!(r#"{{"deep": "[reduce(range(0, 1500), 'seed', lambda('a', 'i', {step}))]"}}"#);
+            format!(r#"{{"deep": "[reduce(range(0, 1100), 'seed', lambda('a', 'i', {step}))]"}}"#);
         let text = template(
             r#"[{"type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "name": "x", "location": "x", "properties": {"p": "[variables('deep')]", "q": "[string(variables('deep'))]", "r": "[equals(variables('deep'), variables('deep'))]"}}]"#,
             &vars,
@@ -566,6 +566,117 @@ fn values_nested_thousands_deep() {
         assert!(
             result.files[0].error.is_none(),
             "{step}: {:?}",
+            result.files[0].error
+        );
+    }
+}
+
+/// Runs `f` on a thread with `kib` KiB of stack (debug builds use eight
+/// times as much: their frames are several times larger).
+fn on_stack<T: Send + 'static>(kib: usize, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let kib = if cfg!(debug_assertions) { kib * 8 } else { kib };
+    std::thread::Builder::new()
+        .stack_size(kib * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// Shapes that make evaluation recurse: a chain of 20,000 variables each
+/// naming the next (a stack overflow, the process aborted), the same with
+/// every link wrapped in values and calls, user functions 64 deep each
+/// nesting 120 calls, and, under the limit, JSON 500 deep and child
+/// resources 240 deep. The nesting limit stops the first three with a
+/// file error; in a release build all of them fit in 2 MiB of stack (the
+/// deepest needs about 1 MiB; the wasm module has 8 MiB).
+#[test]
+fn deep_recursion_stops_at_the_nesting_limit() {
+    let n = 20_000;
+    let mut plain = vec!["\"v0\": \"end\"".to_string()];
+    let mut wrapped = plain.clone();
+    for i in 1..n {
+        plain.push(format!("\"v{i}\": \"[variables('v{}')]\"", i - 1));
+        wrapped.push(format!(
+            "\"v{i}\": [{{\"a\": [\"[concat(toLower(variables('v{}')))]\"]}}]",
+            i - 1
+        ));
+    }
+    let mut members = vec![
+        r#""f0": {"parameters": [{"name": "x", "type": "int"}], "output": {"type": "int", "value": "[parameters('x')]"}}"#.to_string(),
+    ];
+    for i in 1..64 {
+        let mut e = format!("my.f{}(parameters('x'))", i - 1);
+        for _ in 0..120 {
+            e = format!("add({e}, 0)");
+        }
+        members.push(format!(
+            r#""f{i}": {{"parameters": [{{"name": "x", "type": "int"}}], "output": {{"type": "int", "value": "[{e}]"}}}}"#
+        ));
+    }
+    let last = format!("[variables('v{}')]", n - 1);
+    let too_deep = [
+        (
+            template(
+                &identity_named(&last),
+                &format!("{{{}}}", plain.join(",\n")),
+                "",
+            ),
+            "\"v1",
+        ),
+        (
+            template(
+                &identity_named(&last),
+                &format!("{{{}}}", wrapped.join(",\n")),
+                "",
+            ),
+            "\"v1",
+        ),
+        (
+            template(
+                &identity_named("[string(my.f63(1))]"),
+                "",
+                &format!(
+                    "[{{\"namespace\": \"my\", \"members\": {{{}}}}}]",
+                    members.join(",\n")
+                ),
+            ),
+            "my.f63(1)",
+        ),
+    ];
+    for (text, at) in too_deep {
+        let t = text.clone();
+        let result = on_stack(2048, move || check(&t));
+        let (line, _) = assert_budget_error(&result, "nesting");
+        assert_eq!(result.usage.nesting, 512);
+        // Reported where the limit was hit: a variable of the chain (the
+        // 250th or so from the top), or the function's call.
+        let line_text = text.lines().nth(line as usize - 1).unwrap();
+        assert!(line_text.contains(at), "{line}: {line_text}");
+    }
+
+    let depth = 500;
+    let json = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let mut children = IDENTITY.to_string();
+    for _ in 0..240 {
+        children = format!(
+            r#"{{"type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "name": "x", "resources": [{children}]}}"#
+        );
+    }
+    for text in [
+        template(
+            &format!(
+                r#"[{{"type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "name": "x", "properties": {json}}}]"#
+            ),
+            "",
+            "",
+        ),
+        template(&format!("[{children}]"), "", ""),
+    ] {
+        let result = on_stack(2048, move || check(&text));
+        assert!(
+            result.files[0].error.is_none(),
+            "{:?}",
             result.files[0].error
         );
     }

@@ -193,7 +193,8 @@ fn finish(v: Val, budget: &Budget) -> Val {
 const MAX_NODE_DEPTH: usize = 1024;
 
 fn eval_node_in(doc: &Document, node: NodeId, env: &Env, depth: usize) -> Val {
-    if !env.budget.steps(1) {
+    let nested = env.budget.enter();
+    if nested.is_none() || !env.budget.steps(1) {
         env.budget.record_at(doc, doc.span(node));
         return budget_exceeded();
     }
@@ -424,6 +425,9 @@ impl Context for LoopScope<'_> {
 
 /// Evaluates one expression node.
 pub(super) fn eval(expr: &Expr, env: &Env) -> Val {
+    let Some(_nested) = env.budget.enter() else {
+        return budget_exceeded();
+    };
     if !env.budget.steps(1) {
         return budget_exceeded();
     }

@@ -480,6 +480,13 @@ impl<'f> Walker<'f, '_> {
         if !matches!(doc.kind(node), Kind::Object(_)) {
             return;
         }
+        // Child resources and nested deployments recurse: they count as
+        // nesting, as evaluation does.
+        let budget = Rc::clone(&self.budget);
+        let Some(_nested) = budget.enter() else {
+            budget.record_at(doc, doc.span(node));
+            return;
+        };
         let condition = doc
             .get(node, "condition")
             .map(|c| expr::eval_node(doc, c, ctx))
