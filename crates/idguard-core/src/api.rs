@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use crate::budget::Budget;
+use crate::budget::{Budget, Limits};
 use crate::finding::{
     FileError, FileKind, FileReport, Finding, Position, Range, Related, Severity, Suppression,
     SuppressionKind,
@@ -104,7 +104,14 @@ pub fn check_template(
     resolve: &dyn Fn(&str) -> Option<String>,
     options: &CheckOptions<'_>,
 ) -> TemplateResult {
-    check_template_inner(template, parameter_files, resolve, options, None)
+    check_template_inner(
+        template,
+        parameter_files,
+        resolve,
+        options,
+        None,
+        Limits::DEFAULT,
+    )
 }
 
 /// A finding from outside the built-in rules (a policy plugin), before the
@@ -141,7 +148,14 @@ pub fn check_template_with(
     options: &CheckOptions<'_>,
     external: &ExternalCheck<'_>,
 ) -> TemplateResult {
-    check_template_inner(template, parameter_files, resolve, options, Some(external))
+    check_template_inner(
+        template,
+        parameter_files,
+        resolve,
+        options,
+        Some(external),
+        Limits::DEFAULT,
+    )
 }
 
 /// The model JSON of every evaluation of a template (one per parameter
@@ -158,8 +172,28 @@ pub fn model_json(
         models.borrow_mut().push(m.clone());
         Vec::new()
     };
-    check_template_inner(template, parameter_files, resolve, options, Some(&collect));
+    check_template_inner(
+        template,
+        parameter_files,
+        resolve,
+        options,
+        Some(&collect),
+        Limits::DEFAULT,
+    );
     models.into_inner()
+}
+
+/// [`check_template`] under other [`Limits`] than the default: for tools
+/// and tests (the fuzz harness runs thousands of templates under small
+/// limits). Front ends use [`check_template`].
+pub fn check_template_with_limits(
+    template: &SourceFile,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    limits: Limits,
+) -> TemplateResult {
+    check_template_inner(template, parameter_files, resolve, options, None, limits)
 }
 
 fn check_template_inner(
@@ -168,6 +202,7 @@ fn check_template_inner(
     resolve: &dyn Fn(&str) -> Option<String>,
     options: &CheckOptions<'_>,
     external: Option<&ExternalCheck<'_>>,
+    limits: Limits,
 ) -> TemplateResult {
     let mut reports = vec![FileReport {
         path: template.path.clone(),
@@ -220,7 +255,7 @@ fn check_template_inner(
     }
     // One budget for everything this check does with the template: views,
     // every evaluation (one per parameter file), every level and copy.
-    let budget = Rc::new(Budget::new());
+    let budget = Rc::new(Budget::with_limits(limits));
     load_linked(&mut files, root_file, resolve);
     for file in 0..files.entries.len() {
         files.add_template_views_within(file, &budget);
