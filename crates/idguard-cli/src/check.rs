@@ -107,8 +107,12 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     };
 
     let threads = worker_threads(input.threads);
+    // 8 MiB per worker: the core's nesting limit (512) needs about 1 MiB in
+    // a release build; the default 2 MiB would leave little margin in a
+    // debug one.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(8 << 20)
         .build()
         .map_err(|e| Fatal(format!("error: cannot start worker threads: {e}")))?;
 
@@ -215,14 +219,16 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             parameter_files: Vec::new(),
         });
     }
-    for (path, _) in params
+    for (path, (text, _)) in params
         .iter()
         .filter(|(p, (_, role))| !paired.contains(p) && *role != Role::Companion)
     {
         files.push(FileReport {
             path: path.clone(),
             kind: FileKind::Parameters,
-            error: None,
+            // Not checked with a template, but one that does not parse is
+            // still an error, not a skip.
+            error: idguard_core::api::file_error_of(text, FileKind::Parameters),
             parameter_files: Vec::new(),
         });
     }

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use crate::budget::{Budget, Limits};
 use crate::finding::{
     FileError, FileKind, FileReport, Finding, Position, Range, Related, SecretRanges, Severity,
     Suppression, SuppressionKind,
@@ -46,6 +47,8 @@ pub struct TemplateResult {
     /// front end that shows source text masks them
     /// ([`SecretRanges::mask`]).
     pub secrets: Vec<SecretRanges>,
+    /// How much of the check's budget the template used.
+    pub usage: crate::budget::Usage,
 }
 
 fn file_error(err: &crate::source::ParseError) -> FileError {
@@ -54,6 +57,46 @@ fn file_error(err: &crate::source::ParseError) -> FileError {
         line: err.line,
         column: err.column,
     }
+}
+
+/// Parses a template or parameter file: a syntax error, or a top level
+/// that is not an object (a deployment template and a parameter file are
+/// objects), is the file's error.
+fn parse_file(text: &str, kind: FileKind) -> Result<Document, FileError> {
+    let doc = Document::parse(text).map_err(|e| file_error(&e))?;
+    let root = doc.root();
+    if !matches!(doc.kind(root), crate::source::Kind::Object(_)) {
+        let start = doc.span(root).start;
+        let lc = doc.lines().line_col(text, start);
+        return Err(FileError {
+            message: format!(
+                "a {} is a JSON object, but this file's top level is {}",
+                match kind {
+                    FileKind::Parameters => "parameter file",
+                    _ => "deployment template",
+                },
+                match doc.kind(root) {
+                    crate::source::Kind::Array(_) => "an array",
+                    crate::source::Kind::String(_) => "a string",
+                    crate::source::Kind::Null => "null",
+                    crate::source::Kind::Bool(_) => "a boolean",
+                    _ => "a number",
+                }
+            ),
+            line: lc.line,
+            column: lc.column_chars,
+        });
+    }
+    Ok(doc)
+}
+
+/// The error of a template or parameter file that cannot be read as one
+/// (see [`crate::project::sniff_kind`]): a syntax error or a top level that
+/// is not an object. For files checked on their own, such as a parameter
+/// file no template claims: a file classified as a template or parameter
+/// file that does not parse is an error, never a skip.
+pub fn file_error_of(text: &str, kind: FileKind) -> Option<FileError> {
+    parse_file(text, kind).err()
 }
 
 /// Checks one template, evaluated once per parameter file (or once with
@@ -66,7 +109,14 @@ pub fn check_template(
     resolve: &dyn Fn(&str) -> Option<String>,
     options: &CheckOptions<'_>,
 ) -> TemplateResult {
-    check_template_inner(template, parameter_files, resolve, options, None)
+    check_template_inner(
+        template,
+        parameter_files,
+        resolve,
+        options,
+        None,
+        Limits::DEFAULT,
+    )
 }
 
 /// A finding from outside the built-in rules (a policy plugin), before the
@@ -103,7 +153,14 @@ pub fn check_template_with(
     options: &CheckOptions<'_>,
     external: &ExternalCheck<'_>,
 ) -> TemplateResult {
-    check_template_inner(template, parameter_files, resolve, options, Some(external))
+    check_template_inner(
+        template,
+        parameter_files,
+        resolve,
+        options,
+        Some(external),
+        Limits::DEFAULT,
+    )
 }
 
 /// The model JSON of every evaluation of a template (one per parameter
@@ -120,8 +177,28 @@ pub fn model_json(
         models.borrow_mut().push(m.clone());
         Vec::new()
     };
-    check_template_inner(template, parameter_files, resolve, options, Some(&collect));
+    check_template_inner(
+        template,
+        parameter_files,
+        resolve,
+        options,
+        Some(&collect),
+        Limits::DEFAULT,
+    );
     models.into_inner()
+}
+
+/// [`check_template`] under other [`Limits`] than the default: for tools
+/// and tests (the fuzz harness runs thousands of templates under small
+/// limits). Front ends use [`check_template`].
+pub fn check_template_with_limits(
+    template: &SourceFile,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    limits: Limits,
+) -> TemplateResult {
+    check_template_inner(template, parameter_files, resolve, options, None, limits)
 }
 
 fn check_template_inner(
@@ -130,6 +207,7 @@ fn check_template_inner(
     resolve: &dyn Fn(&str) -> Option<String>,
     options: &CheckOptions<'_>,
     external: Option<&ExternalCheck<'_>>,
+    limits: Limits,
 ) -> TemplateResult {
     let mut reports = vec![FileReport {
         path: template.path.clone(),
@@ -138,11 +216,11 @@ fn check_template_inner(
         parameter_files: parameter_files.iter().map(|p| p.path.clone()).collect(),
     }];
     let mut files = Files::default();
-    let doc = match Document::parse(&template.text) {
+    let doc = match parse_file(&template.text, FileKind::Template) {
         Ok(doc) => doc,
         Err(err) => {
             if let Some(r) = reports.first_mut() {
-                r.error = Some(file_error(&err));
+                r.error = Some(err);
             }
             for p in parameter_files {
                 reports.push(FileReport {
@@ -152,25 +230,11 @@ fn check_template_inner(
                     parameter_files: Vec::new(),
                 });
             }
-            // No model: only what the text shows (credential markers).
-            let secrets = std::iter::once(template)
-                .chain(parameter_files)
-                .map(|f| {
-                    let doc = Document::parse(&f.text).ok();
-                    SecretRanges {
-                        file: f.path.clone(),
-                        ranges: crate::model::secrets::merge(crate::model::secrets::file_spans(
-                            &f.text,
-                            doc.as_ref(),
-                        )),
-                    }
-                })
-                .filter(|s| !s.ranges.is_empty())
-                .collect();
             return TemplateResult {
                 files: reports,
                 findings: Vec::new(),
-                secrets,
+                secrets: text_secrets(template, parameter_files),
+                usage: crate::budget::Usage::default(),
             };
         }
     };
@@ -187,27 +251,45 @@ fn check_template_inner(
             error: None,
             parameter_files: Vec::new(),
         };
-        match Document::parse(&p.text) {
+        match parse_file(&p.text, FileKind::Parameters) {
             Ok(doc) => {
                 param_ids.push(files.push(p.path.clone(), Rc::from(p.text.as_str()), Rc::new(doc)))
             }
-            Err(err) => report.error = Some(file_error(&err)),
+            Err(err) => report.error = Some(err),
         }
         reports.push(report);
     }
+    // One budget for everything this check does with the template: views,
+    // every evaluation (one per parameter file), every level and copy.
+    let budget = Rc::new(Budget::with_limits(limits));
     load_linked(&mut files, root_file, resolve);
     for file in 0..files.entries.len() {
-        files.add_template_views(file);
+        files.add_template_views_within(file, &budget);
     }
 
-    let evaluations: Vec<(Option<FileId>, template::Evaluation)> = if param_ids.is_empty() {
-        vec![(None, template::evaluate(&files, root_file, None))]
-    } else {
-        param_ids
-            .iter()
-            .map(|p| (Some(*p), template::evaluate(&files, root_file, Some(*p))))
-            .collect()
-    };
+    let mut evaluations: Vec<(Option<FileId>, template::Evaluation)> = Vec::new();
+    for p in param_ids_or_none(&param_ids) {
+        if budget.exhausted() {
+            break;
+        }
+        evaluations.push((p, template::evaluate_within(&files, root_file, p, &budget)));
+    }
+    if budget.exhausted() {
+        if let Some(r) = reports.first_mut() {
+            r.error = Some(budget_error(
+                &files,
+                root_file,
+                evaluations.last().map(|(_, e)| e),
+                &budget,
+            ));
+        }
+        return TemplateResult {
+            files: reports,
+            findings: Vec::new(),
+            secrets: text_secrets(template, parameter_files),
+            usage: budget.usage(),
+        };
+    }
     let models: Vec<Model<'_>> = evaluations
         .iter()
         .map(|(p, e)| Model::build(&files, e, *p, options.policy))
@@ -289,6 +371,113 @@ fn check_template_inner(
         files: reports,
         findings,
         secrets,
+        usage: budget.usage(),
+    }
+}
+
+/// Secret ranges of files that were not checked (a parse error, a budget
+/// run out): only what the text shows (credential markers, secret-named
+/// values), as there is no model.
+fn text_secrets(template: &SourceFile, parameter_files: &[SourceFile]) -> Vec<SecretRanges> {
+    std::iter::once(template)
+        .chain(parameter_files)
+        .map(|f| {
+            let doc = Document::parse(&f.text).ok();
+            SecretRanges {
+                file: f.path.clone(),
+                ranges: crate::model::secrets::merge(crate::model::secrets::file_spans(
+                    &f.text,
+                    doc.as_ref(),
+                )),
+            }
+        })
+        .filter(|s| !s.ranges.is_empty())
+        .collect()
+}
+
+/// The parameter files to evaluate with: each of them, or none once.
+fn param_ids_or_none(param_ids: &[FileId]) -> Vec<Option<FileId>> {
+    if param_ids.is_empty() {
+        vec![None]
+    } else {
+        param_ids.iter().map(|p| Some(*p)).collect()
+    }
+}
+
+/// The file error of a check whose budget ran out: which limit, and where
+/// it was hit. The place is the innermost JSON value being evaluated; in a
+/// linked template, the error's line and column are those of the
+/// deployment in the template that leads there, and the message names the
+/// linked file and its position.
+fn budget_error(
+    files: &Files,
+    root: FileId,
+    evaluation: Option<&template::Evaluation>,
+    budget: &Budget,
+) -> FileError {
+    let mut message = budget.message().unwrap_or_default();
+    let root_text = files.get(root).map(|e| Rc::clone(&e.text));
+    let in_root = |f: FileId| {
+        files
+            .get(f)
+            .zip(root_text.as_ref())
+            .is_some_and(|(e, t)| Rc::ptr_eq(&e.text, t))
+    };
+    let at = budget
+        .at()
+        .and_then(|(key, span)| Some((files.by_doc_key(key)?, span)));
+    let Some((file, span)) = at else {
+        return FileError {
+            message: format!("{message}; the template was not checked"),
+            line: 1,
+            column: 1,
+        };
+    };
+    let here = position(files, file, span.start);
+    if in_root(file) {
+        message.push_str(&format!(
+            ", hit at line {}, column {}; the template was not checked",
+            here.line, here.column
+        ));
+        return FileError {
+            message,
+            line: here.line,
+            column: here.column,
+        };
+    }
+    let path = files.get(file).map(|e| e.path.as_str()).unwrap_or("");
+    message.push_str(&format!(
+        ", hit in the linked template {path} at line {}, column {}; the template was not checked",
+        here.line, here.column
+    ));
+    // Up the deployments to the one written in the template itself.
+    let mut outer = None;
+    if let Some(eval) = evaluation {
+        let mut d = eval.deployments.iter().rposition(|d| d.file == file);
+        while let Some(r) = d
+            .and_then(|i| eval.deployments.get(i))
+            .and_then(|dep| dep.resource)
+            .and_then(|r| eval.resources.get(r))
+        {
+            if in_root(r.file) {
+                outer = files
+                    .get(r.file)
+                    .map(|e| position(files, r.file, e.doc.span(r.node).start));
+                break;
+            }
+            d = Some(r.deployment);
+        }
+    }
+    let outer = outer.unwrap_or(Position {
+        line: 1,
+        column: 1,
+        utf16_column: 1,
+        offset: 0,
+    });
+    FileError {
+        message,
+        line: outer.line,
+        column: outer.column,
     }
 }
 

@@ -20,6 +20,7 @@
 )]
 
 pub mod api;
+pub mod budget;
 pub mod catalog;
 pub mod expr;
 mod external;

@@ -4,42 +4,37 @@
 
 use crate::finding::FileKind;
 
-/// How far [`sniff_kind`] follows the top-level object looking for
-/// `$schema` before it gives up. Real templates put `$schema` in the first
-/// few hundred bytes; the bound only matters for odd files whose `$schema`
-/// comes after a huge `resources` array.
-const STRUCTURAL_SCAN_LIMIT: usize = 8 << 20;
-
-/// How far the textual fallback (used when the top of the file is not
-/// well-formed JSON) looks for a `"$schema"` key.
-const TEXTUAL_SCAN_LIMIT: usize = 64 << 10;
-
-/// Tells templates, parameter files and other JSON apart by their top-level
+/// Tells templates, parameter files and other JSON apart by their
 /// `$schema`, without parsing the file: cheap enough to run over a whole
-/// repository before deciding what to read.
+/// repository before deciding what to read. Linear in the text, whatever
+/// its size.
 ///
 /// - `…deploymentTemplate.json` (also `subscriptionDeploymentTemplate`,
 ///   `managementGroupDeploymentTemplate`, `tenantDeploymentTemplate`):
 ///   [`FileKind::Template`];
 /// - `…deploymentParameters.json` (also `subscriptionDeploymentParameters`
 ///   …): [`FileKind::Parameters`];
-/// - anything else, or no top-level `$schema`: [`FileKind::Other`].
+/// - anything else: [`FileKind::Other`].
 ///
-/// The scan skips a byte-order mark, whitespace and `//`/`/* */` comments,
-/// and walks the top-level object's members (skipping their values without
-/// building them) until it meets `$schema`, so a `$schema` nested inside a
-/// value (an inline deployment in a policy definition, say) does not count.
-/// When the start of the file is not well-formed JSON, it falls back to the
-/// first `"$schema": "…"` in the first 64 KiB, so a broken template is still
-/// a template (and gets reported as invalid instead of skipped).
+/// A well-formed JSON object is classified by its own top-level `$schema`:
+/// the scan skips a byte-order mark, whitespace and `//`/`/* */` comments
+/// and walks the object's members (skipping their values without building
+/// them), so a `$schema` nested inside a value (an inline deployment in a
+/// policy definition, say) does not make it a template.
+///
+/// Any other text — broken JSON, a stray character or a second byte-order
+/// mark before the `{`, git conflict markers, text after the object, a top
+/// level that is not an object — is a template (or parameter file) if a
+/// `"$schema": "…"` key anywhere in it names a deployment template (or
+/// parameters) schema. It then fails to parse and is reported as invalid
+/// instead of being skipped: a gate must not pass a template it could not
+/// read.
 pub fn sniff_kind(text: &str) -> FileKind {
     let bytes = text.as_bytes();
-    let bytes = bytes.get(..STRUCTURAL_SCAN_LIMIT).unwrap_or(bytes);
-    let schema = match top_level_schema(bytes) {
-        Ok(schema) => schema,
-        Err(()) => textual_schema(bytes.get(..TEXTUAL_SCAN_LIMIT).unwrap_or(bytes)),
-    };
-    schema.map_or(FileKind::Other, |s| classify_schema(&s))
+    match top_level_schema(bytes) {
+        Ok(schema) => schema.map_or(FileKind::Other, |s| classify_schema(&s)),
+        Err(()) => textual_kind(bytes),
+    }
 }
 
 /// Classifies a `$schema` value (as raw string content, escapes undecoded).
@@ -181,22 +176,27 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The raw value of the top-level object's `$schema` member: `Ok(None)`
-/// when the file is an object without one (or not an object, or `$schema`
-/// is not a string), `Err` when the text stops being JSON before the
-/// answer is known.
+/// The raw value of the top-level object's `$schema` member, for a text
+/// that is one well-formed JSON object: `Ok(None)` when the object has no
+/// `$schema` (or a non-string one), `Err` when the text is not one object
+/// (then the textual scan decides). A `$schema` that names a deployment
+/// schema is returned as soon as it is read; any other answer needs the
+/// whole text to be the object and nothing after it but trivia.
 fn top_level_schema(bytes: &[u8]) -> Result<Option<Vec<u8>>, ()> {
     let mut c = Cursor::new(bytes);
     c.skip_trivia()?;
-    match c.peek() {
-        Some(b'{') => c.bump(),
-        Some(_) => return Ok(None),
-        None => return Ok(None),
+    if c.peek() != Some(b'{') {
+        return Err(());
     }
+    c.bump();
+    let mut schema = None;
     loop {
         c.skip_trivia()?;
         match c.peek().ok_or(())? {
-            b'}' => return Ok(None),
+            b'}' => {
+                c.bump();
+                break;
+            }
             // Tolerate trailing and doubled commas, as the source parser does.
             b',' => {
                 c.bump();
@@ -212,32 +212,51 @@ fn top_level_schema(bytes: &[u8]) -> Result<Option<Vec<u8>>, ()> {
         }
         c.bump();
         c.skip_trivia()?;
-        if key == b"$schema" {
-            return match c.peek() {
-                Some(b'"') => Ok(Some(c.string()?.to_vec())),
-                _ => Ok(None),
-            };
+        if key == b"$schema" && c.peek() == Some(b'"') {
+            let value = c.string()?.to_vec();
+            if classify_schema(&value) != FileKind::Other {
+                return Ok(Some(value));
+            }
+            schema = Some(value);
+        } else {
+            c.skip_value()?;
         }
-        c.skip_value()?;
     }
+    c.skip_trivia()?;
+    if c.peek().is_some() {
+        return Err(());
+    }
+    Ok(schema)
 }
 
-/// Fallback for text that is not well-formed JSON: the value of the first
-/// `"$schema"` key in `bytes`, if it is followed by `:` and a string.
-fn textual_schema(bytes: &[u8]) -> Option<Vec<u8>> {
+/// The kind the `"$schema": "…"` keys anywhere in `bytes` name: a
+/// template if one names a deployment template schema, else parameters if
+/// one names a parameters schema, else other.
+fn textual_kind(bytes: &[u8]) -> FileKind {
     let needle = b"\"$schema\"";
-    let at = bytes.windows(needle.len()).position(|w| w == needle)?;
-    let mut c = Cursor {
-        bytes,
-        pos: at + needle.len(),
-    };
-    c.skip_trivia().ok()?;
-    if c.peek() != Some(b':') {
-        return None;
+    let mut kind = FileKind::Other;
+    for at in memchr::memmem::find_iter(bytes, needle) {
+        let mut c = Cursor {
+            bytes,
+            pos: at + needle.len(),
+        };
+        if c.skip_trivia().is_err() || c.peek() != Some(b':') {
+            continue;
+        }
+        c.bump();
+        if c.skip_trivia().is_err() {
+            continue;
+        }
+        let Ok(value) = c.string() else {
+            continue;
+        };
+        match classify_schema(value) {
+            FileKind::Template => return FileKind::Template,
+            FileKind::Parameters => kind = FileKind::Parameters,
+            FileKind::Other => {}
+        }
     }
-    c.bump();
-    c.skip_trivia().ok()?;
-    c.string().ok().map(<[u8]>::to_vec)
+    kind
 }
 
 /// A path split into its directory (separators normalised to `/`, no
@@ -502,6 +521,7 @@ mod tests {
             ),
             // Not an object, no schema, non-string schema, garbage, empty.
             (format!("[\"{T}\"]"), FileKind::Other),
+            (format!("[\"$schema\", \"{T}\"]"), FileKind::Other),
             ("{\"resources\": []}".to_string(), FileKind::Other),
             ("{\"$schema\": 42}".to_string(), FileKind::Other),
             ("{\"$schema\": \"".to_string(), FileKind::Other),
@@ -516,6 +536,92 @@ mod tests {
                 "{}",
                 text.chars().take(200).collect::<String>()
             );
+        }
+    }
+
+    /// Issue 17, class 5: a template that a gate would skip unread is a
+    /// template that fails to parse.
+    #[test]
+    fn broken_templates_are_templates_wherever_the_schema_is() {
+        let template = format!("{{\n  \"$schema\": \"{T}\",\n  \"resources\": []\n}}\n");
+        let params = format!("{{\"$schema\": \"{P}\", \"parameters\": {{}}}}");
+        let nine_mib = "x".repeat(9 << 20);
+        let cases: Vec<(&str, String, FileKind)> = vec![
+            (
+                "conflict markers",
+                format!("<<<<<<< HEAD\n{template}=======\n{template}>>>>>>> branch\n"),
+                FileKind::Template,
+            ),
+            (
+                "a stray character before {",
+                format!("x{template}"),
+                FileKind::Template,
+            ),
+            (
+                "two byte-order marks",
+                format!("\u{feff}\u{feff}{template}"),
+                FileKind::Template,
+            ),
+            (
+                "text after the object",
+                format!("{template}>>>>>>> branch\n"),
+                FileKind::Template,
+            ),
+            (
+                "schema after 9 MiB",
+                format!("{{\"metadata\": {{\"blob\": \"{nine_mib}\"}}, \"$schema\": \"{T}\"}}"),
+                FileKind::Template,
+            ),
+            (
+                "broken, schema after 9 MiB",
+                format!("{{\"metadata\": [\"{nine_mib}\" \"$schema\": \"{T}\"}}"),
+                FileKind::Template,
+            ),
+            (
+                "a well-formed object with another schema, then a template",
+                format!("{{\"$schema\": \"http://json-schema.org/draft-07/schema#\"}}\n{template}"),
+                FileKind::Template,
+            ),
+            (
+                "an array of templates",
+                format!("[{template}]"),
+                FileKind::Template,
+            ),
+            (
+                "parameters after a stray character",
+                format!("x{params}"),
+                FileKind::Parameters,
+            ),
+            (
+                "parameters and a template: the template wins",
+                format!("x{params}{template}"),
+                FileKind::Template,
+            ),
+            // A well-formed file is still classified by its own top level.
+            (
+                "a policy definition deploying a template",
+                format!(
+                    "{{\"$schema\": \"https://schema.management.azure.com/schemas/2018-05-01/policyDefinition.json#\", \"properties\": {{\"then\": {{\"details\": {{\"deployment\": {{\"properties\": {{\"template\": {template}}}}}}}}}}}}}"
+                ),
+                FileKind::Other,
+            ),
+            (
+                "well-formed without a top-level schema, then comments",
+                format!("{{\"template\": {template}}} // end\n"),
+                FileKind::Other,
+            ),
+        ];
+        for (what, text, want) in &cases {
+            assert_eq!(sniff_kind(text), *want, "{what}");
+            if *want != FileKind::Other && !what.contains("array") {
+                // …and it does not parse: a file error, not a skip.
+                let broken = *what != "schema after 9 MiB";
+                assert_eq!(
+                    crate::source::Document::parse(text).is_err(),
+                    broken,
+                    "{what}"
+                );
+            }
         }
     }
 

@@ -1,11 +1,14 @@
 //! The partial evaluator: expressions and JSON subtrees to [`Val`]s.
 //!
 //! Evaluation never fails: what cannot be known becomes [`Val::Unknown`]
-//! with the reason. Every evaluation runs under a step budget
-//! ([`MAX_STEPS`]), and user-function and lambda calls nest at most
-//! [`MAX_CALL_DEPTH`] deep, so adversarial templates terminate.
-use std::cell::Cell;
+//! with the reason. Every evaluation spends the [`Budget`] its context
+//! hands over ([`Context::budget`]: one for a whole template check), or a
+//! budget of its own with [`Limits::DEFAULT`] when the context has none;
+//! user-function and lambda calls nest at most [`MAX_CALL_DEPTH`] deep, so
+//! adversarial templates terminate.
 use std::rc::Rc;
+
+use crate::budget::{Budget, Limits};
 
 use super::functions;
 use super::parser::{literal_value, parse_template_string};
@@ -14,9 +17,11 @@ use super::{
 };
 use crate::source::{Document, Kind, NodeId};
 
-/// Most evaluation steps (expression nodes, JSON nodes, comparisons) one
-/// call of [`eval_expr`], [`eval_string`] or [`eval_node`] may take.
-pub const MAX_STEPS: u64 = 5_000_000;
+/// Most evaluation steps (expression nodes, JSON nodes, comparisons, bytes
+/// scanned) of one budget: one template check, or one call of
+/// [`eval_expr`], [`eval_string`] or [`eval_node`] in a context without a
+/// budget.
+pub const MAX_STEPS: u64 = Limits::DEFAULT.steps;
 
 /// Deepest nesting of user-defined function and lambda calls.
 pub const MAX_CALL_DEPTH: usize = 64;
@@ -25,35 +30,26 @@ pub const MAX_CALL_DEPTH: usize = 64;
 /// expands to; a larger count makes the property unknown.
 pub const MAX_COPY_COUNT: i64 = 1_000;
 
-/// Work counter shared by one evaluation.
-pub(super) struct Budget {
-    steps: Cell<u64>,
-}
-
-impl Budget {
-    pub(super) fn new() -> Self {
-        Self {
-            steps: Cell::new(0),
-        }
-    }
-
-    /// Spends `n` steps; `false` once the budget is exhausted.
-    pub(super) fn charge(&self, n: u64) -> bool {
-        let s = self.steps.get().saturating_add(n);
-        self.steps.set(s);
-        s <= MAX_STEPS
-    }
-
-    pub(super) fn exhausted(&self) -> bool {
-        self.steps.get() > MAX_STEPS
-    }
-}
-
 /// The reason given when the budget runs out.
-pub(super) fn budget_exceeded() -> Val {
-    Val::opaque(format!(
-        "evaluation stopped after {MAX_STEPS} steps (the expression is too expensive)"
-    ))
+pub(crate) fn budget_exceeded() -> Val {
+    Val::opaque("evaluation stopped: the template's evaluation budget is spent")
+}
+
+/// Runs `f` with the context's budget, or with a fresh one.
+fn with_budget<R>(ctx: &dyn Context, f: impl FnOnce(&Budget) -> R) -> R {
+    match ctx.budget() {
+        Some(b) => f(b),
+        None => f(&Budget::new()),
+    }
+}
+
+/// Counts `v` as built: its weight against the value bytes.
+pub(super) fn built(v: Val, budget: &Budget) -> Val {
+    if budget.value_bytes(v.weight()) {
+        v
+    } else {
+        budget_exceeded()
+    }
 }
 
 /// Lambda variables in scope: one frame per lambda call.
@@ -98,16 +94,18 @@ struct Lambda<'e> {
 
 /// Evaluates a parsed expression.
 pub fn eval_expr(expr: &Expr, ctx: &dyn Context) -> Val {
-    let budget = Budget::new();
-    finish(eval(expr, &Env::root(ctx, &budget)), &budget)
+    with_budget(ctx, |budget| {
+        finish(eval(expr, &Env::root(ctx, budget)), budget)
+    })
 }
 
 /// Evaluates a JSON string value of a template: an expression is
 /// evaluated, a literal is itself (with a `[[` escape resolved). A
 /// malformed expression gives `Val::opaque("invalid expression: …")`.
 pub fn eval_string(s: &str, ctx: &dyn Context) -> Val {
-    let budget = Budget::new();
-    finish(eval_string_in(s, &Env::root(ctx, &budget)), &budget)
+    with_budget(ctx, |budget| {
+        finish(eval_string_in(s, &Env::root(ctx, budget)), budget)
+    })
 }
 
 /// Evaluates an object key the way [`eval_node`] does, returning the
@@ -124,7 +122,7 @@ pub fn eval_key(key: &str, ctx: &dyn Context) -> Val {
 pub fn key_string(key: &Val) -> Rc<str> {
     match key {
         Val::Str(s) => s.clone(),
-        Val::Unknown(u) => Rc::from(u.to_string()),
+        Val::Unknown(u) => Rc::from(u.brief()),
         other => Rc::from(functions::to_arm_string(other).unwrap_or_else(|| other.display())),
     }
 }
@@ -173,21 +171,21 @@ fn shared_literal(s: &Rc<str>) -> Rc<str> {
 /// bound. A count that is not known makes `x` unknown; more than
 /// [`MAX_COPY_COUNT`] items too.
 pub fn eval_node(doc: &Document, node: NodeId, ctx: &dyn Context) -> Val {
-    let budget = Budget::new();
-    finish(
-        eval_node_in(doc, node, &Env::root(ctx, &budget), 0),
-        &budget,
-    )
+    with_budget(ctx, |budget| {
+        let v = finish(eval_node_in(doc, node, &Env::root(ctx, budget), 0), budget);
+        budget.record_at(doc, doc.span(node));
+        v
+    })
 }
 
 /// A result computed after the budget ran out may hide unknowns inside
-/// known containers: the whole result is unknown then.
+/// known containers: the whole result is unknown then. A complete result
+/// is counted as built (the caller keeps it).
 fn finish(v: Val, budget: &Budget) -> Val {
     if budget.exhausted() {
-        budget_exceeded()
-    } else {
-        v
+        return budget_exceeded();
     }
+    built(v, budget)
 }
 
 /// Deepest JSON nesting `eval_node` descends (the source layer already
@@ -195,12 +193,25 @@ fn finish(v: Val, budget: &Budget) -> Val {
 const MAX_NODE_DEPTH: usize = 1024;
 
 fn eval_node_in(doc: &Document, node: NodeId, env: &Env, depth: usize) -> Val {
-    if !env.budget.charge(1) {
+    let nested = env.budget.enter();
+    if nested.is_none() || !env.budget.steps(1) {
+        env.budget.record_at(doc, doc.span(node));
         return budget_exceeded();
     }
     if depth > MAX_NODE_DEPTH {
         return Val::opaque("the JSON nests too deeply");
     }
+    let v = eval_node_kind(doc, node, env, depth);
+    // The innermost value being evaluated when the budget ran out is where
+    // it is reported.
+    if env.budget.exhausted() {
+        env.budget.record_at(doc, doc.span(node));
+        return budget_exceeded();
+    }
+    v
+}
+
+fn eval_node_kind(doc: &Document, node: NodeId, env: &Env, depth: usize) -> Val {
     match doc.kind(node) {
         Kind::Null => Val::Null,
         Kind::Bool(b) => Val::Bool(*b),
@@ -271,11 +282,14 @@ pub fn eval_copy_spec(doc: &Document, spec: NodeId, input_key: &str, ctx: &dyn C
     let Some(input) = doc.get(spec, input_key) else {
         return Val::opaque(format!("copy loop '{name}' has no {input_key}"));
     };
-    let budget = Budget::new();
-    finish(
-        expand_copy(doc, name, count, input, &Env::root(ctx, &budget), 0),
-        &budget,
-    )
+    with_budget(ctx, |budget| {
+        let v = finish(
+            expand_copy(doc, name, count, input, &Env::root(ctx, budget), 0),
+            budget,
+        );
+        budget.record_at(doc, doc.span(spec));
+        v
+    })
 }
 
 fn expand_copy(
@@ -290,7 +304,8 @@ fn expand_copy(
     let n = match &count {
         Val::Unknown(u) => {
             return Val::opaque(format!(
-                "the count of copy loop '{name}' is not known ({u})"
+                "the count of copy loop '{name}' is not known ({})",
+                u.brief()
             ));
         }
         v => match v.as_int() {
@@ -402,11 +417,18 @@ impl Context for LoopScope<'_> {
     fn parsed_expression(&self, s: &Rc<str>) -> Option<Rc<Result<Expr, ExprError>>> {
         self.parent.parsed_expression(s)
     }
+
+    fn budget(&self) -> Option<&Budget> {
+        self.parent.budget()
+    }
 }
 
 /// Evaluates one expression node.
 pub(super) fn eval(expr: &Expr, env: &Env) -> Val {
-    if !env.budget.charge(1) {
+    let Some(_nested) = env.budget.enter() else {
+        return budget_exceeded();
+    };
+    if !env.budget.steps(1) {
         return budget_exceeded();
     }
     match &expr.kind {
@@ -435,7 +457,7 @@ pub(super) fn eval(expr: &Expr, env: &Env) -> Val {
 /// `of[index]` with ARM semantics.
 pub(super) fn index_val(of: &Val, index: &Val) -> Val {
     match (of, index) {
-        (_, Val::Unknown(u)) => Val::opaque(format!("an index that is not known ({u})")),
+        (_, Val::Unknown(u)) => Val::opaque(format!("an index that is not known ({})", u.brief())),
         (Val::Unknown(u), Val::Str(key)) => Val::unknown(u.member(key)),
         (Val::Unknown(u), i) => match i.as_int() {
             Some(i) => Val::unknown(u.member(&i.to_string())),
@@ -484,9 +506,10 @@ fn call(name: &str, args: &[Expr], env: &Env) -> Val {
                         }),
                     None => env.ctx.parameter(p),
                 },
-                Some(Val::Unknown(u)) => {
-                    Val::opaque(format!("parameters() of a name that is not known ({u})"))
-                }
+                Some(Val::Unknown(u)) => Val::opaque(format!(
+                    "parameters() of a name that is not known ({})",
+                    u.brief()
+                )),
                 _ => Val::opaque("parameters() needs a parameter name"),
             }
         }
@@ -497,9 +520,10 @@ fn call(name: &str, args: &[Expr], env: &Env) -> Val {
             let vals = eval_args(args, env);
             match vals.first() {
                 Some(Val::Str(v)) => env.ctx.variable(v),
-                Some(Val::Unknown(u)) => {
-                    Val::opaque(format!("variables() of a name that is not known ({u})"))
-                }
+                Some(Val::Unknown(u)) => Val::opaque(format!(
+                    "variables() of a name that is not known ({})",
+                    u.brief()
+                )),
                 _ => Val::opaque("variables() needs a variable name"),
             }
         }
@@ -516,14 +540,28 @@ fn call(name: &str, args: &[Expr], env: &Env) -> Val {
             }
         }
         "map" | "filter" | "reduce" | "sort" | "toobject" | "mapvalues" | "groupby" => {
-            call_with_lambda(&lower, name, args, env)
+            built(call_with_lambda(&lower, name, args, env), env.budget)
         }
         _ => {
             let vals = eval_args(args, env);
-            if env.budget.exhausted() {
+            // A function may scan its arguments: one step per 16 bytes of
+            // a string, per item of an array, per member of an object.
+            let scan = vals
+                .iter()
+                .map(|v| match v {
+                    Val::Str(s) => s.len() as u64 / 16,
+                    Val::Array(a) => a.len() as u64,
+                    Val::Object(o) => o.len() as u64,
+                    _ => 0,
+                })
+                .fold(0u64, u64::saturating_add);
+            if env.budget.exhausted() || !env.budget.steps(scan) {
                 return budget_exceeded();
             }
-            functions::call_builtin(&lower, name, &vals, env)
+            built(
+                functions::call_builtin(&lower, name, &vals, env),
+                env.budget,
+            )
         }
     }
 }
@@ -541,7 +579,10 @@ fn eval_if(args: &[Expr], env: &Env) -> Val {
             if functions::val_eq(&a, &b, env.budget) == Some(true) {
                 a
             } else {
-                Val::opaque(format!("if() on a condition that is not known ({u})"))
+                Val::opaque(format!(
+                    "if() on a condition that is not known ({})",
+                    u.brief()
+                ))
             }
         }
         other => Val::opaque(format!(
@@ -563,7 +604,8 @@ fn copy_index(args: &[Val], env: &Env) -> Val {
         _ => {
             if let Some(u) = functions::first_unknown(args) {
                 return Val::opaque(format!(
-                    "copyIndex() with an argument that is not known ({u})"
+                    "copyIndex() with an argument that is not known ({})",
+                    u.brief()
                 ));
             }
             return Val::opaque("copyIndex() with arguments of the wrong type");
@@ -623,7 +665,7 @@ fn call_user_function(ns: &str, name: &str, args: &[Expr], env: &Env) -> Val {
         lambdas: None,
         calls: env.calls + 1,
     };
-    eval(&func.output, &inner)
+    built(eval(&func.output, &inner), env.budget)
 }
 
 fn parse_lambda<'e>(expr: &'e Expr, env: &Env) -> Result<Lambda<'e>, Val> {
@@ -693,7 +735,10 @@ fn call_with_lambda(lower: &str, name: &str, args: &[Expr], env: &Env) -> Val {
         return Val::opaque(format!("{name}() needs an argument"));
     };
     if let Val::Unknown(u) = input {
-        return Val::opaque(format!("{name}() over a value that is not known ({u})"));
+        return Val::opaque(format!(
+            "{name}() over a value that is not known ({})",
+            u.brief()
+        ));
     }
     let Some(first) = lambdas.first() else {
         return Val::opaque(format!("{name}() needs a lambda argument"));
@@ -728,7 +773,8 @@ fn call_with_lambda(lower: &str, name: &str, args: &[Expr], env: &Env) -> Val {
                     Val::Bool(false) => {}
                     Val::Unknown(u) => {
                         return Val::opaque(format!(
-                            "filter() with a condition that is not known ({u})"
+                            "filter() with a condition that is not known ({})",
+                            u.brief()
                         ));
                     }
                     other => {
@@ -768,7 +814,8 @@ fn call_with_lambda(lower: &str, name: &str, args: &[Expr], env: &Env) -> Val {
                         Val::Bool(false) => break,
                         Val::Unknown(u) => {
                             return Val::opaque(format!(
-                                "sort() with an order that is not known ({u})"
+                                "sort() with an order that is not known ({})",
+                                u.brief()
                             ));
                         }
                         other => {
@@ -798,7 +845,8 @@ fn call_with_lambda(lower: &str, name: &str, args: &[Expr], env: &Env) -> Val {
                     Val::Str(k) => out.insert(k, value),
                     Val::Unknown(u) => {
                         return Val::opaque(format!(
-                            "toObject() with a key that is not known ({u})"
+                            "toObject() with a key that is not known ({})",
+                            u.brief()
                         ));
                     }
                     other => {
@@ -818,7 +866,8 @@ fn call_with_lambda(lower: &str, name: &str, args: &[Expr], env: &Env) -> Val {
                     Val::Str(k) => k,
                     Val::Unknown(u) => {
                         return Val::opaque(format!(
-                            "groupBy() with a key that is not known ({u})"
+                            "groupBy() with a key that is not known ({})",
+                            u.brief()
                         ));
                     }
                     other => match functions::to_arm_string(&other) {
@@ -847,5 +896,8 @@ fn call_with_lambda(lower: &str, name: &str, args: &[Expr], env: &Env) -> Val {
 
 /// Reason used by functions that got an unknown argument.
 pub(super) fn unknown_arg(name: &str, u: &Unknown) -> Val {
-    Val::opaque(format!("{name}() of a value that is not known ({u})"))
+    Val::opaque(format!(
+        "{name}() of a value that is not known ({})",
+        u.brief()
+    ))
 }

@@ -15,8 +15,9 @@ mod strings;
 
 use std::rc::Rc;
 
-use super::eval::{Budget, Env, unknown_arg};
+use super::eval::{Env, unknown_arg};
 use super::{Part, Unknown, Val};
+use crate::budget::Budget;
 
 /// Longest string a function may produce (bytes); longer becomes unknown.
 pub const MAX_STRING_LEN: usize = 1 << 20;
@@ -94,8 +95,8 @@ pub(super) fn call_builtin(lower: &str, name: &str, args: &[Val], env: &Env) -> 
         "true" => return Val::Bool(true),
         "false" => return Val::Bool(false),
         "null" => return Val::Null,
-        "guid" => return Val::unknown(Unknown::Guid(args.to_vec())),
-        "uniquestring" => return Val::unknown(Unknown::UniqueString(args.to_vec())),
+        "guid" => return Val::unknown(Unknown::Guid(args.to_vec().into())),
+        "uniquestring" => return Val::unknown(Unknown::UniqueString(args.to_vec().into())),
         "newguid" => return Val::unknown(Unknown::NonDeterministic(Rc::from("newGuid"))),
         "utcnow" => return Val::unknown(Unknown::NonDeterministic(Rc::from("utcNow"))),
         "reference" => return scope::reference(args),
@@ -192,7 +193,7 @@ pub(super) fn type_error(name: &str, expected: &str, got: &Val) -> Val {
 pub(super) fn render(v: &Val) -> String {
     let mut s = match v {
         Val::Str(s) => format!("'{s}'"),
-        Val::Unknown(u) => u.to_string(),
+        Val::Unknown(u) => u.brief(),
         other => to_arm_string(other).unwrap_or_else(|| other.type_name().to_string()),
     };
     if s.len() > 120 {
@@ -211,6 +212,12 @@ pub(super) fn render(v: &Val) -> String {
 /// string, arrays and objects as compact JSON. `None` for unknowns (also
 /// inside containers) and for output longer than [`MAX_STRING_LEN`].
 pub fn to_arm_string(v: &Val) -> Option<String> {
+    to_arm_string_within(v, MAX_STRING_LEN)
+}
+
+/// [`to_arm_string`], `None` also for output longer than `max` bytes (the
+/// rendering stops there).
+pub(super) fn to_arm_string_within(v: &Val, max: usize) -> Option<String> {
     match v {
         Val::Str(s) => Some(s.to_string()),
         Val::Null => Some(String::new()),
@@ -221,14 +228,14 @@ pub fn to_arm_string(v: &Val) -> Option<String> {
         Val::Unknown(_) => None,
         Val::Array(_) | Val::Object(_) => {
             let mut out = String::new();
-            write_json(v, &mut out, 0).then_some(out)
+            write_json(v, &mut out, 0, max).then_some(out)
         }
     }
 }
 
 /// Compact JSON with a size and depth cap; `false` on unknowns or overflow.
-fn write_json(v: &Val, out: &mut String, depth: usize) -> bool {
-    if depth > MAX_VALUE_DEPTH || out.len() > MAX_STRING_LEN {
+fn write_json(v: &Val, out: &mut String, depth: usize, max: usize) -> bool {
+    if depth > MAX_VALUE_DEPTH || out.len() > max {
         return false;
     }
     match v {
@@ -243,7 +250,7 @@ fn write_json(v: &Val, out: &mut String, depth: usize) -> bool {
                 if i > 0 {
                     out.push(',');
                 }
-                if !write_json(item, out, depth + 1) {
+                if !write_json(item, out, depth + 1, max) {
                     return false;
                 }
             }
@@ -257,7 +264,7 @@ fn write_json(v: &Val, out: &mut String, depth: usize) -> bool {
                 }
                 out.push_str(&serde_json::Value::String(k.to_string()).to_string());
                 out.push(':');
-                if !write_json(item, out, depth + 1) {
+                if !write_json(item, out, depth + 1, max) {
                     return false;
                 }
             }
@@ -265,7 +272,7 @@ fn write_json(v: &Val, out: &mut String, depth: usize) -> bool {
         }
         Val::Unknown(_) => return false,
     }
-    out.len() <= MAX_STRING_LEN
+    out.len() <= max
 }
 
 /// ARM equality (`equals`, `contains`, `union` de-duplication): strings
@@ -277,12 +284,14 @@ pub(super) fn val_eq(a: &Val, b: &Val, budget: &Budget) -> Option<bool> {
 }
 
 fn eq_depth(a: &Val, b: &Val, budget: &Budget, depth: usize) -> Option<bool> {
-    if depth > MAX_VALUE_DEPTH || !budget.charge(1) {
+    if depth > MAX_VALUE_DEPTH || !budget.steps(1) {
         return None;
     }
     match (a, b) {
         (Val::Unknown(x), Val::Unknown(y)) => {
-            if Rc::ptr_eq(x, y) || x == y {
+            // Comparing two unknowns walks them: as many steps as they
+            // weigh.
+            if Rc::ptr_eq(x, y) || (budget.steps(x.meta().weight / 16) && x == y) {
                 // The same deterministic unknown twice (same parameter,
                 // same guid(...) arguments) is the same value, except for
                 // values that differ at every evaluation.
@@ -401,7 +410,10 @@ fn coalesce(args: &[Val]) -> Val {
                 return if rest_null {
                     a.clone()
                 } else {
-                    Val::opaque(format!("coalesce() of a value that is not known ({u})"))
+                    Val::opaque(format!(
+                        "coalesce() of a value that is not known ({})",
+                        u.brief()
+                    ))
                 };
             }
             known => return known.clone(),
@@ -541,9 +553,14 @@ impl StrBuilder {
                 self.push_str(s);
                 true
             }
-            other => match to_arm_string(other) {
+            // Rendered only up to what the builder can still take.
+            other => match to_arm_string_within(other, MAX_STRING_LEN.saturating_sub(self.len)) {
                 Some(s) => {
                     self.push_str(&s);
+                    true
+                }
+                None if self.overflow || other.is_fully_known() => {
+                    self.overflow = true;
                     true
                 }
                 None => false,
@@ -559,6 +576,6 @@ impl StrBuilder {
             return Val::str(self.lit);
         }
         self.flush();
-        Val::unknown(Unknown::Str(self.parts))
+        Val::unknown(Unknown::Str(self.parts.into()))
     }
 }

@@ -20,7 +20,7 @@ pub use eval::{
 };
 pub use functions::{MAX_ARRAY_LEN, MAX_RANGE_COUNT, MAX_STRING_LEN, to_arm_string};
 pub use parser::{ExprError, is_expression, literal_value, parse, parse_template_string};
-pub use value::{Obj, Part, Unknown, Val};
+pub use value::{Args, Arr, MAX_VALUE_NESTING, Meta, Obj, Part, Parts, Unknown, Val};
 
 use std::rc::Rc;
 
@@ -124,6 +124,12 @@ pub trait Context {
     /// cache keyed by the allocation parses each distinct expression once.
     fn parsed_expression(&self, s: &Rc<str>) -> Option<Rc<Result<Expr, ExprError>>> {
         let _ = s;
+        None
+    }
+    /// The budget evaluations in this context spend (one per template
+    /// check, shared by every scope of it); `None` gives every top-level
+    /// evaluation a budget of its own.
+    fn budget(&self) -> Option<&crate::budget::Budget> {
         None
     }
 }

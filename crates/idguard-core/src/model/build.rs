@@ -18,26 +18,27 @@ const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments";
 const ROLE_DEFINITION: &str = "Microsoft.Authorization/roleDefinitions";
 const DEPLOYMENT: &str = "Microsoft.Resources/deployments";
 
-/// Resource IDs of the evaluation, by lowercase type, for matching
-/// references and scopes to resources. Built once per model
-/// ([`Model::build`] keeps it for [`principal_of`]).
+/// Resource IDs of the evaluation, by lowercase type and last name, for
+/// matching references and scopes to resources. Built once per model
+/// ([`Model::build`] keeps it for [`principal_of`]). Keyed by the name so a
+/// lookup does not compare against every resource of the type: a template
+/// with thousands of identities stays linear.
 #[derive(Default)]
 pub(crate) struct Index {
-    by_type: HashMap<String, Vec<(usize, ResourceIdInfo)>>,
+    /// (type, [`name_key`] of the last name) → resources, in order.
+    by_name: HashMap<(String, String), Vec<(usize, ResourceIdInfo)>>,
 }
 
 impl Index {
     fn new(eval: &Evaluation) -> Self {
-        let mut by_type: HashMap<String, Vec<(usize, ResourceIdInfo)>> = HashMap::new();
+        let mut index = Index::default();
         for (i, r) in eval.resources.iter().enumerate() {
             if let Some(info) = ids::parse_resource_id(&r.id) {
-                by_type
-                    .entry(r.ty.to_ascii_lowercase())
-                    .or_default()
-                    .push((i, info));
+                let key = (r.ty.to_ascii_lowercase(), ids::name_key(info.names.last()));
+                index.by_name.entry(key).or_default().push((i, info));
             }
         }
-        Index { by_type }
+        index
     }
 
     /// The resource a (partial) resource ID names, if exactly one does.
@@ -45,8 +46,8 @@ impl Index {
     fn find(&self, id: &Val) -> Option<usize> {
         let info = ids::parse_resource_id(id)?;
         let ty = info.resource_type.as_ref()?.to_ascii_lowercase();
-        self.by_type
-            .get(&ty)?
+        self.by_name
+            .get(&(ty, ids::name_key(info.names.last())))?
             .iter()
             .find(|(_, other)| ids::same_resource(&info, other))
             .map(|(i, _)| *i)

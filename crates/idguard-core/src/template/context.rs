@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::budget::Budget;
 use crate::expr::{
     self, Context, DeploymentContext, Expr, Obj, TargetScope, Unknown, UserFunction, Val,
 };
@@ -48,6 +49,8 @@ pub struct TemplateScope<'a> {
     /// evaluation (nested deployments reuse the same strings: a template
     /// held in a variable is a view of its parent's document).
     exprs: Rc<expr::ExprCache>,
+    /// The budget of the whole check, shared by every scope.
+    budget: Rc<Budget>,
 }
 
 impl<'a> TemplateScope<'a> {
@@ -57,6 +60,7 @@ impl<'a> TemplateScope<'a> {
         supplied: HashMap<String, Supplied>,
         deployment: DeploymentContext,
         exprs: Rc<expr::ExprCache>,
+        budget: Rc<Budget>,
     ) -> Self {
         let mut functions = HashMap::new();
         for ns in doc.items(doc.get(template, "functions").unwrap_or(template)) {
@@ -110,6 +114,7 @@ impl<'a> TemplateScope<'a> {
             symbols,
             symbol_ids: RefCell::default(),
             exprs,
+            budget,
         }
     }
 
@@ -221,6 +226,10 @@ impl Context for TemplateScope<'_> {
 
     fn parsed_expression(&self, s: &Rc<str>) -> Option<Rc<Result<expr::Expr, expr::ExprError>>> {
         Some(self.exprs.get(s))
+    }
+
+    fn budget(&self) -> Option<&Budget> {
+        Some(&self.budget)
     }
 
     fn symbol_resource_id(&self, symbol: &str) -> Option<Val> {

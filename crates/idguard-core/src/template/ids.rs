@@ -57,7 +57,7 @@ pub fn concat(values: &[Val]) -> Val {
     if let [Part::Hole(h)] = parts.as_slice() {
         return Val::Unknown(h.clone());
     }
-    Val::unknown(Unknown::Str(parts))
+    Val::unknown(Unknown::Str(parts.into()))
 }
 
 fn flush(parts: &mut Vec<Part>, lit: &mut String) {
@@ -74,7 +74,7 @@ pub fn segments(v: &Val) -> Option<Segments> {
     let parts: Vec<Part> = match v {
         Val::Str(s) => vec![Part::Lit(s.clone())],
         Val::Unknown(u) => match &**u {
-            Unknown::Str(parts) => parts.clone(),
+            Unknown::Str(parts) => parts.to_vec(),
             _ => vec![Part::Hole(u.clone())],
         },
         _ => return None,
@@ -304,6 +304,18 @@ pub fn same_resource(a: &ResourceIdInfo, b: &ResourceIdInfo) -> bool {
     names_match
         && !contradicts(&a.subscription, &b.subscription)
         && !contradicts(&a.resource_group, &b.resource_group)
+}
+
+/// A key under which names that [`same_value`] calls equal meet (for
+/// hashing resources by name): a known string lowercased, anything else
+/// its rendering (equal unknowns render equally), marked so that it cannot
+/// be taken for a plain name.
+pub fn name_key(name: Option<&Val>) -> String {
+    match name {
+        Some(Val::Str(s)) => s.to_ascii_lowercase(),
+        Some(other) => format!("\u{0}{}", other.display()),
+        None => String::from("\u{0}"),
+    }
 }
 
 /// Equality of two name values: case-insensitive for known strings,

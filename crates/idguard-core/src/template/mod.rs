@@ -18,6 +18,7 @@ pub mod ids;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::budget::{Budget, Limit};
 use crate::expr::{self, Context, DeploymentContext, LoopScope, Obj, TargetScope, Val};
 use crate::source::{Document, Kind, NodeId, Span};
 
@@ -41,6 +42,9 @@ pub struct Files {
     /// (file, `template` value node) → a view of the template a nested
     /// deployment takes from a variable (`"template": "[variables('x')]"`).
     pub views: HashMap<(FileId, NodeId), FileId>,
+    /// (file, variable node) → its view: one view per variable, however
+    /// many deployments take it.
+    view_of_variable: HashMap<(FileId, NodeId), FileId>,
 }
 
 #[derive(Debug)]
@@ -76,8 +80,21 @@ impl Files {
     }
 
     /// Adds views of the templates that nested deployments in `file` take
-    /// from a variable, recursively for views within views.
+    /// from a variable, recursively for views within views, with a budget
+    /// of its own (see [`Files::add_template_views_within`]).
     pub fn add_template_views(&mut self, file: FileId) {
+        self.add_template_views_within(file, &Budget::new());
+    }
+
+    /// Adds views of the templates that nested deployments in `file` take
+    /// from a variable, recursively for views within views. Each variable
+    /// gets one view however many deployments take it, and a template
+    /// inside a variable is looked at only in that variable's view (where
+    /// it is deployed from), so the views grow with the text, not with
+    /// 2^depth. Every view counts as a deployment of `budget`, and its
+    /// nodes as steps; once the budget is spent no more views are made
+    /// (the evaluation then stops at the budget too).
+    pub fn add_template_views_within(&mut self, file: FileId, budget: &Budget) {
         let mut queue = vec![file];
         while let Some(f) = queue.pop() {
             let Some(entry) = self.entries.get(f) else {
@@ -90,7 +107,19 @@ impl Files {
                 entry.pointer_prefix.clone(),
             );
             for (template_node, var_node) in variable_templates(&doc) {
+                if let Some(id) = self.view_of_variable.get(&(f, var_node)) {
+                    self.views.insert((f, template_node), *id);
+                    continue;
+                }
+                if !budget.deployment() {
+                    budget.record_at(&doc, doc.span(template_node));
+                    return;
+                }
                 let view = doc.unescaped_subtree(var_node);
+                if !budget.steps(view.len() as u64) {
+                    budget.record_at(&doc, doc.span(var_node));
+                    return;
+                }
                 self.entries.push(FileEntry {
                     path: path.clone(),
                     text: text.clone(),
@@ -99,19 +128,32 @@ impl Files {
                 });
                 let id = self.entries.len() - 1;
                 self.views.insert((f, template_node), id);
+                self.view_of_variable.insert((f, var_node), id);
                 queue.push(id);
             }
         }
     }
+
+    /// The entry whose document is the one [`crate::budget::doc_key`] names.
+    pub fn by_doc_key(&self, key: usize) -> Option<FileId> {
+        self.entries
+            .iter()
+            .position(|e| crate::budget::doc_key(&e.doc) == key)
+    }
 }
 
 /// Nested deployments whose `template` is `[variables('name')]`: the
-/// `template` node and the variable's (object) node.
+/// `template` node and the variable's (object) node. The values of
+/// `variables` are not searched: a template held in a variable is deployed
+/// from that variable's view, which is searched in turn.
 fn variable_templates(doc: &Document) -> Vec<(NodeId, NodeId)> {
     let mut out = Vec::new();
     let mut stack = vec![doc.root()];
     while let Some(n) = stack.pop() {
         for m in doc.members(n) {
+            if m.key.eq_ignore_ascii_case("variables") {
+                continue;
+            }
             if m.key.eq_ignore_ascii_case("template")
                 && let Some(var) = doc
                     .as_str(m.value)
@@ -258,11 +300,26 @@ pub struct Evaluation {
     /// Resources not deployed: a condition known to be false, a copy loop
     /// of zero items (with their nested resources, which are not walked).
     pub skipped: Vec<Note>,
+    /// The limit of the budget that stopped the evaluation, if one did:
+    /// then the evaluation is incomplete and must not be checked.
+    pub exceeded: Option<Limit>,
 }
 
 /// Evaluates the template in `files` entry `template`, with the parameter
-/// file `params` (an entry of `files`) if given.
+/// file `params` (an entry of `files`) if given, under a budget of its own.
 pub fn evaluate(files: &Files, template: FileId, params: Option<FileId>) -> Evaluation {
+    evaluate_within(files, template, params, &Rc::new(Budget::new()))
+}
+
+/// [`evaluate`], spending `budget` (shared with whatever else the caller
+/// spends it on). When the budget runs out the walk stops where it is and
+/// [`Evaluation::exceeded`] says which limit was hit.
+pub fn evaluate_within(
+    files: &Files,
+    template: FileId,
+    params: Option<FileId>,
+    budget: &Rc<Budget>,
+) -> Evaluation {
     let mut eval = Evaluation::default();
     let Some(entry) = files.get(template) else {
         return eval;
@@ -291,13 +348,17 @@ pub fn evaluate(files: &Files, template: FileId, params: Option<FileId>) -> Eval
         supplied,
         DeploymentContext::root(scope),
         Rc::clone(&exprs),
+        Rc::clone(budget),
     );
     let mut walker = Walker {
         files,
         eval: &mut eval,
         exprs,
+        budget: Rc::clone(budget),
+        evaluated: HashMap::new(),
     };
     walker.deployment(template, root, &ctx, None, None, false, &origins, 0);
+    eval.exceeded = budget.exceeded();
     eval
 }
 
@@ -306,7 +367,17 @@ struct Walker<'f, 'e> {
     eval: &'e mut Evaluation,
     /// The evaluation's cache of parsed expressions.
     exprs: Rc<expr::ExprCache>,
+    budget: Rc<Budget>,
+    /// Inner-scope nested deployments already evaluated (or being
+    /// evaluated), by what their evaluation depends on: see
+    /// [`Walker::nested_key`].
+    evaluated: HashMap<String, usize>,
 }
+
+/// Heaviest value (see [`Val::weight`]) a memo key of a nested deployment
+/// renders; a deployment given a heavier parameter is evaluated every
+/// time (and pays for it).
+const MEMO_VALUE_MAX: u64 = 64 << 10;
 
 /// A parent resource, for flattening nested children.
 struct ParentRef {
@@ -409,6 +480,13 @@ impl<'f> Walker<'f, '_> {
         if !matches!(doc.kind(node), Kind::Object(_)) {
             return;
         }
+        // Child resources and nested deployments recurse: they count as
+        // nesting, as evaluation does.
+        let budget = Rc::clone(&self.budget);
+        let Some(_nested) = budget.enter() else {
+            budget.record_at(doc, doc.span(node));
+            return;
+        };
         let condition = doc
             .get(node, "condition")
             .map(|c| expr::eval_node(doc, c, ctx))
@@ -468,6 +546,9 @@ impl<'f> Walker<'f, '_> {
                     });
                 }
                 for i in 0..n.min(cap) {
+                    if self.budget.exhausted() {
+                        return;
+                    }
                     let scope = LoopScope::resource(ctx, &name, Val::Int(i as i64));
                     let inst = CopyInstance {
                         name: name.clone(),
@@ -529,6 +610,10 @@ impl<'f> Walker<'f, '_> {
             return;
         };
         let doc = &*doc;
+        if !self.budget.resource() {
+            self.budget.record_at(doc, doc.span(node));
+            return;
+        }
         let d = ctx.deployment().clone();
         let ty_val = doc
             .get(node, "type")
@@ -666,6 +751,9 @@ impl<'f> Walker<'f, '_> {
             user_assigned,
         });
 
+        if self.budget.exhausted() {
+            return;
+        }
         if is_deployment && !existing {
             self.nested(file, node, ctx, deployment, index, depth);
         }
@@ -697,11 +785,17 @@ impl<'f> Walker<'f, '_> {
         match doc.kind(collection) {
             Kind::Array(items) => {
                 for item in items.iter() {
+                    if self.budget.exhausted() {
+                        return;
+                    }
                     self.resource(file, *item, None, parent, ctx, deployment, depth);
                 }
             }
             Kind::Object(members) => {
                 for m in members.iter() {
+                    if self.budget.exhausted() {
+                        return;
+                    }
                     let symbol = Some(Rc::clone(&m.key));
                     self.resource(file, m.value, symbol, parent, ctx, deployment, depth);
                 }
@@ -738,6 +832,10 @@ impl<'f> Walker<'f, '_> {
         let Some(props) = doc.get(node, "properties") else {
             return;
         };
+        if !self.budget.deployment() {
+            self.budget.record_at(doc, doc.span(node));
+            return;
+        }
         // The template: inline, or linked by a relative path we have.
         let (tfile, tnode) = if let Some(view) = doc
             .get(props, "template")
@@ -783,7 +881,11 @@ impl<'f> Walker<'f, '_> {
             return;
         };
         let tdoc = &*tdoc;
-        let inner = tfile != file
+        // A linked template (even one that links to itself) and a template
+        // from a variable have their own scope; an inline one only when
+        // it asks for it.
+        let inline = tfile == file && doc.get(props, "template").is_some_and(|t| t == tnode);
+        let inner = !inline
             || doc
                 .get_path(props, &["expressionEvaluationOptions", "scope"])
                 .map(|s| expr::eval_node(doc, s, ctx))
@@ -849,7 +951,27 @@ impl<'f> Walker<'f, '_> {
                     }
                 }
             }
-            let scope = TemplateScope::new(tdoc, tnode, supplied, dctx, Rc::clone(&self.exprs));
+            // An inner-scope deployment is a function of its template, its
+            // parameters and its deployment context: one identical to a
+            // deployment already evaluated (in ARM, the same deployment
+            // again) is recorded as a copy of it, not walked again. This
+            // also ends a template that deploys itself.
+            let key = nested_key(tfile, tnode, &supplied, &dctx);
+            if let Some(&earlier) = key.as_ref().and_then(|k| self.evaluated.get(k)) {
+                self.alias(earlier, parent, resource);
+                return;
+            }
+            if let Some(key) = key {
+                self.evaluated.insert(key, self.eval.deployments.len());
+            }
+            let scope = TemplateScope::new(
+                tdoc,
+                tnode,
+                supplied,
+                dctx,
+                Rc::clone(&self.exprs),
+                Rc::clone(&self.budget),
+            );
             self.deployment(
                 tfile,
                 tnode,
@@ -877,6 +999,71 @@ impl<'f> Walker<'f, '_> {
             );
         }
     }
+}
+
+impl Walker<'_, '_> {
+    /// Records a nested deployment identical to deployment `earlier`: its
+    /// parameters, outputs and symbols, no resources of its own (they are
+    /// `earlier`'s).
+    fn alias(&mut self, earlier: usize, parent: usize, resource: usize) {
+        let Some(d) = self.eval.deployments.get(earlier) else {
+            return;
+        };
+        let copy = Deployment {
+            file: d.file,
+            template: d.template,
+            parent: Some(parent),
+            resource: Some(resource),
+            context: d.context.clone(),
+            scope_id: d.scope_id.clone(),
+            parameters: d.parameters.clone(),
+            outputs: d.outputs.clone(),
+            outer: d.outer,
+            symbols: d.symbols.clone(),
+        };
+        self.eval.deployments.push(copy);
+    }
+}
+
+/// What an inner-scope nested deployment's evaluation depends on, as text:
+/// the template, the parameters passed (as JSON, unknowns as what they
+/// stand for) and the deployment context. `None` (no memo) when a value is
+/// too heavy to render.
+fn nested_key(
+    file: FileId,
+    template: NodeId,
+    supplied: &HashMap<String, Supplied>,
+    d: &DeploymentContext,
+) -> Option<String> {
+    use std::fmt::Write as _;
+    let mut key = format!("{file}:{}:{}", template.0, d.scope.as_str());
+    let val = |key: &mut String, v: &Val| -> Option<()> {
+        if v.weight() > MEMO_VALUE_MAX {
+            return None;
+        }
+        let _ = write!(key, "\u{0}{}", v.to_json_lossy());
+        Some(())
+    };
+    for v in [
+        &d.subscription_id,
+        &d.resource_group,
+        &d.management_group,
+        &d.tenant_id,
+        &d.deployment_name,
+        &d.location,
+    ] {
+        val(&mut key, v)?;
+    }
+    let mut params: Vec<(&String, &Supplied)> = supplied.iter().collect();
+    params.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, s) in params {
+        let _ = write!(key, "\u{0}{name}=");
+        match s {
+            Supplied::Value(v) => val(&mut key, v)?,
+            Supplied::KeyVault => key.push_str("keyvault"),
+        }
+    }
+    Some(key)
 }
 
 /// An outer-scope nested template: the parent's parameters and variables,
@@ -907,6 +1094,9 @@ impl Context for Rescoped<'_> {
     }
     fn parsed_expression(&self, s: &Rc<str>) -> Option<Rc<Result<expr::Expr, expr::ExprError>>> {
         self.parent.parsed_expression(s)
+    }
+    fn budget(&self) -> Option<&crate::budget::Budget> {
+        self.parent.budget()
     }
 }
 
@@ -981,11 +1171,7 @@ pub fn canonical_references(v: &Val, ctx: &dyn Context) -> Val {
     }
 }
 
+/// Whether an unknown hides in `v` (constant time: values keep it).
 fn has_unknown(v: &Val) -> bool {
-    match v {
-        Val::Unknown(_) => true,
-        Val::Array(items) => items.iter().any(has_unknown),
-        Val::Object(obj) => obj.iter().any(|(_, v)| has_unknown(v)),
-        _ => false,
-    }
+    !v.is_fully_known()
 }

@@ -124,7 +124,7 @@ pub fn hole(u: Rc<Unknown>) -> Part {
 }
 
 pub fn partial(parts: Vec<Part>) -> Val {
-    Val::unknown(Unknown::Str(parts))
+    Val::unknown(Unknown::Str(parts.into()))
 }
 
 /// The reason of an opaque unknown, panicking otherwise.

@@ -2,7 +2,8 @@
 use std::rc::Rc;
 
 use super::{MAX_ARRAY_LEN, MAX_RANGE_COUNT, MAX_VALUE_DEPTH, arity, render, type_error, val_eq};
-use crate::expr::eval::{Budget, budget_exceeded, unknown_arg};
+use crate::budget::Budget;
+use crate::expr::eval::{budget_exceeded, unknown_arg};
 use crate::expr::{Obj, Part, Unknown, Val};
 
 /// `createObject(key1, value1, …)`: values may be unknown, keys may not.
@@ -16,7 +17,10 @@ pub(super) fn create_object(args: &[Val]) -> Val {
         match k {
             Val::Str(k) => obj.insert(k.clone(), v.clone()),
             Val::Unknown(u) => {
-                return Val::opaque(format!("createObject() with a key that is not known ({u})"));
+                return Val::opaque(format!(
+                    "createObject() with a key that is not known ({})",
+                    u.brief()
+                ));
             }
             other => return type_error("createObject", "string keys", other),
         }
@@ -337,8 +341,11 @@ fn union(args: &[Val], budget: &Budget) -> Val {
         let mut out = Obj::new();
         for a in args {
             if let Val::Object(o) = a {
-                merge_into(&mut out, o, 0);
+                merge_into(&mut out, o, 0, budget);
             }
+        }
+        if budget.exhausted() {
+            return budget_exceeded();
         }
         return Val::object(out);
     }
@@ -374,13 +381,18 @@ fn union(args: &[Val], budget: &Budget) -> Val {
     Val::opaque("union() needs only objects or only arrays")
 }
 
-/// ARM's `union` of objects: later values win; nested objects merge.
-fn merge_into(out: &mut Obj, src: &Obj, depth: usize) {
+/// ARM's `union` of objects: later values win; nested objects merge. One
+/// step per member visited (merging two objects that share their halves
+/// walks them as trees).
+fn merge_into(out: &mut Obj, src: &Obj, depth: usize, budget: &Budget) {
     for (k, v) in src.iter() {
+        if !budget.steps(1) {
+            return;
+        }
         let merged = match (out.get(k), v) {
             (Some(Val::Object(a)), Val::Object(b)) if depth < MAX_VALUE_DEPTH => {
                 let mut inner = (**a).clone();
-                merge_into(&mut inner, b, depth + 1);
+                merge_into(&mut inner, b, depth + 1, budget);
                 Val::object(inner)
             }
             _ => v.clone(),

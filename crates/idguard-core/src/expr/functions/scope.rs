@@ -238,7 +238,8 @@ fn type_position(func: &str, args: &[Val], max: usize) -> Result<usize, Val> {
     }
     Err(match super::first_unknown(args) {
         Some(u) => Val::opaque(format!(
-            "{func}() with a resource type that is not known ({u})"
+            "{func}() with a resource type that is not known ({})",
+            u.brief()
         )),
         None => Val::opaque(format!("{func}() without a resource type")),
     })
@@ -339,7 +340,8 @@ pub(super) fn extension_resource_id(args: &[Val]) -> Val {
     let Val::Str(ty) = ty else {
         return match ty {
             Val::Unknown(u) => Val::opaque(format!(
-                "extensionResourceId() with a resource type that is not known ({u})"
+                "extensionResourceId() with a resource type that is not known ({})",
+                u.brief()
             )),
             other => super::type_error("extensionResourceId", "a resource type", other),
         };

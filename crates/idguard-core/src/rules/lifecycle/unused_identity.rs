@@ -1,3 +1,6 @@
+use std::collections::{HashMap, HashSet};
+
+use crate::expr::Val;
 use crate::model::{Model, Principal};
 use crate::rules::{Rule, RuleContext};
 use crate::template::ids;
@@ -35,36 +38,70 @@ declare_rule! {
     }
 }
 
-/// Whether a deployment output hands the identity on (its ID, name,
-/// principal or client ID).
-fn is_output(model: &Model<'_>, resource: usize) -> bool {
-    let Some(r) = model.resource(resource) else {
-        return false;
-    };
-    let Some(info) = ids::parse_resource_id(&r.id) else {
-        return false;
-    };
-    let Some(d) = model.eval.deployments.get(r.deployment) else {
-        return false;
-    };
-    let name = r.name.display().to_ascii_lowercase();
-    d.outputs.iter().any(|(_, o)| {
-        let v = o.get("value").cloned().unwrap_or(crate::expr::Val::Null);
-        if let Some((target, _)) = v.as_unknown().and_then(|u| u.reference_property())
-            && ids::parse_resource_id(target).is_some_and(|t| ids::same_resource(&t, &info))
+/// What the deployments' outputs hand on, gathered once per check so
+/// that looking every identity up stays linear: the resource IDs they
+/// carry (directly or as a reference target), keyed by deployment, type
+/// and last name, and their renderings.
+#[derive(Default)]
+struct Handed {
+    ids: HashMap<(usize, String, String), Vec<ids::ResourceIdInfo>>,
+    renderings: HashSet<(usize, String)>,
+}
+
+impl Handed {
+    fn new(model: &Model<'_>) -> Self {
+        let mut handed = Handed::default();
+        for (d, deployment) in model.eval.deployments.iter().enumerate() {
+            for (_, o) in deployment.outputs.iter() {
+                let v = o.get("value").cloned().unwrap_or(Val::Null);
+                let target = v
+                    .as_unknown()
+                    .and_then(|u| u.reference_property())
+                    .and_then(|(target, _)| ids::parse_resource_id(target));
+                for info in target.into_iter().chain(ids::parse_resource_id(&v)) {
+                    let Some(ty) = info.resource_type.as_ref().map(|t| t.to_ascii_lowercase())
+                    else {
+                        continue;
+                    };
+                    let key = (d, ty, ids::name_key(info.names.last()));
+                    handed.ids.entry(key).or_default().push(info);
+                }
+                handed
+                    .renderings
+                    .insert((d, v.display().to_ascii_lowercase()));
+            }
+        }
+        handed
+    }
+
+    /// Whether a deployment output hands the identity on (its ID, name,
+    /// principal or client ID).
+    fn hands_on(&self, model: &Model<'_>, resource: usize) -> bool {
+        let Some(r) = model.resource(resource) else {
+            return false;
+        };
+        let Some(info) = ids::parse_resource_id(&r.id) else {
+            return false;
+        };
+        if let Some(ty) = info.resource_type.as_ref()
+            && let Some(targets) = self.ids.get(&(
+                r.deployment,
+                ty.to_ascii_lowercase(),
+                ids::name_key(info.names.last()),
+            ))
+            && targets.iter().any(|t| ids::same_resource(t, &info))
         {
             return true;
         }
-        if ids::parse_resource_id(&v).is_some_and(|t| ids::same_resource(&t, &info)) {
-            return true;
-        }
-        !name.is_empty() && v.display().to_ascii_lowercase() == name
-    })
+        let name = r.name.display().to_ascii_lowercase();
+        !name.is_empty() && self.renderings.contains(&(r.deployment, name))
+    }
 }
 
 impl Rule for UnusedIdentity {
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
+        let handed = Handed::new(model);
         for (i, identity) in model.identities.iter().enumerate() {
             if identity.existing {
                 continue;
@@ -74,7 +111,7 @@ impl Rule for UnusedIdentity {
                 || model.principal_uses.iter().any(
                     |u| matches!(u.principal, Principal::Identity { identity: j, .. } if j == i),
                 )
-                || is_output(model, identity.resource);
+                || handed.hands_on(model, identity.resource);
             if used {
                 continue;
             }
