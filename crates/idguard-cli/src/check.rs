@@ -157,6 +157,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 kind,
                 error: Some(error),
                 parameter_files: Vec::new(),
+                notes: Vec::new(),
             }),
             (Ok(text), FileKind::Template) => {
                 templates.push((display, l.candidate.path, text, role, l.candidate.tree));
@@ -169,6 +170,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 kind: FileKind::Other,
                 error: None,
                 parameter_files: Vec::new(),
+                notes: Vec::new(),
             }),
         }
     }
@@ -213,6 +215,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             kind: FileKind::Parameters,
             error: None,
             parameter_files: Vec::new(),
+            notes: Vec::new(),
         });
     }
     for (path, _) in params
@@ -224,6 +227,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             kind: FileKind::Parameters,
             error: None,
             parameter_files: Vec::new(),
+            notes: Vec::new(),
         });
     }
 
@@ -738,6 +742,7 @@ impl Linker {
                 column,
             }),
             parameter_files: Vec::new(),
+            notes: Vec::new(),
         })
     }
 }

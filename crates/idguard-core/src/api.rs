@@ -60,6 +60,12 @@ fn file_error(err: &crate::source::ParseError) -> FileError {
 /// defaults when there is none). `resolve` returns the text of a file named
 /// relative to the template's directory (for `templateLink.relativePath`),
 /// if at hand.
+///
+/// The language follows the path: `.bicep` is lowered from Bicep (and
+/// `.bicepparam` parameter files too), anything else is JSON; see
+/// [`check_template_as`] to name it explicitly. For a Bicep template,
+/// `resolve` is also asked for its modules and `load*Content()` files
+/// (see [`crate::bicep::modules`]).
 pub fn check_template(
     template: &SourceFile,
     parameter_files: &[SourceFile],
@@ -67,6 +73,30 @@ pub fn check_template(
     options: &CheckOptions<'_>,
 ) -> TemplateResult {
     check_template_inner(template, parameter_files, resolve, options, None)
+}
+
+pub use crate::bicep::Language;
+pub use crate::bicep::params::pair_bicepparam_files;
+
+/// [`check_template`] (or [`check_template_with`] when `external` is given)
+/// with the template's language named explicitly (text pasted without a
+/// file name).
+pub fn check_template_as(
+    template: &SourceFile,
+    language: Language,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    external: Option<&ExternalCheck<'_>>,
+) -> TemplateResult {
+    check_template_lang(
+        template,
+        language,
+        parameter_files,
+        resolve,
+        options,
+        external,
+    )
 }
 
 /// A finding from outside the built-in rules (a policy plugin), before the
@@ -131,18 +161,55 @@ fn check_template_inner(
     options: &CheckOptions<'_>,
     external: Option<&ExternalCheck<'_>>,
 ) -> TemplateResult {
+    let language = Language::of_path(&template.path);
+    check_template_lang(
+        template,
+        language,
+        parameter_files,
+        resolve,
+        options,
+        external,
+    )
+}
+
+fn check_template_lang(
+    template: &SourceFile,
+    language: Language,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    external: Option<&ExternalCheck<'_>>,
+) -> TemplateResult {
     let mut reports = vec![FileReport {
         path: template.path.clone(),
         kind: FileKind::Template,
         error: None,
         parameter_files: parameter_files.iter().map(|p| p.path.clone()).collect(),
+        notes: Vec::new(),
     }];
     let mut files = Files::default();
-    let doc = match Document::parse(&template.text) {
-        Ok(doc) => doc,
-        Err(err) => {
+    let read = match language {
+        Language::Bicep => {
+            crate::bicep::check::read_template(&template.path, &template.text, resolve)
+                .map(|b| (None, Some(b)))
+        }
+        _ => Document::parse(&template.text)
+            .map(|doc| (Some(doc), None))
+            .map_err(|err| file_error(&err)),
+    };
+    let (doc, mut bicep) = match read {
+        Ok((Some(doc), _)) => (doc, None),
+        Ok((None, Some(mut b))) => {
             if let Some(r) = reports.first_mut() {
-                r.error = Some(file_error(&err));
+                r.error = b.error.take();
+                r.notes = std::mem::take(&mut b.notes);
+            }
+            let doc = std::mem::replace(&mut b.doc, crate::bicep::empty_document());
+            (doc, Some(b))
+        }
+        other => {
+            if let (Some(r), Err(error)) = (reports.first_mut(), other) {
+                r.error = Some(error);
             }
             for p in parameter_files {
                 reports.push(FileReport {
@@ -150,6 +217,7 @@ fn check_template_inner(
                     kind: FileKind::Parameters,
                     error: None,
                     parameter_files: Vec::new(),
+                    notes: Vec::new(),
                 });
             }
             // No model: only what the text shows (credential markers).
@@ -186,16 +254,37 @@ fn check_template_inner(
             kind: FileKind::Parameters,
             error: None,
             parameter_files: Vec::new(),
+            notes: Vec::new(),
         };
-        match Document::parse(&p.text) {
-            Ok(doc) => {
+        match crate::bicep::check::read_parameters(&p.path, &p.text) {
+            Ok((doc, error)) => {
+                report.error = error;
                 param_ids.push(files.push(p.path.clone(), Rc::from(p.text.as_str()), Rc::new(doc)))
             }
-            Err(err) => report.error = Some(file_error(&err)),
+            Err(error) => report.error = Some(error),
         }
         reports.push(report);
     }
-    load_linked(&mut files, root_file, resolve);
+    match &mut bicep {
+        Some(b) => {
+            let mut notes = Vec::new();
+            let loaded =
+                crate::bicep::check::load_modules(&mut files, root_file, b, resolve, &mut notes);
+            if let Some(r) = reports.first_mut() {
+                r.notes.extend(notes);
+                if let Err(cycle) = loaded {
+                    // Bicep does not compile a module cycle: nothing to check.
+                    r.error = Some(cycle);
+                    return TemplateResult {
+                        files: reports,
+                        findings: Vec::new(),
+                        secrets: Vec::new(),
+                    };
+                }
+            }
+        }
+        None => load_linked(&mut files, root_file, resolve),
+    }
     for file in 0..files.entries.len() {
         files.add_template_views(file);
     }
@@ -509,6 +598,9 @@ fn suppression(
     help: &mut String,
 ) -> Option<Suppression> {
     let rule = (d.rule.code, d.rule.name);
+    if let Some(s) = crate::bicep::check::line_suppression(files, d.location, rule) {
+        return Some(s);
+    }
     suppression_for(
         files,
         model,

@@ -20,6 +20,7 @@
 )]
 
 pub mod api;
+pub mod bicep;
 pub mod expr;
 mod external;
 pub mod finding;

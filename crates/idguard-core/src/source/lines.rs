@@ -86,6 +86,23 @@ impl LineIndex {
     }
 }
 
+impl LineIndex {
+    /// Lines as Bicep counts them: a line ends at `\n`, at `\r\n`, or at a
+    /// lone `\r` (Bicep's `TextCoordinateConverter`, and LSP). Used for
+    /// Bicep files, whose positions must agree with Bicep's own.
+    pub fn with_lone_cr(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0u32];
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            let lone_cr = bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n');
+            if bytes.get(i) == Some(&b'\n') || lone_cr {
+                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        Self { starts }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +127,17 @@ mod tests {
         let text = "\u{feff}{}";
         let idx = LineIndex::new(text);
         assert_eq!(idx.line_col(text, 3).column_chars, 1);
+    }
+
+    #[test]
+    fn lone_cr_ends_a_line_for_bicep() {
+        let text = "a\rb\r\nc\nd";
+        let idx = LineIndex::with_lone_cr(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_col(text, 2).line, 2);
+        assert_eq!(idx.line_col(text, 5).line, 3);
+        assert_eq!(idx.line_col(text, 7).line, 4);
+        assert_eq!(idx.line_text(text, 2), "b");
+        assert_eq!(LineIndex::new(text).line_col(text, 2).line, 1);
     }
 }

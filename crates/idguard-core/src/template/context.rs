@@ -294,7 +294,12 @@ pub fn parameter_file_values(doc: &Document) -> HashMap<String, (Supplied, NodeI
     for m in doc.members(params) {
         let key = m.key.to_ascii_lowercase();
         if let Some(v) = doc.get(m.value, "value") {
-            out.insert(key, (Supplied::Value(json_val(doc, v)), v));
+            let value = if doc.is_lowered() {
+                crate::bicep::params::evaluate_value(doc, v) // a .bicepparam
+            } else {
+                json_val(doc, v)
+            };
+            out.insert(key, (Supplied::Value(value), v));
         } else if doc.get(m.value, "reference").is_some() {
             out.insert(key, (Supplied::KeyVault, m.value));
         }

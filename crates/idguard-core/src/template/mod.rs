@@ -214,6 +214,9 @@ pub struct Resource {
     /// Keys of `identity.userAssignedIdentities`: evaluated, with where each
     /// key is written.
     pub user_assigned: Vec<(Val, Span)>,
+    /// Lowered from Bicep that did not fully parse (`Document::is_incomplete`):
+    /// rules that report something missing stay silent on it.
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -664,6 +667,7 @@ impl<'f> Walker<'f, '_> {
             copy,
             body: Val::object(body),
             user_assigned,
+            incomplete: doc.is_incomplete(node),
         });
 
         if is_deployment && !existing {
