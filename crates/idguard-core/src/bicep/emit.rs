@@ -750,12 +750,12 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
                 self.body_members(&mut m, body, &ctx, node, RESOURCE_OMIT);
             }
         } else {
-            let written = decl.type_str().unwrap_or("");
-            let written = match written.split_once(':') {
-                Some((a, rest)) if !a.contains('/') && !a.contains('@') => rest,
-                _ => written,
+            // An extensibility resource keeps its version in its type.
+            let written = match &api {
+                Some(api) => format!("{ty}@{api}"),
+                None => ty.clone(),
             };
-            self.str_member(&mut m, "type", type_span, written, type_span, node);
+            self.str_member(&mut m, "type", type_span, &written, type_span, node);
             if let Some(body) = body {
                 let props = self.b.open(body.span, Some(node));
                 let mut pm = Vec::new();
