@@ -68,7 +68,8 @@ fn compare(ours: &Value, compiled: &Value) -> Option<String> {
     let ours_res = ours.get("resources").and_then(Value::as_object)?;
     match compiled.get("resources") {
         Some(Value::Object(theirs)) => {
-            let a: BTreeMap<&String, Inv> = ours_res.iter().map(|(k, v)| (k, inventory(v))).collect();
+            let a: BTreeMap<&String, Inv> =
+                ours_res.iter().map(|(k, v)| (k, inventory(v))).collect();
             let b: BTreeMap<&String, Inv> = theirs.iter().map(|(k, v)| (k, inventory(v))).collect();
             if a == b {
                 return None;
@@ -102,7 +103,9 @@ fn compare(ours: &Value, compiled: &Value) -> Option<String> {
             }
             let extra: Vec<_> = a.iter().filter(|x| !b.contains(x)).collect();
             let missing: Vec<_> = b.iter().filter(|x| !a.contains(x)).collect();
-            Some(format!("classic: ours only {extra:?}; compiled only {missing:?}"))
+            Some(format!(
+                "classic: ours only {extra:?}; compiled only {missing:?}"
+            ))
         }
         _ => Some("compiled JSON has no resources".into()),
     }

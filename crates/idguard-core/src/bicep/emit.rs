@@ -14,7 +14,7 @@ use idguard_bicep::ast::{
 use super::ModuleRef;
 use super::arm::{AExpr, escape_literal};
 use super::binder::{Ctx, LocalVal, decorator};
-use super::lower::{Lowerer, ScopeData, ScopeKind, Target, unwrap};
+use super::lower::{FxValue, Lowerer, ScopeData, ScopeKind, Target, unwrap};
 use crate::expr::TargetScope;
 use crate::source::{Kind, Member, NodeId};
 use idguard_bicep::Span;
@@ -82,7 +82,8 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         self.emit_definitions(&mut members, root);
         self.emit_functions(&mut members, root);
         self.emit_parameters(&mut members, root);
-        self.emit_variables(&mut members, root);
+        let (variables, user_variables, variables_span) = self.emit_variables(root);
+        let variables_at = members.len();
 
         let resources = self.b.open(program.span, Some(root));
         let mut res_members = Vec::new();
@@ -102,6 +103,10 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         members.push(self.b.member("resources", at, resources));
 
         self.emit_outputs(&mut members, root);
+        if self.finish_variables(variables, user_variables) {
+            let m = self.b.member("variables", variables_span, variables);
+            members.insert(variables_at, m);
+        }
         self.b.set_object(root, members);
         (root, modules)
     }
@@ -576,11 +581,10 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         m.push(self.b.member("metadata", span, node));
     }
 
-    fn emit_variables(&mut self, members: &mut Vec<Member>, root: NodeId) {
+    /// The `variables` object (filled in by [`Self::finish_variables`] once
+    /// the hoisted `load*Content()` values are known).
+    pub(crate) fn emit_variables(&mut self, root: NodeId) -> (NodeId, Vec<Member>, Span) {
         let decls: Vec<_> = self.program.variables().collect();
-        if decls.is_empty() {
-            return;
-        }
         let first = decls.first().map(|d| d.span).unwrap_or_default();
         let node = self.b.open(first, Some(root));
         let mut ms = Vec::new();
@@ -610,8 +614,59 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
             let v = self.value(&d.value, &ctx, node);
             ms.push(self.b.member(name, d.name.span, v));
         }
+        (node, ms, first)
+    }
+
+    /// Adds the hoisted `load*Content()` values (`$fxv#n`, first, as Bicep
+    /// writes them) and closes the `variables` object; `false` when it is
+    /// empty.
+    pub(crate) fn finish_variables(&mut self, node: NodeId, user: Vec<Member>) -> bool {
+        let mut ms = Vec::new();
+        let mut values = std::mem::take(&mut self.fxv_values);
+        values.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, value, span) in values {
+            let v = match &value {
+                FxValue::Text(t) => self.b.string(&escape_literal(t), span, Some(node)),
+                FxValue::Json(j) => self.json_value(j, span, node),
+            };
+            ms.push(self.b.member(&name, span, v));
+        }
+        ms.extend(user);
+        let empty = ms.is_empty();
         self.b.set_object(node, ms);
-        members.push(self.b.member("variables", first, node));
+        !empty
+    }
+
+    /// A JSON value as nodes (strings escaped: `[` written `[[`), all with
+    /// `span`.
+    fn json_value(&mut self, v: &serde_json::Value, span: Span, parent: NodeId) -> NodeId {
+        match v {
+            serde_json::Value::Null => self.b.push(Kind::Null, span, Some(parent)),
+            serde_json::Value::Bool(b) => self.b.push(Kind::Bool(*b), span, Some(parent)),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => self.b.push(Kind::Int(i), span, Some(parent)),
+                None => self
+                    .b
+                    .push(Kind::Float(n.as_f64().unwrap_or(0.0)), span, Some(parent)),
+            },
+            serde_json::Value::String(s) => self.b.string(&escape_literal(s), span, Some(parent)),
+            serde_json::Value::Array(items) => {
+                let id = self.b.open(span, Some(parent));
+                let nodes = items.iter().map(|i| self.json_value(i, span, id)).collect();
+                self.b.set_array(id, nodes);
+                id
+            }
+            serde_json::Value::Object(map) => {
+                let id = self.b.open(span, Some(parent));
+                let mut ms = Vec::with_capacity(map.len());
+                for (k, v) in map {
+                    let n = self.json_value(v, span, id);
+                    ms.push(self.b.member(&escape_literal(k), span, n));
+                }
+                self.b.set_object(id, ms);
+                id
+            }
+        }
     }
 
     fn emit_outputs(&mut self, members: &mut Vec<Member>, root: NodeId) {

@@ -106,6 +106,18 @@ pub(crate) struct Lowerer<'a, 's, 'r> {
     ctx_cache: HashMap<usize, Ctx>,
     /// Variables whose scope is being classified (a cycle guard).
     scope_vars: Vec<usize>,
+    /// `load*Content()` calls Bicep hoists into a synthesized variable
+    /// (`$fxv#0`…), by the call's start offset, numbered in text order.
+    fxv_names: HashMap<u32, String>,
+    /// Their values, once loaded: (name, value, call span).
+    pub fxv_values: Vec<(String, FxValue, Span)>,
+}
+
+/// The value of a hoisted `load*Content()` call.
+#[derive(Clone, Debug)]
+pub(crate) enum FxValue {
+    Text(String),
+    Json(serde_json::Value),
 }
 
 impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
@@ -133,6 +145,8 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             identifying: Vec::new(),
             ctx_cache: HashMap::new(),
             scope_vars: Vec::new(),
+            fxv_names: function_variables(program),
+            fxv_values: Vec::new(),
         }
     }
 
@@ -440,9 +454,10 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             );
             return AExpr::call(name, self.args(args, ctx));
         };
-        match name {
-            "loadTextContent" => AExpr::str(&text),
-            "loadFileAsBase64" => AExpr::str(&base64(text.as_bytes())),
+        let hoisted = self.fxv_names.get(&span.start).cloned();
+        let value = match name {
+            "loadTextContent" => FxValue::Text(text),
+            "loadFileAsBase64" => FxValue::Text(base64(text.as_bytes())),
             "loadJsonContent" => {
                 let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
                 let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else {
@@ -466,15 +481,31 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                         }
                     }
                 }
-                self.json_expr(&value)
+                FxValue::Json(value)
             }
             _ => {
                 self.note(
                     span,
                     format!("{name}('{path}') is not evaluated by idguard; its value is unknown"),
                 );
-                AExpr::call(name, self.args(args, ctx))
+                return AExpr::call(name, self.args(args, ctx));
             }
+        };
+        match hoisted {
+            // As Bicep does: a variable holding the content.
+            Some(var) => {
+                if !self.fxv_values.iter().any(|(n, _, _)| *n == var) {
+                    if let FxValue::Json(v) = &value {
+                        self.charge(json_size(v));
+                    }
+                    self.fxv_values.push((var.clone(), value, span));
+                }
+                AExpr::call("variables", vec![AExpr::str(&var)])
+            }
+            None => match value {
+                FxValue::Text(t) => AExpr::str(&t),
+                FxValue::Json(v) => self.json_expr(&v),
+            },
         }
     }
 
@@ -1307,6 +1338,66 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
         self.diagnostics
             .get(i)
             .is_some_and(|d| d.span.start <= span.end)
+    }
+}
+
+/// The `load*Content()` calls Bicep hoists into variables
+/// (`FunctionVariableGeneratorVisitor`): `loadJsonContent` and
+/// `loadYamlContent` always, `loadTextContent` and `loadFileAsBase64`
+/// unless they are a variable's whole value; not inside functions. Named
+/// `$fxv#<n>` in text order.
+fn function_variables(program: &Program<'_>) -> HashMap<u32, String> {
+    use idguard_bicep::visit::{Visitor, walk_expr, walk_statement};
+    struct Collect {
+        found: Vec<u32>,
+        direct: Option<u32>,
+    }
+    impl<'s> Visitor<'s> for Collect {
+        fn visit_statement(&mut self, s: &idguard_bicep::ast::Statement<'s>) {
+            match s {
+                idguard_bicep::ast::Statement::Func(_) => {}
+                idguard_bicep::ast::Statement::Var(v) => {
+                    self.direct = Some(v.value.span().start);
+                    walk_statement(self, s);
+                    self.direct = None;
+                }
+                _ => walk_statement(self, s),
+            }
+        }
+        fn visit_expr(&mut self, e: &Expr<'s>) {
+            let call = match e {
+                Expr::Call(c) => Some((c.name.as_str(), c.span)),
+                Expr::InstanceCall(c) => Some((c.name.as_str(), c.span)),
+                _ => None,
+            };
+            if let Some((name, span)) = call {
+                let always = matches!(name, "loadJsonContent" | "loadYamlContent");
+                let indirect = matches!(name, "loadTextContent" | "loadFileAsBase64")
+                    && self.direct != Some(span.start);
+                if always || indirect {
+                    self.found.push(span.start);
+                }
+            }
+            walk_expr(self, e);
+        }
+    }
+    let mut c = Collect {
+        found: Vec::new(),
+        direct: None,
+    };
+    c.visit_program(program);
+    c.found
+        .into_iter()
+        .enumerate()
+        .map(|(i, start)| (start, format!("$fxv#{i}")))
+        .collect()
+}
+
+fn json_size(v: &serde_json::Value) -> u64 {
+    match v {
+        serde_json::Value::Array(a) => 1 + a.iter().map(json_size).sum::<u64>(),
+        serde_json::Value::Object(o) => 1 + o.values().map(json_size).sum::<u64>(),
+        _ => 1,
     }
 }
 

@@ -55,19 +55,7 @@ pub fn lower_bicepparam(text: &str) -> LoweredParams {
     members.push(l.b.member("contentVersion", at, cv));
 
     // The file's variables, which the values may use.
-    let vars: Vec<_> = program.variables().collect();
-    if let Some(first) = vars.first() {
-        let node = l.b.open(first.span, Some(root));
-        let mut vm = Vec::new();
-        for v in &vars {
-            let Some(name) = v.name.name else { continue };
-            let value = l.value(&v.value, &Ctx::default(), node);
-            vm.push(l.b.member(name, v.name.span, value));
-        }
-        l.b.set_object(node, vm);
-        members.push(l.b.member("variables", first.span, node));
-    }
-
+    let (variables, user_variables, variables_span) = l.emit_variables(root);
     let assigns: Vec<_> = program.param_assignments().collect();
     let first = assigns.first().map_or(program.span, |a| a.span);
     let params = l.b.open(first, Some(root));
@@ -92,6 +80,9 @@ pub fn lower_bicepparam(text: &str) -> LoweredParams {
         pm.push(l.b.member(name, a.name.span, wrapper));
     }
     l.b.set_object(params, pm);
+    if l.finish_variables(variables, user_variables) {
+        members.push(l.b.member("variables", variables_span, variables));
+    }
     members.push(l.b.member("parameters", first, params));
     l.b.set_object(root, members);
     l.b.mark_lowered();

@@ -250,9 +250,33 @@ fn symbol_id(doc: &Document, node: NodeId, ctx: &dyn Context) -> Val {
     };
     let scope = match doc.get(node, "scope").map(|s| expr::eval_node(doc, s, ctx)) {
         Some(s) => absolute_scope(&s, ctx.deployment()),
-        None => ids::deployment_scope_id(ctx.deployment()),
+        None => property_scope(doc, node, ctx)
+            .unwrap_or_else(|| ids::deployment_scope_id(ctx.deployment())),
     };
     ids::build_resource_id(&scope, ty, &name)
+}
+
+/// The scope a resource's `subscriptionId` / `resourceGroup` properties
+/// name (a cross-scope module, an `existing` resource in another resource
+/// group), when it has them.
+pub fn property_scope(doc: &Document, node: NodeId, ctx: &dyn Context) -> Option<Val> {
+    let sub = doc
+        .get(node, "subscriptionId")
+        .map(|n| expr::eval_node(doc, n, ctx));
+    let rg = doc
+        .get(node, "resourceGroup")
+        .map(|n| expr::eval_node(doc, n, ctx));
+    let d = ctx.deployment();
+    match (sub, rg) {
+        (None, None) => None,
+        (sub, Some(rg)) => Some(ids::concat(&[
+            Val::str("/subscriptions/"),
+            sub.unwrap_or_else(|| d.subscription_id.clone()),
+            Val::str("/resourceGroups/"),
+            rg,
+        ])),
+        (Some(sub), None) => Some(ids::concat(&[Val::str("/subscriptions/"), sub])),
+    }
 }
 
 /// An extension resource's `scope` made absolute: Bicep writes resource

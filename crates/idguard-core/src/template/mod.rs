@@ -605,7 +605,10 @@ impl<'f> Walker<'f, '_> {
             scope_node = Some(s);
         }
         let id = ids::build_resource_id(
-            scope.as_ref().unwrap_or(&ids::deployment_scope_id(&d)),
+            &scope
+                .clone()
+                .or_else(|| context::property_scope(doc, node, ctx))
+                .unwrap_or_else(|| ids::deployment_scope_id(&d)),
             &ty,
             &name,
         );

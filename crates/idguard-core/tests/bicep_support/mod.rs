@@ -91,7 +91,10 @@ pub fn pairs(corpus: &Path) -> Vec<Pair> {
             let stem = file.trim_end_matches(".bicep");
             let json = dir.join(format!("{stem}.json"));
             let Some(j) = read_json(&json) else { continue };
-            if j.pointer("/metadata/_generator/name").and_then(Value::as_str) != Some("bicep") {
+            if j.pointer("/metadata/_generator/name")
+                .and_then(Value::as_str)
+                != Some("bicep")
+            {
                 continue;
             }
             let symbolic = dir.join(format!("{stem}.symbolicnames.json"));
@@ -192,20 +195,25 @@ impl Resolver {
         let modules: Vec<(String, Option<String>)> = parsed
             .program
             .modules()
-            .map(|m| (m.name.as_str().to_string(), m.path_str().map(str::to_string)))
+            .map(|m| {
+                (
+                    m.name.as_str().to_string(),
+                    m.path_str().map(str::to_string),
+                )
+            })
             .collect();
         let deployments: Vec<&Value> = match compiled.get("resources") {
-            Some(Value::Object(map)) => modules
-                .iter()
-                .filter_map(|(sym, _)| map.get(sym))
-                .collect(),
+            Some(Value::Object(map)) => {
+                modules.iter().filter_map(|(sym, _)| map.get(sym)).collect()
+            }
             Some(Value::Array(items)) => {
                 let deps: Vec<&Value> = items
                     .iter()
                     .filter(|r| {
                         r.get("type").and_then(Value::as_str).is_some_and(|t| {
                             t.eq_ignore_ascii_case("Microsoft.Resources/deployments")
-                        }) && r.pointer("/properties/template").is_some()
+                        }) && (r.pointer("/properties/template").is_some()
+                            || r.pointer("/properties/templateLink").is_some())
                     })
                     .collect();
                 let skip = deps.len().saturating_sub(modules.len());
@@ -232,7 +240,9 @@ impl Resolver {
                 && let Some(f) = self.corpus_file(&key).cloned()
             {
                 let sub = read(&f);
-                let subdir = key.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
+                let subdir = key
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| format!("{d}/"));
                 self.borrow(&sub, template, &subdir, depth);
             }
         }
