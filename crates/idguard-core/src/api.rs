@@ -316,7 +316,12 @@ fn check_template_lang(
         }
         for d in diags {
             if let Some(f) = to_finding(&files, model, &d, options)
-                && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
+                && seen.insert((
+                    f.code.clone(),
+                    f.file.clone(),
+                    f.pointer.clone(),
+                    f.message.clone(),
+                ))
             {
                 findings.push(f);
             }
@@ -332,7 +337,12 @@ fn check_template_lang(
                     }
                 }
                 let f = crate::external::to_finding(&files, model, &x, options);
-                if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
+                if seen.insert((
+                    f.code.clone(),
+                    f.file.clone(),
+                    f.pointer.clone(),
+                    f.message.clone(),
+                )) {
                     findings.push(f);
                 }
             }
@@ -348,7 +358,12 @@ fn check_template_lang(
         if let Some(first) = models.first() {
             for d in diags {
                 if let Some(f) = to_finding(&files, first, &d, options)
-                    && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
+                    && seen.insert((
+                        f.code.clone(),
+                        f.file.clone(),
+                        f.pointer.clone(),
+                        f.message.clone(),
+                    ))
                 {
                     findings.push(f);
                 }

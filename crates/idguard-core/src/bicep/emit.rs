@@ -85,7 +85,12 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         let (variables, user_variables, variables_span) = self.emit_variables(root);
         let variables_at = members.len();
 
-        let resources = self.b.open(program.span, Some(root));
+        let resources_span = self.covering(program.statements.iter().filter_map(|s| match s {
+            Statement::Resource(r) => Some(r.span),
+            Statement::Module(m) => Some(m.span),
+            _ => None,
+        }));
+        let resources = self.b.open(resources_span, Some(root));
         let mut res_members = Vec::new();
         for r in 0..self.bind.resources.len() {
             if let Some(m) = self.emit_resource(r, resources) {
@@ -100,7 +105,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
             }
         }
         self.b.set_object(resources, res_members);
-        members.push(self.b.member("resources", at, resources));
+        members.push(self.b.member("resources", resources_span, resources));
 
         self.emit_outputs(&mut members, root);
         if self.finish_variables(variables, user_variables) {
@@ -112,6 +117,15 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
     }
 
     // ---- small builders ---------------------------------------------------
+
+    /// The span from the first to the last of `spans` (empty at the start
+    /// of the file when there are none).
+    fn covering(&self, spans: impl IntoIterator<Item = Span>) -> Span {
+        spans
+            .into_iter()
+            .reduce(|a, b| Span::new(a.start.min(b.start), a.end.max(b.end)))
+            .unwrap_or(Span::new(self.program.span.start, self.program.span.start))
+    }
 
     fn str_member(
         &mut self,
@@ -367,7 +381,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         if decls.is_empty() {
             return;
         }
-        let first = decls.first().map(|d| d.span).unwrap_or_default();
+        let first = self.covering(decls.iter().map(|d| d.span));
         let node = self.b.open(first, Some(root));
         let mut ms = Vec::new();
         for d in decls {
@@ -392,7 +406,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         if decls.is_empty() {
             return;
         }
-        let first = decls.first().map(|d| d.span).unwrap_or_default();
+        let first = self.covering(decls.iter().map(|d| d.span));
         let array = self.b.open(first, Some(root));
         let ns = self.b.open(first, Some(array));
         let mut ns_members = Vec::new();
@@ -458,7 +472,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         if decls.is_empty() {
             return;
         }
-        let first = decls.first().map(|d| d.span).unwrap_or_default();
+        let first = self.covering(decls.iter().map(|d| d.span));
         let node = self.b.open(first, Some(root));
         let mut ms = Vec::new();
         for d in decls {
@@ -585,7 +599,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
     /// the hoisted `load*Content()` values are known).
     pub(crate) fn emit_variables(&mut self, root: NodeId) -> (NodeId, Vec<Member>, Span) {
         let decls: Vec<_> = self.program.variables().collect();
-        let first = decls.first().map(|d| d.span).unwrap_or_default();
+        let first = self.covering(decls.iter().map(|d| d.span));
         let node = self.b.open(first, Some(root));
         let mut ms = Vec::new();
         let ctx = Ctx::default();
@@ -674,7 +688,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         if decls.is_empty() {
             return;
         }
-        let first = decls.first().map(|d| d.span).unwrap_or_default();
+        let first = self.covering(decls.iter().map(|d| d.span));
         let node = self.b.open(first, Some(root));
         let mut ms = Vec::new();
         let ctx = Ctx::default();

@@ -179,6 +179,17 @@ impl Resolver {
         r
     }
 
+    /// A resolver that has nothing.
+    pub fn empty() -> Resolver {
+        Resolver {
+            corpus_dir: String::new(),
+            root_dir: String::new(),
+            files: HashMap::new(),
+            borrowed: HashMap::new(),
+            borrow_only: true,
+        }
+    }
+
     fn corpus_file(&self, key: &str) -> Option<&PathBuf> {
         let original = idguard_core::api::normalize_path(&format!("{}/{key}", self.root_dir));
         self.files.get(&(self.corpus_dir.clone(), original))
