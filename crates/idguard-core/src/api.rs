@@ -256,7 +256,9 @@ fn check_template_lang(
             parameter_files: Vec::new(),
             notes: Vec::new(),
         };
-        match crate::bicep::check::read_parameters(&p.path, &p.text) {
+        let notes = &mut report.notes;
+        match crate::bicep::check::read_parameters(&p.path, &p.text, &template.path, resolve, notes)
+        {
             Ok((doc, error)) => {
                 report.error = error;
                 param_ids.push(files.push(p.path.clone(), Rc::from(p.text.as_str()), Rc::new(doc)))

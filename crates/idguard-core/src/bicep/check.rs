@@ -26,6 +26,23 @@ pub(crate) fn dir_of(path: &str) -> String {
     }
 }
 
+/// The path of directory `to` relative to directory `from` (both with a
+/// trailing `/` or empty, relative to the same root).
+pub(crate) fn relative_dir(from: &str, to: &str) -> String {
+    let f: Vec<&str> = from.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
+    let t: Vec<&str> = to.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut out = String::new();
+    for _ in common..f.len() {
+        out.push_str("../");
+    }
+    for seg in t.iter().skip(common) {
+        out.push_str(seg);
+        out.push('/');
+    }
+    out
+}
+
 /// A file error at a byte offset of `text` (Bicep's line counting).
 fn error_at(text: &str, offset: u32, message: String) -> FileError {
     let lc = LineIndex::with_lone_cr(text).line_col(text, offset);
@@ -94,10 +111,25 @@ pub(crate) fn read_template(
 pub(crate) fn read_parameters(
     path: &str,
     text: &str,
+    template_path: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    notes: &mut Vec<FileNote>,
 ) -> Result<(Document, Option<FileError>), FileError> {
     match Language::of_path(path) {
         Language::BicepParam => {
-            let lowered = super::params::lower_bicepparam(text);
+            // Files the parameter file names, relative to it, as the
+            // resolver takes them: relative to the template's directory.
+            let prefix = relative_dir(&dir_of(template_path), &dir_of(path));
+            let load = |p: &str| -> Option<String> {
+                if modules::is_absolute(p) || p.contains("://") {
+                    return None;
+                }
+                resolve(&crate::api::normalize_path(&format!("{prefix}{p}")))
+            };
+            let lowered = super::params::lower_bicepparam(text, &load);
+            for n in &lowered.notes {
+                notes.push(note_at(path, text, n.span.start, n.message.clone()));
+            }
             let error = lowered.diagnostics.first().map(|d| {
                 let (message, line, column) = super::describe_diagnostic(text, d);
                 FileError {
@@ -164,4 +196,19 @@ pub(crate) fn line_suppression(
         .line_col(&entry.text, location.span.start)
         .line;
     super::suppress::find(suppressions, line, rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_directories() {
+        assert_eq!(relative_dir("infra/", "infra/"), "");
+        assert_eq!(relative_dir("infra/", "infra/env/"), "env/");
+        assert_eq!(relative_dir("infra/", "params/"), "../params/");
+        assert_eq!(relative_dir("", "a/b/"), "a/b/");
+        assert_eq!(relative_dir("a/b/", ""), "../../");
+        assert_eq!(dir_of("a\\b.bicep"), "a/");
+    }
 }

@@ -651,6 +651,68 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         !empty
     }
 
+    /// A JSON value as nodes (strings as they are), all with `span`.
+    pub(crate) fn json_node(
+        &mut self,
+        v: &serde_json::Value,
+        span: Span,
+        parent: NodeId,
+    ) -> NodeId {
+        match v {
+            serde_json::Value::String(s) => self.b.string(s, span, Some(parent)),
+            serde_json::Value::Array(items) => {
+                let id = self.b.open(span, Some(parent));
+                let nodes = items.iter().map(|i| self.json_node(i, span, id)).collect();
+                self.b.set_array(id, nodes);
+                id
+            }
+            serde_json::Value::Object(map) => {
+                let id = self.b.open(span, Some(parent));
+                let mut ms = Vec::with_capacity(map.len());
+                for (k, v) in map {
+                    let n = self.json_node(v, span, id);
+                    ms.push(self.b.member(k, span, n));
+                }
+                self.b.set_object(id, ms);
+                id
+            }
+            other => self.json_value(other, span, parent),
+        }
+    }
+
+    /// An evaluated value as nodes: known parts as JSON (strings escaped),
+    /// an unknown as an expression that stays unknown.
+    pub(crate) fn val_node(&mut self, v: &crate::expr::Val, span: Span, parent: NodeId) -> NodeId {
+        use crate::expr::Val;
+        match v {
+            Val::Null => self.b.push(Kind::Null, span, Some(parent)),
+            Val::Bool(b) => self.b.push(Kind::Bool(*b), span, Some(parent)),
+            Val::Int(i) => self.b.push(Kind::Int(*i), span, Some(parent)),
+            Val::Float(f) => self.b.push(Kind::Float(*f), span, Some(parent)),
+            Val::Str(s) => self.b.string(&escape_literal(s), span, Some(parent)),
+            Val::Array(items) => {
+                let id = self.b.open(span, Some(parent));
+                let nodes = items.iter().map(|i| self.val_node(i, span, id)).collect();
+                self.b.set_array(id, nodes);
+                id
+            }
+            Val::Object(obj) => {
+                let id = self.b.open(span, Some(parent));
+                let mut ms = Vec::new();
+                for (k, v) in obj.iter() {
+                    let n = self.val_node(v, span, id);
+                    ms.push(self.b.member(&escape_literal(k), span, n));
+                }
+                self.b.set_object(id, ms);
+                id
+            }
+            Val::Unknown(_) => {
+                let a = self.broken();
+                self.expr_node(&a, span, parent)
+            }
+        }
+    }
+
     /// A JSON value as nodes (strings escaped: `[` written `[[`), all with
     /// `span`.
     fn json_value(&mut self, v: &serde_json::Value, span: Span, parent: NodeId) -> NodeId {

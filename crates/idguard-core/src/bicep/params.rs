@@ -16,6 +16,7 @@ use std::rc::Rc;
 use idguard_bicep::ast::{Expr, Statement, UsingTarget};
 use idguard_bicep::{Diagnostic, FileKind, ParseOptions};
 
+use super::Loader;
 use super::arm::AExpr;
 use super::binder::Ctx;
 use super::lower::{Lowerer, unwrap};
@@ -33,14 +34,23 @@ pub struct LoweredParams {
     /// `using`).
     pub using: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What could not be read (a file `extends` or `load*Content()` names).
+    pub notes: Vec<super::LowerNote>,
 }
 
-/// Lowers a `.bicepparam` file.
-pub fn lower_bicepparam(text: &str) -> LoweredParams {
+/// Deepest chain of `extends` followed.
+const MAX_EXTENDS: usize = 8;
+
+/// Lowers a `.bicepparam` file. `load` reads files named relative to it
+/// (`load*Content()`, the file `extends` names).
+pub fn lower_bicepparam(text: &str, load: &Loader<'_>) -> LoweredParams {
+    lower_at_depth(text, load, 0)
+}
+
+fn lower_at_depth(text: &str, load: &Loader<'_>, depth: usize) -> LoweredParams {
     let parsed = idguard_bicep::parse(text, FileKind::BicepParam, ParseOptions::EDITOR);
     let lines = LineIndex::with_lone_cr(text);
-    let no_load = |_: &str| -> Option<String> { None };
-    let mut l = Lowerer::new(text, &parsed.program, &parsed.diagnostics, &no_load);
+    let mut l = Lowerer::new(text, &parsed.program, &parsed.diagnostics, load);
     let program = &parsed.program;
     let root = l.b.open(program.span, None);
     let at = idguard_bicep::Span::new(program.span.start, program.span.start);
@@ -79,6 +89,47 @@ pub fn lower_bicepparam(text: &str) -> LoweredParams {
         l.b.set_object(wrapper, vec![inner]);
         pm.push(l.b.member(name, a.name.span, wrapper));
     }
+    // `extends 'base.bicepparam'`: the base's parameters this file does not
+    // set, with the values they evaluate to there.
+    if let Some(ext) = program.statements.iter().find_map(|s| match s {
+        Statement::Extends(e) => Some(e),
+        _ => None,
+    }) && let Some(path) = ext.path.present().and_then(|p| p.as_str())
+    {
+        let base = (depth < MAX_EXTENDS && !super::modules::is_absolute(path))
+            .then(|| load(path))
+            .flatten();
+        match base {
+            Some(base_text) => {
+                let base = lower_at_depth(&base_text, load, depth + 1);
+                let set: Vec<String> = pm.iter().map(|m| m.key.to_string()).collect();
+                for (name, node) in parameter_nodes(&base.doc) {
+                    if set.iter().any(|s| s.eq_ignore_ascii_case(&name)) {
+                        continue;
+                    }
+                    let wrapper = l.b.open(ext.span, Some(params));
+                    let inner = match base.doc.get(node, "value") {
+                        Some(v) => {
+                            let value = evaluate_value(&base.doc, v);
+                            let n = l.val_node(&value, ext.span, wrapper);
+                            l.b.member("value", ext.span, n)
+                        }
+                        None => {
+                            let r = base.doc.get(node, "reference").unwrap_or(node);
+                            let n = l.json_node(&base.doc.to_json(r), ext.span, wrapper);
+                            l.b.member("reference", ext.span, n)
+                        }
+                    };
+                    l.b.set_object(wrapper, vec![inner]);
+                    pm.push(l.b.member(&name, ext.span, wrapper));
+                }
+            }
+            None => l.note(
+                ext.span,
+                format!("extends '{path}': the file is not at hand, so the parameters it sets are not known"),
+            ),
+        }
+    }
     l.b.set_object(params, pm);
     if l.finish_variables(variables, user_variables) {
         members.push(l.b.member("variables", variables_span, variables));
@@ -91,12 +142,26 @@ pub fn lower_bicepparam(text: &str) -> LoweredParams {
         _ => None,
     });
     let diagnostics = parsed.diagnostics.clone();
+    let notes = std::mem::take(&mut l.notes);
     let doc = l.b.finish(root, lines);
     LoweredParams {
         doc,
         using,
         diagnostics,
+        notes,
     }
+}
+
+/// The parameters of a parameters document, with their nodes.
+fn parameter_nodes(doc: &Document) -> Vec<(String, NodeId)> {
+    doc.get(doc.root(), "parameters")
+        .map(|p| {
+            doc.members(p)
+                .iter()
+                .map(|m| (m.key.to_string(), m.value))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `az.getSecret(sub, rg, vault, secret[, version])` as the `reference`
@@ -211,7 +276,7 @@ mod tests {
     #[test]
     fn values_and_key_vault_references() {
         let text = "using './main.bicep'\nvar prefix = 'app'\nparam name = '${prefix}-dev'\nparam n = 1 + 2\nparam secret = az.getSecret('sub', 'rg', 'kv', 'pw')\nparam env = readEnvironmentVariable('X')\n";
-        let p = lower_bicepparam(text);
+        let p = lower_bicepparam(text, &|_| None);
         assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
         assert_eq!(p.using.as_deref(), Some("./main.bicep"));
         let values = parameter_file_values(&p.doc);
