@@ -1174,11 +1174,32 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
                     self.expr_node(&a, p.value.span(), node)
                 }
                 Expr::InstanceCall(c) if c.name.as_str() == "getSecret" => {
-                    match self.key_vault_reference(&p.value, ctx) {
-                        Some(reference) => {
-                            let wrapper = self.b.open(p.value.span(), Some(node));
-                            let r = self.expr_node(&reference, p.value.span(), wrapper);
-                            let wm = vec![self.b.member("reference", p.value.span(), r)];
+                    match self.key_vault_parts(&p.value, ctx) {
+                        Some((id, name, version)) => {
+                            // `{reference: {keyVault: {id}, secretName, secretVersion}}`
+                            let span = p.value.span();
+                            let wrapper = self.b.open(span, Some(node));
+                            let reference = self.b.open(span, Some(wrapper));
+                            let kv = self.b.open(span, Some(reference));
+                            let mut km = Vec::new();
+                            self.expr_member(&mut km, "id", span, &id, span, kv);
+                            self.b.set_object(kv, km);
+                            let mut rm = vec![self.b.member("keyVault", span, kv)];
+                            if let Some(n) = name {
+                                self.expr_member(&mut rm, "secretName", span, &n, span, reference);
+                            }
+                            if let Some(v) = version {
+                                self.expr_member(
+                                    &mut rm,
+                                    "secretVersion",
+                                    span,
+                                    &v,
+                                    span,
+                                    reference,
+                                );
+                            }
+                            self.b.set_object(reference, rm);
+                            let wm = vec![self.b.member("reference", span, reference)];
                             self.b.set_object(wrapper, wm);
                             wrapper
                         }
@@ -1229,6 +1250,28 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
 
     /// `kv.getSecret('name'[, 'version'])` as a Key Vault reference object.
     fn key_vault_reference(&mut self, e: &Expr<'s>, ctx: &Ctx) -> Option<AExpr> {
+        let (id, name, version) = self.key_vault_parts(e, ctx)?;
+        let mut args = vec![
+            AExpr::str("keyVault"),
+            AExpr::call("createObject", vec![AExpr::str("id"), id]),
+        ];
+        if let Some(name) = name {
+            args.push(AExpr::str("secretName"));
+            args.push(name);
+        }
+        if let Some(version) = version {
+            args.push(AExpr::str("secretVersion"));
+            args.push(version);
+        }
+        Some(AExpr::call("createObject", args))
+    }
+
+    /// The vault ID, secret name and version of `kv.getSecret(…)`.
+    fn key_vault_parts(
+        &mut self,
+        e: &Expr<'s>,
+        ctx: &Ctx,
+    ) -> Option<(AExpr, Option<AExpr>, Option<AExpr>)> {
         let Expr::InstanceCall(c) = unwrap(e) else {
             return None;
         };
@@ -1236,19 +1279,9 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
             return None;
         };
         let id = self.full_id(r, idx);
-        let mut args = vec![
-            AExpr::str("keyVault"),
-            AExpr::call("createObject", vec![AExpr::str("id"), id]),
-        ];
-        if let Some(name) = c.args.first() {
-            args.push(AExpr::str("secretName"));
-            args.push(self.expr(name, ctx));
-        }
-        if let Some(version) = c.args.get(1) {
-            args.push(AExpr::str("secretVersion"));
-            args.push(self.expr(version, ctx));
-        }
-        Some(AExpr::call("createObject", args))
+        let name = c.args.first().map(|a| self.expr(a, ctx));
+        let version = c.args.get(1).map(|a| self.expr(a, ctx));
+        Some((id, name, version))
     }
 }
 
