@@ -9,21 +9,51 @@
 use std::fmt::Write as _;
 use std::rc::Rc;
 
+/// A string of an expression: a static one costs no allocation, a
+/// shared one is cloned by reference count.
+#[derive(Clone, Debug)]
+pub(crate) enum Text {
+    Static(&'static str),
+    Shared(Rc<str>),
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        **self == **other
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::Shared(Rc::from(s))
+    }
+}
+
 /// An ARM expression.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum AExpr {
     /// A string literal (`'text'`).
-    Str(Rc<str>),
+    Str(Text),
     /// An integer literal.
     Int(i64),
     /// `name(args)` followed by accesses.
-    Call(Box<Call>),
+    Call(Call),
 }
 
 /// `name(args).p[i]…`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Call {
-    pub name: Rc<str>,
+    pub name: Text,
     pub args: Vec<AExpr>,
     /// Accesses after the call: a string is `.name` (or `['x-y']`), any
     /// other expression `[expr]`.
@@ -32,18 +62,33 @@ pub(crate) struct Call {
 
 impl AExpr {
     pub(crate) fn str(s: &str) -> AExpr {
-        AExpr::Str(Rc::from(s))
+        AExpr::Str(Text::from(s))
     }
 
-    pub(crate) fn call(name: &str, args: Vec<AExpr>) -> AExpr {
-        AExpr::Call(Box::new(Call {
-            name: Rc::from(name),
+    /// A static string literal (no allocation).
+    pub(crate) fn lit(s: &'static str) -> AExpr {
+        AExpr::Str(Text::Static(s))
+    }
+
+    /// A call of a function named by a static string.
+    pub(crate) fn call(name: &'static str, args: Vec<AExpr>) -> AExpr {
+        Self::call_named(Text::Static(name), args)
+    }
+
+    /// A call of a function named at run time.
+    pub(crate) fn call_dyn(name: &str, args: Vec<AExpr>) -> AExpr {
+        Self::call_named(Text::from(name), args)
+    }
+
+    pub(crate) fn call_named(name: Text, args: Vec<AExpr>) -> AExpr {
+        AExpr::Call(Call {
+            name,
             args,
             props: Vec::new(),
-        }))
+        })
     }
 
-    pub(crate) fn call0(name: &str) -> AExpr {
+    pub(crate) fn call0(name: &'static str) -> AExpr {
         Self::call(name, Vec::new())
     }
 
@@ -72,23 +117,27 @@ impl AExpr {
         AExpr::Call(call)
     }
 
-    pub(crate) fn prop(self, name: &str) -> AExpr {
+    pub(crate) fn prop(self, name: &'static str) -> AExpr {
+        self.access([AExpr::lit(name)])
+    }
+
+    pub(crate) fn prop_dyn(self, name: &str) -> AExpr {
         self.access([AExpr::str(name)])
     }
 
-    fn into_call(self) -> Box<Call> {
+    fn into_call(self) -> Call {
         match self {
             AExpr::Call(c) => c,
-            AExpr::Str(s) => Box::new(Call {
-                name: Rc::from("string"),
+            AExpr::Str(s) => Call {
+                name: Text::Static("string"),
                 args: vec![AExpr::Str(s)],
                 props: Vec::new(),
-            }),
-            AExpr::Int(i) => Box::new(Call {
-                name: Rc::from("int"),
+            },
+            AExpr::Int(i) => Call {
+                name: Text::Static("int"),
                 args: vec![AExpr::Int(i)],
                 props: Vec::new(),
-            }),
+            },
         }
     }
 
@@ -130,14 +179,25 @@ impl AExpr {
     /// string literal as itself (a leading `[` doubled), anything else as
     /// `[…]`.
     pub(crate) fn to_template_string(&self) -> String {
+        let mut out = String::new();
+        self.write_template_string(&mut out);
+        out
+    }
+
+    /// [`Self::to_template_string`] into `out` (cleared first).
+    pub(crate) fn write_template_string(&self, out: &mut String) {
+        out.clear();
         match self {
-            AExpr::Str(s) => escape_literal(s),
+            AExpr::Str(s) => {
+                if s.starts_with('[') {
+                    out.push('[');
+                }
+                out.push_str(s);
+            }
             other => {
-                let mut out = String::with_capacity(32);
                 out.push('[');
-                other.write(&mut out);
+                other.write(out);
                 out.push(']');
-                out
             }
         }
     }
@@ -155,6 +215,11 @@ pub(crate) fn escape_literal(s: &str) -> String {
 
 fn write_string_literal(s: &str, out: &mut String) {
     out.push('\'');
+    if !s.contains('\'') {
+        out.push_str(s);
+        out.push('\'');
+        return;
+    }
     for c in s.chars() {
         if c == '\'' {
             out.push('\'');

@@ -8,7 +8,9 @@
 //! symbol named `resourceGroup` hides the function, which is then written
 //! `az.resourceGroup()`.
 
-use std::collections::HashMap;
+/// Maps keyed by names of the file: foldhash (std's SipHash showed in
+/// profiles), seeded per map.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::rc::Rc;
 
 use idguard_bicep::ast::{
@@ -307,7 +309,7 @@ impl<'a, 's> Binder<'a, 's> {
             decl: r,
             symbol,
             nested_parent: parent,
-            children: HashMap::new(),
+            children: HashMap::default(),
             ty,
             api_version,
             az,

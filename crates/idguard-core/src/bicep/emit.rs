@@ -4,6 +4,7 @@
 //! that produced it (a port of the behaviour of Bicep's `TemplateWriter`
 //! and `ExpressionEmitter`).
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use idguard_bicep::ast::{
@@ -146,9 +147,12 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         if let AExpr::Int(i) = a {
             return self.b.push(Kind::Int(*i), span, Some(parent));
         }
-        let text = a.to_template_string();
-        self.charge(text.len() as u64 / 32);
-        self.b.string(&text, span, Some(parent))
+        let mut buf = std::mem::take(&mut self.buf);
+        a.write_template_string(&mut buf);
+        self.charge(buf.len() as u64 / 32);
+        let id = self.b.string(&buf, span, Some(parent));
+        self.buf = buf;
+        id
     }
 
     fn expr_member(
@@ -215,8 +219,12 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
                 }
             }
             Expr::String(s) if s.as_str().is_some() => {
-                let v = escape_literal(s.as_str().unwrap_or(""));
-                self.b.string(&v, s.span, Some(parent))
+                let v = s.as_str().unwrap_or("");
+                if v.starts_with('[') {
+                    self.b.string(&escape_literal(v), s.span, Some(parent))
+                } else {
+                    self.b.string(v, s.span, Some(parent))
+                }
             }
             Expr::Call(c)
                 if c.name.as_str() == "any"
@@ -227,6 +235,33 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
                     Some(a) => self.value(a, ctx, parent),
                     None => self.b.push(Kind::Null, c.span, Some(parent)),
                 }
+            }
+            Expr::Var(v) => {
+                // The commonest value: a parameter or variable, written
+                // straight into the text (no expression tree).
+                let (function, name) = match self.bind.lookup(v.as_str(), ctx) {
+                    super::binder::Sym::Param(n) => ("parameters", n),
+                    super::binder::Sym::Var(d) => ("variables", d.name.as_str()),
+                    _ => {
+                        let a = self.expr(e, ctx);
+                        return self.expr_node(&a, e.span(), parent);
+                    }
+                };
+                let mut buf = std::mem::take(&mut self.buf);
+                buf.clear();
+                buf.push('[');
+                buf.push_str(function);
+                buf.push_str("('");
+                for c in name.chars() {
+                    if c == '\'' {
+                        buf.push('\'');
+                    }
+                    buf.push(c);
+                }
+                buf.push_str("')]");
+                let id = self.b.string(&buf, v.span, Some(parent));
+                self.buf = buf;
+                id
             }
             _ => {
                 let a = self.expr(e, ctx);
@@ -277,17 +312,18 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
 
     /// The JSON key of a property: its text, `[format(…)]` when
     /// interpolated, and `[string('copy')]` for a property named `copy`.
-    fn key_text(&mut self, key: &PropertyKey<'s>, ctx: &Ctx) -> Option<String> {
-        let text = match key {
-            PropertyKey::Ident(i) => i.name?.to_string(),
+    fn key_text<'k>(&mut self, key: &'k PropertyKey<'s>, ctx: &Ctx) -> Option<Cow<'k, str>> {
+        let text: Cow<'k, str> = match key {
+            PropertyKey::Ident(i) => Cow::Borrowed(i.name?),
             PropertyKey::String(s) => match s.as_str() {
-                Some(plain) => escape_literal(plain),
-                None => self.string(s, ctx).to_template_string(),
+                Some(plain) if plain.starts_with('[') => Cow::Owned(escape_literal(plain)),
+                Some(plain) => Cow::Borrowed(plain),
+                None => Cow::Owned(self.string(s, ctx).to_template_string()),
             },
             PropertyKey::Skipped(_) => return None,
         };
         if text.eq_ignore_ascii_case("copy") {
-            return Some(format!("[string('{text}')]"));
+            return Some(Cow::Owned(format!("[string('{text}')]")));
         }
         Some(text)
     }
@@ -976,12 +1012,12 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
                     let id = if qualified {
                         AExpr::call(
                             "tenantResourceId",
-                            vec![AExpr::str("Microsoft.Management/managementGroups"), mg],
+                            vec![AExpr::lit("Microsoft.Management/managementGroups"), mg],
                         )
                     } else {
                         AExpr::call(
                             "format",
-                            vec![AExpr::str("Microsoft.Management/managementGroups/{0}"), mg],
+                            vec![AExpr::lit("Microsoft.Management/managementGroups/{0}"), mg],
                         )
                     };
                     self.expr_member(m, "scope", key_span, &id, span, node);
@@ -1234,16 +1270,16 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
             }
             Expr::InstanceCall(c) if c.name.as_str() == "getSecret" => {
                 match self.key_vault_reference(e, ctx) {
-                    Some(r) => AExpr::call("createObject", vec![AExpr::str("reference"), r]),
+                    Some(r) => AExpr::call("createObject", vec![AExpr::lit("reference"), r]),
                     None => {
                         let v = self.expr(e, ctx);
-                        AExpr::call("createObject", vec![AExpr::str("value"), v])
+                        AExpr::call("createObject", vec![AExpr::lit("value"), v])
                     }
                 }
             }
             _ => {
                 let v = self.expr(e, ctx);
-                AExpr::call("createObject", vec![AExpr::str("value"), v])
+                AExpr::call("createObject", vec![AExpr::lit("value"), v])
             }
         }
     }
@@ -1252,15 +1288,15 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
     fn key_vault_reference(&mut self, e: &Expr<'s>, ctx: &Ctx) -> Option<AExpr> {
         let (id, name, version) = self.key_vault_parts(e, ctx)?;
         let mut args = vec![
-            AExpr::str("keyVault"),
-            AExpr::call("createObject", vec![AExpr::str("id"), id]),
+            AExpr::lit("keyVault"),
+            AExpr::call("createObject", vec![AExpr::lit("id"), id]),
         ];
         if let Some(name) = name {
-            args.push(AExpr::str("secretName"));
+            args.push(AExpr::lit("secretName"));
             args.push(name);
         }
         if let Some(version) = version {
-            args.push(AExpr::str("secretVersion"));
+            args.push(AExpr::lit("secretVersion"));
             args.push(version);
         }
         Some(AExpr::call("createObject", args))

@@ -4,7 +4,9 @@
 //! symbolic references to `resourceId()`/`reference()`, loop variables to
 //! `copyIndex()`.
 
-use std::collections::HashMap;
+/// Maps keyed by names of the file: foldhash (std's SipHash showed in
+/// profiles), seeded per map.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::rc::Rc;
 
 use idguard_bicep::Diagnostic;
@@ -15,7 +17,7 @@ use idguard_bicep::ast::{
     ObjectLit, PropertyAccess, PropertyKey, StringLit, UnaryOp,
 };
 
-use super::arm::AExpr;
+use super::arm::{AExpr, Text};
 use super::binder::{Binder, Ctx, LocalVal, Sym};
 use super::{Loader, LowerNote};
 use crate::expr::TargetScope;
@@ -109,6 +111,10 @@ pub(crate) struct Lowerer<'a, 's, 'r> {
     /// `load*Content()` calls Bicep hoists into a synthesized variable
     /// (`$fxv#0`…), by the call's start offset, numbered in text order.
     fxv_names: HashMap<u32, String>,
+    /// A reusable buffer for expression text.
+    pub buf: String,
+    /// Strings of expressions, shared: names and literals repeat.
+    texts: std::collections::HashSet<Rc<str>, foldhash::fast::RandomState>,
     /// Their values, once loaded: (name, value, call span).
     pub fxv_values: Vec<(String, FxValue, Span)>,
 }
@@ -135,7 +141,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             program,
             bind,
             target,
-            b: DocumentBuilder::new(),
+            b: DocumentBuilder::for_text(text.len()),
             notes: Vec::new(),
             diagnostics,
             budget,
@@ -143,11 +149,25 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             load,
             naming: Vec::new(),
             identifying: Vec::new(),
-            ctx_cache: HashMap::new(),
+            ctx_cache: HashMap::default(),
             scope_vars: Vec::new(),
-            fxv_names: function_variables(program),
+            fxv_names: function_variables(text, program),
             fxv_values: Vec::new(),
+            buf: String::new(),
+            texts: Default::default(),
         }
+    }
+
+    /// A string literal expression, its text shared with equal ones.
+    pub(crate) fn text(&mut self, s: &str) -> AExpr {
+        if let Some(t) = self.texts.get(s) {
+            return AExpr::Str(Text::Shared(Rc::clone(t)));
+        }
+        let t: Rc<str> = Rc::from(s);
+        if s.len() <= 64 {
+            self.texts.insert(Rc::clone(&t));
+        }
+        AExpr::Str(Text::Shared(t))
     }
 
     /// Takes `n` units of the budget; `false` once it is spent.
@@ -300,7 +320,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
 
     pub(crate) fn string(&mut self, s: &StringLit<'s>, ctx: &Ctx) -> AExpr {
         if let Some(plain) = s.as_str() {
-            return AExpr::str(plain);
+            return self.text(plain);
         }
         let mut format = String::new();
         let segments = s.segments();
@@ -323,7 +343,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             }
         }
         if let Some(first) = args.first_mut() {
-            *first = AExpr::Str(Rc::from(format.as_str()));
+            *first = AExpr::str(&format);
         }
         AExpr::call("format", args)
     }
@@ -378,9 +398,16 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                 }
                 (*e).clone()
             }
-            Sym::Local(LocalVal::Lambda(n)) => AExpr::call("lambdaVariables", vec![AExpr::Str(n)]),
-            Sym::Local(LocalVal::FuncParam(n)) => AExpr::call("parameters", vec![AExpr::Str(n)]),
-            Sym::Param(n) => AExpr::call("parameters", vec![AExpr::str(n)]),
+            Sym::Local(LocalVal::Lambda(n)) => {
+                AExpr::call("lambdaVariables", vec![AExpr::Str(Text::Shared(n))])
+            }
+            Sym::Local(LocalVal::FuncParam(n)) => {
+                AExpr::call("parameters", vec![AExpr::Str(Text::Shared(n))])
+            }
+            Sym::Param(n) => {
+                let n = self.text(n);
+                AExpr::call("parameters", vec![n])
+            }
             Sym::ParamAssign(p) => {
                 // Another parameter of a `.bicepparam`: its value.
                 let key = p.span.start as usize;
@@ -392,10 +419,15 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                 self.scope_vars.pop();
                 v
             }
-            Sym::Var(v) => AExpr::call("variables", vec![AExpr::str(v.name.as_str())]),
+            Sym::Var(v) => {
+                let n = self.text(v.name.as_str());
+                AExpr::call("variables", vec![n])
+            }
             Sym::Resource(r) => self.target_value(Target::Res(r, None)),
             Sym::Module(m) => self.target_value(Target::Mod(m, None)),
-            Sym::Imported(original) => AExpr::call("variables", vec![AExpr::Str(original)]),
+            Sym::Imported(original) => {
+                AExpr::call("variables", vec![AExpr::Str(Text::Shared(original))])
+            }
             Sym::Func(_) | Sym::Namespace(_) | Sym::Unknown => self.broken(),
         }
     }
@@ -409,11 +441,11 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
         match self.bind.lookup(name, ctx) {
             Sym::Func(f) => {
                 let args = self.args(&c.args, ctx);
-                AExpr::call(&format!("__bicep.{}", f.name.as_str()), args)
+                AExpr::call_dyn(&format!("__bicep.{}", f.name.as_str()), args)
             }
             Sym::Imported(original) => {
                 let args = self.args(&c.args, ctx);
-                AExpr::call(&format!("__bicep.{original}"), args)
+                AExpr::call_dyn(&format!("__bicep.{original}"), args)
             }
             _ => self.builtin(name, &c.args, c.span, ctx),
         }
@@ -435,7 +467,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             }
             _ => {
                 let args = self.args(args, ctx);
-                AExpr::call(name, args)
+                AExpr::call_dyn(name, args)
             }
         }
     }
@@ -445,14 +477,14 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
     /// with a note.
     fn load_function(&mut self, name: &str, args: &[Expr<'s>], span: Span, ctx: &Ctx) -> AExpr {
         let Some(path) = args.first().and_then(Expr::as_str) else {
-            return AExpr::call(name, self.args(args, ctx));
+            return AExpr::call_dyn(name, self.args(args, ctx));
         };
         let Some(text) = (self.load)(path) else {
             self.note(
                 span,
                 format!("{name}('{path}'): the file is not at hand, so its content is unknown"),
             );
-            return AExpr::call(name, self.args(args, ctx));
+            return AExpr::call_dyn(name, self.args(args, ctx));
         };
         let hoisted = self.fxv_names.get(&span.start).cloned();
         let value = match name {
@@ -465,7 +497,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                         span,
                         format!("loadJsonContent('{path}'): the file is not valid JSON"),
                     );
-                    return AExpr::call(name, self.args(args, ctx));
+                    return AExpr::call_dyn(name, self.args(args, ctx));
                 };
                 if let Some(p) = args.get(1).and_then(Expr::as_str) {
                     match json_path(&value, p) {
@@ -477,7 +509,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                                     "loadJsonContent('{path}', '{p}'): the path is not supported or selects nothing"
                                 ),
                             );
-                            return AExpr::call(name, self.args(args, ctx));
+                            return AExpr::call_dyn(name, self.args(args, ctx));
                         }
                     }
                 }
@@ -488,7 +520,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                     span,
                     format!("{name}('{path}') is not evaluated by idguard; its value is unknown"),
                 );
-                return AExpr::call(name, self.args(args, ctx));
+                return AExpr::call_dyn(name, self.args(args, ctx));
             }
         };
         match hoisted {
@@ -547,7 +579,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             }
             // A function of a wildcard import or an extension.
             let args = self.args(&c.args, ctx);
-            return AExpr::call(&format!("{ns}.{method}"), args);
+            return AExpr::call_dyn(&format!("{ns}.{method}"), args);
         }
         if let Some(Target::Res(r, idx)) = self.target_of(&c.base, ctx) {
             let Some(res) = self.bind.resources.get(r) else {
@@ -562,7 +594,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                 } else {
                     args.extend(self.args(&c.args, ctx));
                 }
-                return AExpr::call(method, args);
+                return AExpr::call_dyn(method, args);
             }
         }
         self.broken()
@@ -576,7 +608,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             && let Some(Target::Mod(m, idx)) = self.target_of(&inner.base, ctx)
         {
             let base = self.module_property(m, idx, "outputs", inner.safe);
-            let tail = [AExpr::str(name), AExpr::str("value")];
+            let tail = [self.text(name), AExpr::lit("value")];
             if p.safe {
                 return tail
                     .into_iter()
@@ -587,7 +619,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             {
                 let mut args = call.args.clone();
                 args.extend(tail);
-                return AExpr::call(&call.name.clone(), args);
+                return AExpr::call_named(call.name.clone(), args);
             }
             return base.access(tail);
         }
@@ -596,7 +628,8 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             Some(Target::Mod(m, idx)) => self.module_property(m, idx, name, p.safe),
             None => {
                 let base = self.expr(&p.base, ctx);
-                access(base, AExpr::str(name), p.safe, false, is_access(&p.base))
+                let name = self.text(name);
+                access(base, name, p.safe, false, is_access(&p.base))
             }
         }
     }
@@ -617,7 +650,8 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                 Some(Target::Mod(m, idx)) => self.module_property(m, idx, key, i.safe),
                 None => {
                     let base = self.expr(&i.base, ctx);
-                    access(base, AExpr::str(key), i.safe, false, is_access(&i.base))
+                    let key = self.text(key);
+                    access(base, key, i.safe, false, is_access(&i.base))
                 }
             };
         }
@@ -689,12 +723,12 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                     );
                 }
                 if collection {
-                    return AExpr::call("references", vec![target, AExpr::str("full")]);
+                    return AExpr::call("references", vec![target, AExpr::lit("full")]);
                 }
                 let mut args = vec![target];
                 if let Some(api) = api {
                     args.push(AExpr::str(&api));
-                    args.push(AExpr::str("full"));
+                    args.push(AExpr::lit("full"));
                 }
                 AExpr::call("reference", args)
             }
@@ -754,7 +788,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             return if safe {
                 AExpr::call("tryGet", vec![reference, AExpr::str(name)])
             } else {
-                reference.prop(name)
+                reference.prop_dyn(name)
             };
         }
         let guard_cond = if safe && has_condition {
@@ -770,7 +804,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             let mut args = vec![this.symbolic_ref(r, idx.clone())];
             if let Some(api) = &api {
                 args.push(AExpr::str(api));
-                args.push(AExpr::str("full"));
+                args.push(AExpr::lit("full"));
             }
             AExpr::call("reference", args)
         };
@@ -795,7 +829,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                 if safe || wrapped {
                     AExpr::call("tryGet", vec![reference, AExpr::str(name)])
                 } else {
-                    reference.prop(name)
+                    reference.prop_dyn(name)
                 }
             }
         }
@@ -807,7 +841,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             "outputs" => {
                 let reference = AExpr::call("reference", vec![self.module_ref(m, idx)]);
                 if safe {
-                    AExpr::call("tryGet", vec![reference, AExpr::str("outputs")])
+                    AExpr::call("tryGet", vec![reference, AExpr::lit("outputs")])
                 } else {
                     reference.prop("outputs")
                 }
@@ -1095,7 +1129,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
         let own = self.name_of(r, idx.clone());
         let ancestors = self.ancestor_bindings(r, idx);
         let split_name = |name: AExpr, i: usize| {
-            AExpr::call("split", vec![name, AExpr::str("/")]).access([AExpr::Int(i as i64)])
+            AExpr::call("split", vec![name, AExpr::lit("/")]).access([AExpr::Int(i as i64)])
         };
         if ancestors.is_empty() {
             if ty_segments <= 1 {
@@ -1281,9 +1315,10 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
     }
 
     pub(crate) fn format_id(&mut self, scope: ScopeData, ty: &str, segments: Vec<AExpr>) -> AExpr {
+        let ty = self.text(ty);
         let with_type = |first: Vec<AExpr>| {
             let mut args = first;
-            args.push(AExpr::str(ty));
+            args.push(ty);
             args.extend(segments);
             args
         };
@@ -1305,7 +1340,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                     .unwrap_or_else(|| AExpr::call0("resourceGroup").prop("name"));
                 let base = AExpr::call(
                     "format",
-                    vec![AExpr::str("/subscriptions/{0}/resourceGroups/{1}"), sub, rg],
+                    vec![AExpr::lit("/subscriptions/{0}/resourceGroups/{1}"), sub, rg],
                 );
                 AExpr::call("extensionResourceId", with_type(vec![base]))
             }
@@ -1346,8 +1381,12 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
 /// `loadYamlContent` always, `loadTextContent` and `loadFileAsBase64`
 /// unless they are a variable's whole value; not inside functions. Named
 /// `$fxv#<n>` in text order.
-fn function_variables(program: &Program<'_>) -> HashMap<u32, String> {
+fn function_variables(text: &str, program: &Program<'_>) -> HashMap<u32, String> {
     use idguard_bicep::visit::{Visitor, walk_expr, walk_statement};
+    // Most files load nothing: no walk for them.
+    if memchr::memmem::find(text.as_bytes(), b"load").is_none() {
+        return HashMap::default();
+    }
     struct Collect {
         found: Vec<u32>,
         direct: Option<u32>,
@@ -1418,7 +1457,7 @@ fn int_literal(v: u64, negative: bool) -> AExpr {
 }
 
 fn binary(op: BinaryOp, l: AExpr, r: AExpr) -> AExpr {
-    let f = |name: &str, l, r| AExpr::call(name, vec![l, r]);
+    let f = |name: &'static str, l, r| AExpr::call(name, vec![l, r]);
     let lower = |e| AExpr::call("toLower", vec![e]);
     match op {
         BinaryOp::LogicalOr => f("or", l, r),
@@ -1462,9 +1501,9 @@ fn access(base: AExpr, accessor: AExpr, safe: bool, from_end: bool, chained: boo
             AExpr::call(
                 "createObject",
                 vec![
-                    AExpr::str("value"),
+                    AExpr::lit("value"),
                     accessor,
-                    AExpr::str("fromEnd"),
+                    AExpr::lit("fromEnd"),
                     AExpr::bool(true),
                 ],
             )
@@ -1473,7 +1512,7 @@ fn access(base: AExpr, accessor: AExpr, safe: bool, from_end: bool, chained: boo
         };
         let mut args = call.args.clone();
         args.push(extra);
-        return AExpr::call(&call.name.clone(), args);
+        return AExpr::call_named(call.name.clone(), args);
     }
     if from_end {
         return AExpr::call("indexFromEnd", vec![base, accessor]);

@@ -190,21 +190,21 @@ fn key_vault_reference<'s>(l: &mut Lowerer<'_, 's, '_>, e: &Expr<'s>) -> Option<
             vec![
                 lowered.first().cloned().unwrap_or_else(AExpr::null),
                 lowered.get(1).cloned().unwrap_or_else(AExpr::null),
-                AExpr::str("Microsoft.KeyVault/vaults"),
+                AExpr::lit("Microsoft.KeyVault/vaults"),
                 lowered.get(2).cloned().unwrap_or_else(AExpr::null),
             ],
         ),
     };
     let mut reference = vec![
-        AExpr::str("keyVault"),
-        AExpr::call("createObject", vec![AExpr::str("id"), id]),
+        AExpr::lit("keyVault"),
+        AExpr::call("createObject", vec![AExpr::lit("id"), id]),
     ];
     if let Some(secret) = lowered.get(3) {
-        reference.push(AExpr::str("secretName"));
+        reference.push(AExpr::lit("secretName"));
         reference.push(secret.clone());
     }
     if let Some(version) = lowered.get(4) {
-        reference.push(AExpr::str("secretVersion"));
+        reference.push(AExpr::lit("secretVersion"));
         reference.push(version.clone());
     }
     Some(AExpr::call("createObject", reference))

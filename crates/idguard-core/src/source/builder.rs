@@ -14,6 +14,9 @@ const LINEAR_SCAN_MEMBERS: usize = 16;
 
 type FastHash = foldhash::fast::RandomState;
 
+/// Longest string interned.
+const INTERN_MAX: usize = 64;
+
 /// What a document built from another language carries besides its tree.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SourceExtras {
@@ -60,7 +63,20 @@ impl DocumentBuilder {
         Self::default()
     }
 
+    /// A builder sized for a source text of `len` bytes.
+    pub(crate) fn for_text(len: usize) -> Self {
+        let mut b = Self::default();
+        b.nodes.reserve(len / 24 + 16);
+        b.strings.reserve(len / 96 + 16);
+        b
+    }
+
     pub(crate) fn intern(&mut self, s: &str) -> Rc<str> {
+        // Long strings (expressions, descriptions) seldom repeat: hashing
+        // them costs more than it saves.
+        if s.len() > INTERN_MAX {
+            return Rc::from(s);
+        }
         if let Some(rc) = self.strings.get(s) {
             return Rc::clone(rc);
         }
@@ -155,6 +171,14 @@ impl DocumentBuilder {
 
 fn dedup_members(members: Vec<Member>) -> Vec<Member> {
     if members.len() <= LINEAR_SCAN_MEMBERS {
+        // Usually no key repeats: keep the vector as it is.
+        let repeated = members
+            .iter()
+            .enumerate()
+            .any(|(i, m)| members.iter().take(i).any(|o| o.key == m.key));
+        if !repeated {
+            return members;
+        }
         let mut out: Vec<Member> = Vec::with_capacity(members.len());
         for m in members {
             match out.iter_mut().find(|o| o.key == m.key) {

@@ -92,7 +92,14 @@ impl LineIndex {
     /// Bicep files, whose positions must agree with Bicep's own.
     pub fn with_lone_cr(text: &str) -> Self {
         let bytes = text.as_bytes();
-        let mut starts = vec![0u32];
+        let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        starts.push(0u32);
+        if memchr::memchr(b'\r', bytes).is_none() {
+            starts.extend(
+                memchr::memchr_iter(b'\n', bytes).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            );
+            return Self { starts };
+        }
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             let lone_cr = bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n');
             if bytes.get(i) == Some(&b'\n') || lone_cr {
