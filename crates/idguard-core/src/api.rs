@@ -584,7 +584,14 @@ fn related(files: &Files, model: &Model<'_>, d: &Diagnostic) -> Vec<Related> {
     else {
         return Vec::new();
     };
-    let lower = text.to_ascii_lowercase();
+    let mut lower = text.to_ascii_lowercase();
+    if entry.doc.is_lowered() {
+        // Bicep: the text says `name`; the lowered value `parameters('name')`.
+        lower.push_str(&crate::bicep::check::lowered_text(
+            &entry.doc,
+            d.location.node,
+        ));
+    }
     deployment
         .parameters
         .iter()

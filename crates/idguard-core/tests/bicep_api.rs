@@ -379,6 +379,18 @@ resource uami 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
     // One identity name across environments (MI302), from both files.
     let mi302: Vec<_> = r.findings.iter().filter(|f| f.code == "MI302").collect();
     assert!(!mi302.is_empty(), "{:?}", r.findings);
+    // A finding from a parameter-file value points at the .bicepparam line
+    // that set it.
+    let named = r
+        .findings
+        .iter()
+        .find(|f| {
+            f.code == "MI201" && f.parameters_file.as_deref() == Some("infra/main.dev.bicepparam")
+        })
+        .expect("MI201 on the dev evaluation");
+    let rel = named.related.first().expect("a related location");
+    assert_eq!(rel.file, "infra/main.dev.bicepparam");
+    assert_eq!(rel.range.start.line, 3);
     // Pairing by `using`.
     let pairs = pair_bicepparam_files(
         &["infra/main.bicep"],

@@ -179,6 +179,27 @@ pub(crate) fn load_modules(
     Ok(())
 }
 
+/// The strings of a lowered node and its descendants (its ARM
+/// expressions), lowercased: what a finding's value says in ARM terms.
+pub(crate) fn lowered_text(doc: &Document, node: crate::source::NodeId) -> String {
+    let mut out = String::new();
+    let mut stack = vec![node];
+    let mut seen = 0;
+    while let Some(n) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 {
+            break;
+        }
+        if let Some(s) = doc.as_str(n) {
+            out.push('\u{0}');
+            out.push_str(&s.to_ascii_lowercase());
+        }
+        stack.extend(doc.members(n).iter().map(|m| m.value));
+        stack.extend(doc.items(n).iter().copied());
+    }
+    out
+}
+
 /// A `#disable-next-line` suppression of the finding at `location`.
 pub(crate) fn line_suppression(
     files: &Files,

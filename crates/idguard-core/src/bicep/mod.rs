@@ -105,6 +105,7 @@ pub fn lower_bicep(text: &str, load: &Loader<'_>) -> Lowered {
     for s in suppressions {
         l.b.add_line_suppression(s);
     }
+    l.b.mark_lowered();
     let exhausted = l.exhausted;
     let notes = std::mem::take(&mut l.notes);
     let doc = l.b.finish(root, lines);

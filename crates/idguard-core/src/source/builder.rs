@@ -26,8 +26,9 @@ pub struct SourceExtras {
     pub incomplete: Vec<NodeId>,
     /// In-source line suppressions (`#disable-next-line MI402` in Bicep).
     pub line_suppressions: Vec<LineSuppression>,
-    /// Lowered from another language: string values of a parameters
-    /// document may be expressions (a `.bicepparam` evaluated on reading).
+    /// Lowered from another language (Bicep): its text is not the JSON
+    /// its nodes hold, and string values of a parameters document may be
+    /// expressions (a `.bicepparam`, evaluated on reading).
     pub lowered: bool,
 }
 
