@@ -189,7 +189,7 @@ impl AExpr {
         out.clear();
         match self {
             AExpr::Str(s) => {
-                if s.starts_with('[') {
+                if needs_escape(s) {
                     out.push('[');
                 }
                 out.push_str(s);
@@ -203,14 +203,20 @@ impl AExpr {
     }
 }
 
-/// A literal string as a template string value: `[` at the start is
-/// written `[[` so ARM does not read it as an expression.
+/// A literal string as a template string value: `[…]` is written `[[…]`
+/// so ARM does not read it as an expression.
 pub(crate) fn escape_literal(s: &str) -> String {
-    if s.starts_with('[') {
+    if needs_escape(s) {
         format!("[{s}")
     } else {
         s.to_string()
     }
+}
+
+/// Whether ARM would read the string as an expression: it starts with `[`
+/// and ends with `]` (`[test` is a literal as it is).
+pub(crate) fn needs_escape(s: &str) -> bool {
+    s.starts_with('[') && s.ends_with(']')
 }
 
 fn write_string_literal(s: &str, out: &mut String) {
@@ -262,6 +268,7 @@ mod tests {
             "[reference('mi', '2018-11-30', 'full').identity['principal-id'][0]]"
         );
         assert_eq!(AExpr::str("[x]").to_template_string(), "[[x]");
+        assert_eq!(AExpr::str("[x").to_template_string(), "[x");
         assert_eq!(
             AExpr::call("format", vec![AExpr::str("it's {0}"), AExpr::Int(-1)])
                 .to_template_string(),

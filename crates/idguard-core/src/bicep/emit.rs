@@ -220,7 +220,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
             }
             Expr::String(s) if s.as_str().is_some() => {
                 let v = s.as_str().unwrap_or("");
-                if v.starts_with('[') {
+                if super::arm::needs_escape(v) {
                     self.b.string(&escape_literal(v), s.span, Some(parent))
                 } else {
                     self.b.string(v, s.span, Some(parent))
@@ -316,7 +316,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         let text: Cow<'k, str> = match key {
             PropertyKey::Ident(i) => Cow::Borrowed(i.name?),
             PropertyKey::String(s) => match s.as_str() {
-                Some(plain) if plain.starts_with('[') => Cow::Owned(escape_literal(plain)),
+                Some(plain) if super::arm::needs_escape(plain) => Cow::Owned(escape_literal(plain)),
                 Some(plain) => Cow::Borrowed(plain),
                 None => Cow::Owned(self.string(s, ctx).to_template_string()),
             },

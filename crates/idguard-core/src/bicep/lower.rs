@@ -1584,7 +1584,12 @@ fn base64(bytes: &[u8]) -> String {
 /// A JSONPath of the simple form `$.a.b[0]` (what `loadJsonContent` is
 /// given in practice).
 fn json_path(v: &serde_json::Value, path: &str) -> Option<serde_json::Value> {
-    let mut rest = path.trim().strip_prefix('$')?;
+    let path = path.trim();
+    // `$` may be left out (`.a.b`, as Bicep's baselines write it).
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    if !(rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')) {
+        return None;
+    }
     let mut cur = v;
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix('.') {
@@ -1638,5 +1643,7 @@ mod tests {
         assert_eq!(json_path(&v, "$.a.b[1].c"), Some(serde_json::json!(2)));
         assert_eq!(json_path(&v, "$"), Some(v.clone()));
         assert_eq!(json_path(&v, "$.x"), None);
+        assert_eq!(json_path(&v, ".a.b[0]"), Some(serde_json::json!(1)));
+        assert_eq!(json_path(&v, "a"), None);
     }
 }

@@ -37,3 +37,5 @@ output doubled int = twice(count)
 output loop array = [for i in range(0, 2): i * 2]
 @secure()
 output secret string = name
+var bracketLiteral = '[not an expression'
+var bracketEscaped = '[looks like one]'
