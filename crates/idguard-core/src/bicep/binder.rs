@@ -160,7 +160,7 @@ pub(crate) struct Binder<'a, 's> {
     pub top_modules: HashMap<&'s str, usize>,
     pub imported: HashMap<&'s str, Rc<str>>,
     pub namespaces: HashMap<&'s str, ()>,
-    pub types: HashMap<&'s str, ()>,
+    pub types: HashMap<&'s str, &'a idguard_bicep::ast::TypeDecl<'s>>,
     /// Any `extension` declared other than `az`.
     pub has_extensions: bool,
     pub target_scope: Option<TargetScope>,
@@ -203,7 +203,7 @@ impl<'a, 's> Binder<'a, 's> {
                 }
                 Statement::Type(t) => {
                     if let Some(n) = t.name.name {
-                        b.types.insert(n, ());
+                        b.types.insert(n, t);
                     }
                 }
                 Statement::Resource(r) => {

@@ -524,11 +524,23 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         let node = self.b.open(d.span, Some(parent));
         let mut m = Vec::new();
         let mut info = type_info(&d.ty);
-        if let Some(s) = decorator(&d.decorators, "secure") {
-            let _ = s;
+        // A type declared in this file: the JSON type it stands for.
+        if info.ty.is_none()
+            && let Some(t) = info.reference.and_then(|r| self.bind.types.get(r))
+        {
+            info.ty = type_info(&t.value).ty;
+        }
+        if decorator(&d.decorators, "secure").is_some() {
             info.ty = match info.ty {
                 Some("string") => Some("securestring"),
                 Some("object") => Some("secureObject"),
+                // A type from Bicep's catalogue (`resourceInput<…>.properties.x`)
+                // or a user type: secure all the same, object or string as
+                // the default value says.
+                None => Some(match &d.default {
+                    Some(Expr::Object(_)) => "secureObject",
+                    _ => "securestring",
+                }),
                 other => other,
             };
         }
@@ -556,7 +568,8 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         if let Some(r) = info.reference {
             let r = format!("#/definitions/{r}");
             self.str_member(m, "$ref", span, &r, span, parent);
-        } else if let Some(t) = info.ty {
+        }
+        if let Some(t) = info.ty {
             self.str_member(m, "type", span, t, span, parent);
         }
         if !info.allowed.is_empty() {

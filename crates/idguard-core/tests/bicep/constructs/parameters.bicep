@@ -49,3 +49,9 @@ param list string[] = ['a', 'b']
 param flag bool = !empty(list)
 
 param negative int = -5
+
+@secure()
+param derived resourceInput<'Microsoft.ApiManagement/service/loggers@2024-05-01'>.properties.credentials?
+
+@secure()
+param secureConfig config
