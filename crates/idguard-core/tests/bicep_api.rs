@@ -446,3 +446,62 @@ fn the_language_can_be_named_explicitly() {
     assert!(r.files[0].error.is_none());
     assert!(r.findings.iter().any(|f| f.code == "MI202"));
 }
+
+#[test]
+fn compile_time_imports_bring_their_values() {
+    let main = file(
+        "infra/main.bicep",
+        "import { roles } from './shared/roles.bicep'
+import * as shared from './shared/roles.bicep'
+
+resource uami 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: 'id-orders-prod-weu'
+  location: 'westeurope'
+  tags: { owner: 'a', environment: 'prod', workload: 'orders' }
+}
+
+resource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(resourceGroup().id, uami.id, roles.owner)
+  properties: {
+    roleDefinitionId: shared.roleId(roles.owner)
+    principalId: uami.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+",
+    );
+    let shared = "@export()
+var roles = {
+  owner: ownerId
+}
+var ownerId = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635'
+
+@export()
+func roleId(id string) string => subscriptionResourceId('Microsoft.Authorization/roleDefinitions', id)
+";
+    let files = HashMap::from([("shared/roles.bicep", shared)]);
+    let r = check(&main, &files);
+    assert!(
+        r.files[0].error.is_none() && r.files[0].notes.is_empty(),
+        "{:?}",
+        r.files[0]
+    );
+    // Owner, read through the imported map and function.
+    let mi103 = r.findings.iter().find(|f| f.code == "MI103");
+    assert!(
+        mi103.is_some_and(|f| f.message.contains("Owner")),
+        "{:?}",
+        r.findings
+    );
+    // Not at hand: unknown, with a note.
+    let r = check(&main, &HashMap::new());
+    assert!(!r.findings.iter().any(|f| f.code == "MI103"));
+    assert!(
+        r.files[0]
+            .notes
+            .iter()
+            .any(|n| n.message.contains("shared/roles.bicep") && n.line == 1),
+        "{:?}",
+        r.files[0].notes
+    );
+}

@@ -75,8 +75,11 @@ pub(crate) enum Sym<'a, 's> {
     Resource(usize),
     Module(usize),
     Func(&'a FuncDecl<'s>),
-    /// A symbol imported by name (`import {x} from …`): its original name.
-    Imported(Rc<str>),
+    /// A symbol imported by name (`import {x} from …`): the import (its
+    /// index in [`Binder::imports`]) and the symbol's original name.
+    Imported(usize, Rc<str>),
+    /// The alias of a wildcard import (`import * as ns from …`).
+    Wildcard(usize),
     /// `az`, `sys`, a wildcard-import or extension alias.
     Namespace(&'s str),
     Unknown,
@@ -158,7 +161,11 @@ pub(crate) struct Binder<'a, 's> {
     pub top_resources: HashMap<&'s str, usize>,
     pub modules: Vec<Module<'a, 's>>,
     pub top_modules: HashMap<&'s str, usize>,
-    pub imported: HashMap<&'s str, Rc<str>>,
+    pub imported: HashMap<&'s str, (usize, Rc<str>)>,
+    pub wildcards: HashMap<&'s str, usize>,
+    /// Compile-time imports: the path each reads (`None` when it is not a
+    /// plain string), and where the statement is.
+    pub imports: Vec<(Option<String>, idguard_bicep::Span)>,
     pub namespaces: HashMap<&'s str, ()>,
     pub types: HashMap<&'s str, &'a idguard_bicep::ast::TypeDecl<'s>>,
     /// Any `extension` declared other than `az`.
@@ -224,32 +231,44 @@ impl<'a, 's> Binder<'a, 's> {
                         b.top_modules.insert(n, b.modules.len() - 1);
                     }
                 }
-                Statement::Import(i) => match &i.target {
-                    ImportTarget::Symbols(list) => {
-                        for item in list.items.iter().filter_map(|i| i.present()) {
-                            let original: Option<&str> = match &item.name {
-                                ImportName::Ident(id) => id.name,
-                                ImportName::String(s) => s.as_str(),
-                                ImportName::Skipped(_) => None,
-                            };
-                            let local = item.alias.as_ref().and_then(|a| a.alias.name).or(
-                                match &item.name {
+                Statement::Import(i) => {
+                    let index = b.imports.len();
+                    let path = i
+                        .from
+                        .present()
+                        .and_then(|f| f.path.present())
+                        .and_then(|p| p.as_str())
+                        .map(str::to_string);
+                    b.imports.push((path, i.span));
+                    match &i.target {
+                        ImportTarget::Symbols(list) => {
+                            for item in list.items.iter().filter_map(|i| i.present()) {
+                                let original: Option<&str> = match &item.name {
                                     ImportName::Ident(id) => id.name,
-                                    _ => None,
-                                },
-                            );
-                            if let (Some(local), Some(original)) = (local, original) {
-                                b.imported.insert(local, Rc::from(original));
+                                    ImportName::String(s) => s.as_str(),
+                                    ImportName::Skipped(_) => None,
+                                };
+                                let local =
+                                    item.alias
+                                        .as_ref()
+                                        .and_then(|a| a.alias.name)
+                                        .or(match &item.name {
+                                            ImportName::Ident(id) => id.name,
+                                            _ => None,
+                                        });
+                                if let (Some(local), Some(original)) = (local, original) {
+                                    b.imported.insert(local, (index, Rc::from(original)));
+                                }
                             }
                         }
-                    }
-                    ImportTarget::Wildcard(w) => {
-                        if let Some(n) = w.alias.alias.name {
-                            b.namespaces.insert(n, ());
+                        ImportTarget::Wildcard(w) => {
+                            if let Some(n) = w.alias.alias.name {
+                                b.wildcards.insert(n, index);
+                            }
                         }
+                        ImportTarget::Skipped(_) => {}
                     }
-                    ImportTarget::Skipped(_) => {}
-                },
+                }
                 Statement::Extension(e) => {
                     let name = match &e.spec {
                         idguard_bicep::ast::ExtensionSpec::Ident(i) => i.name.map(str::to_string),
@@ -377,6 +396,12 @@ impl<'a, 's> Binder<'a, 's> {
             if let Some(f) = self.funcs.get(name) {
                 return Sym::Func(f);
             }
+            if let Some((i, original)) = self.imported.get(name) {
+                return Sym::Imported(*i, Rc::clone(original));
+            }
+            if let Some(i) = self.wildcards.get(name) {
+                return Sym::Wildcard(*i);
+            }
             return match name {
                 "az" | "sys" => Sym::Namespace(if name == "az" { "az" } else { "sys" }),
                 _ => match self.namespaces.get_key_value(name) {
@@ -414,8 +439,11 @@ impl<'a, 's> Binder<'a, 's> {
         if let Some(f) = self.funcs.get(name) {
             return Sym::Func(f);
         }
-        if let Some(i) = self.imported.get(name) {
-            return Sym::Imported(Rc::clone(i));
+        if let Some((i, original)) = self.imported.get(name) {
+            return Sym::Imported(*i, Rc::clone(original));
+        }
+        if let Some(i) = self.wildcards.get(name) {
+            return Sym::Wildcard(*i);
         }
         if let Some((k, _)) = self.namespaces.get_key_value(name) {
             return Sym::Namespace(k);
@@ -430,7 +458,10 @@ impl<'a, 's> Binder<'a, 's> {
     /// Whether a bare call `name(…)` reaches the built-in function (no
     /// declaration or local of that name hides it).
     pub(crate) fn is_shadowed(&self, name: &str, ctx: &Ctx) -> bool {
-        !matches!(self.lookup(name, ctx), Sym::Unknown | Sym::Namespace(_))
+        !matches!(
+            self.lookup(name, ctx),
+            Sym::Unknown | Sym::Namespace(_) | Sym::Wildcard(_)
+        )
     }
 }
 

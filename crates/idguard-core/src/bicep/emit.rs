@@ -81,7 +81,7 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
 
         self.emit_metadata(&mut members, root);
         self.emit_definitions(&mut members, root);
-        self.emit_functions(&mut members, root);
+        let functions_at = members.len();
         self.emit_parameters(&mut members, root);
         let (variables, user_variables, variables_span) = self.emit_variables(root);
         let variables_at = members.len();
@@ -112,6 +112,9 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         if self.finish_variables(variables, user_variables) {
             let m = self.b.member("variables", variables_span, variables);
             members.insert(variables_at, m);
+        }
+        if let Some(m) = self.emit_functions(root) {
+            members.insert(functions_at, m);
         }
         self.b.set_object(root, members);
         (root, modules)
@@ -437,70 +440,126 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
         members.push(self.b.member("definitions", first, node));
     }
 
-    fn emit_functions(&mut self, members: &mut Vec<Member>, root: NodeId) {
+    /// The `functions` member: the file's own (`__bicep`) and those of
+    /// compile-time imports (`_1`, …); `None` when there are none.
+    pub(crate) fn emit_functions(&mut self, root: NodeId) -> Option<Member> {
         let decls: Vec<_> = self.program.functions().collect();
-        if decls.is_empty() {
-            return;
+        let imported = std::mem::take(&mut self.imported_funcs);
+        if decls.is_empty() && imported.is_empty() {
+            return None;
         }
-        let first = self.covering(decls.iter().map(|d| d.span));
+        let first = self.covering(
+            decls
+                .iter()
+                .map(|d| d.span)
+                .chain(imported.iter().map(|(_, _, s)| *s)),
+        );
         let array = self.b.open(first, Some(root));
-        let ns = self.b.open(first, Some(array));
-        let mut ns_members = Vec::new();
-        self.str_member(&mut ns_members, "namespace", first, "__bicep", first, ns);
-        let fmembers = self.b.open(first, Some(ns));
-        let mut fms = Vec::new();
-        for d in decls {
-            let (Some(name), Some(lambda)) = (d.name.name, d.lambda.present()) else {
-                continue;
-            };
-            let f = self.b.open(d.span, Some(fmembers));
-            let mut m = Vec::new();
-            let params = self.b.open(lambda.span, Some(f));
-            let mut items = Vec::new();
-            let mut ctx = Ctx {
-                func: true,
-                ..Ctx::default()
-            };
-            for p in lambda.params.iter().filter_map(|p| p.present()) {
-                let pn = p.name.as_str();
-                let po = self.b.open(p.span, Some(params));
-                let mut pm = Vec::new();
-                let info = type_info(&p.ty);
-                self.type_members(&mut pm, &info, p.ty.span(), po);
-                self.str_member(&mut pm, "name", p.name.span, pn, p.name.span, po);
-                self.b.set_object(po, pm);
-                items.push(po);
-                ctx = ctx.with_local(pn, LocalVal::FuncParam(Rc::from(pn)));
+        let mut namespaces = Vec::new();
+        if !decls.is_empty() {
+            let ns = self.b.open(first, Some(array));
+            let mut ns_members = Vec::new();
+            self.str_member(&mut ns_members, "namespace", first, "__bicep", first, ns);
+            let fmembers = self.b.open(first, Some(ns));
+            let mut fms = Vec::new();
+            for d in decls {
+                let (Some(name), Some(lambda)) = (d.name.name, d.lambda.present()) else {
+                    continue;
+                };
+                let f = self.b.open(d.span, Some(fmembers));
+                let mut m = Vec::new();
+                let params = self.b.open(lambda.span, Some(f));
+                let mut items = Vec::new();
+                let mut ctx = Ctx {
+                    func: true,
+                    ..Ctx::default()
+                };
+                for p in lambda.params.iter().filter_map(|p| p.present()) {
+                    let pn = p.name.as_str();
+                    let po = self.b.open(p.span, Some(params));
+                    let mut pm = Vec::new();
+                    let info = type_info(&p.ty);
+                    self.type_members(&mut pm, &info, p.ty.span(), po);
+                    self.str_member(&mut pm, "name", p.name.span, pn, p.name.span, po);
+                    self.b.set_object(po, pm);
+                    items.push(po);
+                    ctx = ctx.with_local(pn, LocalVal::FuncParam(Rc::from(pn)));
+                }
+                self.b.set_array(params, items);
+                m.push(self.b.member("parameters", lambda.span, params));
+                let output = self.b.open(lambda.body.span(), Some(f));
+                let mut om = Vec::new();
+                let info = type_info(&lambda.return_type);
+                self.type_members(&mut om, &info, lambda.return_type.span(), output);
+                let body = self.expr(&lambda.body, &ctx);
+                let body = match body {
+                    AExpr::Str(s) => AExpr::call("string", vec![AExpr::Str(s)]),
+                    other => other,
+                };
+                self.expr_member(
+                    &mut om,
+                    "value",
+                    lambda.body.span(),
+                    &body,
+                    lambda.body.span(),
+                    output,
+                );
+                self.b.set_object(output, om);
+                m.push(self.b.member("output", lambda.body.span(), output));
+                self.b.set_object(f, m);
+                fms.push(self.b.member(name, d.name.span, f));
             }
-            self.b.set_array(params, items);
-            m.push(self.b.member("parameters", lambda.span, params));
-            let output = self.b.open(lambda.body.span(), Some(f));
-            let mut om = Vec::new();
-            let info = type_info(&lambda.return_type);
-            self.type_members(&mut om, &info, lambda.return_type.span(), output);
-            let body = self.expr(&lambda.body, &ctx);
-            let body = match body {
-                AExpr::Str(s) => AExpr::call("string", vec![AExpr::Str(s)]),
-                other => other,
-            };
-            self.expr_member(
-                &mut om,
-                "value",
-                lambda.body.span(),
-                &body,
-                lambda.body.span(),
-                output,
-            );
-            self.b.set_object(output, om);
-            m.push(self.b.member("output", lambda.body.span(), output));
-            self.b.set_object(f, m);
-            fms.push(self.b.member(name, d.name.span, f));
+            self.b.set_object(fmembers, fms);
+            ns_members.push(self.b.member("members", first, fmembers));
+            self.b.set_object(ns, ns_members);
+            namespaces.push(ns);
         }
-        self.b.set_object(fmembers, fms);
-        ns_members.push(self.b.member("members", first, fmembers));
-        self.b.set_object(ns, ns_members);
-        self.b.set_array(array, vec![ns]);
-        members.push(self.b.member("functions", first, array));
+        for (prefix, funcs, span) in imported {
+            let ns = self.b.open(span, Some(array));
+            let mut ns_members = Vec::new();
+            self.str_member(&mut ns_members, "namespace", span, &prefix, span, ns);
+            let fmembers = self.b.open(span, Some(ns));
+            let mut fms = Vec::new();
+            for func in funcs {
+                let f = self.b.open(span, Some(fmembers));
+                let params = self.b.open(span, Some(f));
+                let mut items = Vec::new();
+                for (name, ty) in &func.params {
+                    let po = self.b.open(span, Some(params));
+                    let mut pm = Vec::new();
+                    if let Some(t) = ty {
+                        self.str_member(&mut pm, "type", span, t, span, po);
+                    }
+                    self.str_member(&mut pm, "name", span, name, span, po);
+                    self.b.set_object(po, pm);
+                    items.push(po);
+                }
+                self.b.set_array(params, items);
+                let output = self.b.open(span, Some(f));
+                let mut om = Vec::new();
+                if let Some(t) = func.output {
+                    self.str_member(&mut om, "type", span, t, span, output);
+                }
+                let body = match func.body {
+                    AExpr::Str(s) => AExpr::call("string", vec![AExpr::Str(s)]),
+                    other => other,
+                };
+                self.expr_member(&mut om, "value", span, &body, span, output);
+                self.b.set_object(output, om);
+                let m = vec![
+                    self.b.member("parameters", span, params),
+                    self.b.member("output", span, output),
+                ];
+                self.b.set_object(f, m);
+                fms.push(self.b.member(&func.name, span, f));
+            }
+            self.b.set_object(fmembers, fms);
+            ns_members.push(self.b.member("members", span, fmembers));
+            self.b.set_object(ns, ns_members);
+            namespaces.push(ns);
+        }
+        self.b.set_array(array, namespaces);
+        Some(self.b.member("functions", first, array))
     }
 
     fn emit_parameters(&mut self, members: &mut Vec<Member>, root: NodeId) {
@@ -684,7 +743,12 @@ impl<'a, 's> Lowerer<'a, 's, '_> {
     /// writes them) and closes the `variables` object; `false` when it is
     /// empty.
     pub(crate) fn finish_variables(&mut self, node: NodeId, user: Vec<Member>) -> bool {
+        self.materialize_imports();
         let mut ms = Vec::new();
+        for (name, value, span) in std::mem::take(&mut self.imported_vars) {
+            let v = self.expr_node(&value, span, node);
+            ms.push(self.b.member(&name, span, v));
+        }
         let mut values = std::mem::take(&mut self.fxv_values);
         values.sort_by(|a, b| a.0.cmp(&b.0));
         for (name, value, span) in values {
@@ -1349,6 +1413,12 @@ struct TypeInfo<'t> {
     nullable: bool,
     allowed: Vec<Literal>,
     reference: Option<&'t str>,
+}
+
+/// The JSON type (`string`, `object`, …) a type expression names, if
+/// it names one.
+pub(crate) fn json_type(t: &TypeExpr<'_>) -> Option<&'static str> {
+    type_info(t).ty
 }
 
 fn type_info<'t>(t: &'t TypeExpr<'_>) -> TypeInfo<'t> {

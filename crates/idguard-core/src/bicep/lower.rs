@@ -7,6 +7,8 @@
 /// Maps keyed by names of the file: foldhash (std's SipHash showed in
 /// profiles), seeded per map.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use idguard_bicep::Diagnostic;
@@ -115,8 +117,27 @@ pub(crate) struct Lowerer<'a, 's, 'r> {
     pub buf: String,
     /// Strings of expressions, shared: names and literals repeat.
     texts: std::collections::HashSet<Rc<str>, foldhash::fast::RandomState>,
+    /// Per compile-time import: the variables and functions used from it.
+    import_uses: Vec<(BTreeSet<String>, BTreeSet<String>)>,
+    /// Lowering an imported file: the prefix its variables and functions
+    /// get in the importing template (`_1`), and those it uses itself.
+    mangle: Option<String>,
+    mangle_uses: (BTreeSet<String>, BTreeSet<String>),
+    /// The imported variables, lowered: (`_1.name`, value, import span).
+    pub imported_vars: Vec<(String, AExpr, Span)>,
+    /// The imported functions, lowered, by namespace (`_1`).
+    pub imported_funcs: Vec<(String, Vec<ImportedFunc>, Span)>,
     /// Their values, once loaded: (name, value, call span).
     pub fxv_values: Vec<(String, FxValue, Span)>,
+}
+
+/// A user-defined function of an imported file, lowered.
+#[derive(Clone, Debug)]
+pub(crate) struct ImportedFunc {
+    pub name: String,
+    pub params: Vec<(String, Option<&'static str>)>,
+    pub output: Option<&'static str>,
+    pub body: AExpr,
 }
 
 /// The value of a hoisted `load*Content()` call.
@@ -135,6 +156,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
     ) -> Self {
         let bind = Binder::new(program);
         let target = bind.target_scope.unwrap_or(TargetScope::ResourceGroup);
+        let imports = bind.imports.len();
         // A generous bound: real files use a few nodes per byte at most.
         let budget = 2_000_000u64.saturating_add((text.len() as u64).saturating_mul(64));
         Lowerer {
@@ -155,6 +177,11 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             fxv_values: Vec::new(),
             buf: String::new(),
             texts: Default::default(),
+            import_uses: vec![Default::default(); imports],
+            mangle: None,
+            mangle_uses: Default::default(),
+            imported_vars: Vec::new(),
+            imported_funcs: Vec::new(),
         }
     }
 
@@ -419,16 +446,144 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                 self.scope_vars.pop();
                 v
             }
-            Sym::Var(v) => {
-                let n = self.text(v.name.as_str());
-                AExpr::call("variables", vec![n])
-            }
+            Sym::Var(v) => match &self.mangle {
+                // In an imported file: the variable as the importing
+                // template holds it (`_1.name`).
+                Some(prefix) => {
+                    let name = v.name.as_str().to_string();
+                    let full = format!("{prefix}.{name}");
+                    self.mangle_uses.0.insert(name);
+                    AExpr::call("variables", vec![AExpr::str(&full)])
+                }
+                None => {
+                    let n = self.text(v.name.as_str());
+                    AExpr::call("variables", vec![n])
+                }
+            },
             Sym::Resource(r) => self.target_value(Target::Res(r, None)),
             Sym::Module(m) => self.target_value(Target::Mod(m, None)),
-            Sym::Imported(original) => {
-                AExpr::call("variables", vec![AExpr::Str(Text::Shared(original))])
+            Sym::Imported(i, original) => self.imported_variable(i, &original),
+            Sym::Func(_) | Sym::Namespace(_) | Sym::Wildcard(_) | Sym::Unknown => self.broken(),
+        }
+    }
+
+    /// A variable of compile-time import `i`: `variables('_<i+1>.name')`,
+    /// materialized (with what it uses) by [`Self::materialize_imports`].
+    fn imported_variable(&mut self, i: usize, name: &str) -> AExpr {
+        if self.mangle.is_some() {
+            return self.broken(); // imports of imported files: not followed
+        }
+        if let Some(uses) = self.import_uses.get_mut(i) {
+            uses.0.insert(name.to_string());
+        }
+        AExpr::call("variables", vec![AExpr::str(&format!("_{}.{name}", i + 1))])
+    }
+
+    /// A call of a function of compile-time import `i`: `_<i+1>.name(…)`.
+    fn imported_function(&mut self, i: usize, name: &str, args: Vec<AExpr>) -> AExpr {
+        if self.mangle.is_some() {
+            return self.broken();
+        }
+        if let Some(uses) = self.import_uses.get_mut(i) {
+            uses.1.insert(name.to_string());
+        }
+        AExpr::call_dyn(&format!("_{}.{name}", i + 1), args)
+    }
+
+    /// Lowers the variables and functions used from compile-time imports
+    /// (and those they use in turn), read through the loader, into
+    /// [`Self::imported_vars`] and [`Self::imported_funcs`]. A registry
+    /// import, or a file not at hand, stays unknown, with a note.
+    pub(crate) fn materialize_imports(&mut self) {
+        if self.mangle.is_some() {
+            return;
+        }
+        let load = self.load;
+        for i in 0..self.import_uses.len() {
+            let (vars, funcs) = self
+                .import_uses
+                .get_mut(i)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            if vars.is_empty() && funcs.is_empty() {
+                continue;
             }
-            Sym::Func(_) | Sym::Namespace(_) | Sym::Unknown => self.broken(),
+            let Some((path, span)) = self.bind.imports.get(i).cloned() else {
+                continue;
+            };
+            let Some(path) = path else { continue };
+            let local = matches!(
+                super::modules::ModulePath::classify(&path),
+                super::modules::ModulePath::Local(_)
+            );
+            let text = if local { load(&path) } else { None };
+            let Some(text) = text else {
+                self.note(
+                    span,
+                    format!(
+                        "import from '{path}': the file is not read, so what it exports is unknown"
+                    ),
+                );
+                continue;
+            };
+            let dir = match path.rsplit_once(['/', '\\']) {
+                Some((d, _)) => format!("{d}/"),
+                None => String::new(),
+            };
+            let sub_load = move |p: &str| -> Option<String> {
+                load(&crate::api::normalize_path(&format!("{dir}{p}")))
+            };
+            let parsed = idguard_bicep::parse_bicep(&text);
+            let mut sub = Lowerer::new(&text, &parsed.program, &parsed.diagnostics, &sub_load);
+            let prefix = format!("_{}", i + 1);
+            sub.mangle = Some(prefix.clone());
+            sub.budget = self.budget;
+            let (mut todo_vars, mut todo_funcs) = (vars, funcs);
+            let (mut done_vars, mut done_funcs) = (BTreeSet::new(), BTreeSet::new());
+            let mut lowered_funcs = Vec::new();
+            while !todo_vars.is_empty() || !todo_funcs.is_empty() {
+                if sub.exhausted || done_vars.len() + done_funcs.len() > 10_000 {
+                    break;
+                }
+                if let Some(v) = todo_vars.pop_first() {
+                    if let Some(decl) = sub.bind.vars.get(v.as_str()).copied() {
+                        let a = sub.expr(&decl.value, &Ctx::default());
+                        self.imported_vars.push((format!("{prefix}.{v}"), a, span));
+                    }
+                    done_vars.insert(v);
+                } else if let Some(f) = todo_funcs.pop_first() {
+                    if let Some(decl) = sub.bind.funcs.get(f.as_str()).copied()
+                        && let Some(lambda) = decl.lambda.present()
+                    {
+                        let mut ctx = Ctx {
+                            func: true,
+                            ..Ctx::default()
+                        };
+                        let mut params = Vec::new();
+                        for p in lambda.params.iter().filter_map(|p| p.present()) {
+                            let n = p.name.as_str();
+                            params.push((n.to_string(), super::emit::json_type(&p.ty)));
+                            ctx = ctx.with_local(n, LocalVal::FuncParam(Rc::from(n)));
+                        }
+                        let body = sub.expr(&lambda.body, &ctx);
+                        lowered_funcs.push(ImportedFunc {
+                            name: f.clone(),
+                            params,
+                            output: super::emit::json_type(&lambda.return_type),
+                            body,
+                        });
+                    }
+                    done_funcs.insert(f);
+                }
+                let (uv, uf) = std::mem::take(&mut sub.mangle_uses);
+                todo_vars.extend(uv.into_iter().filter(|v| !done_vars.contains(v)));
+                todo_funcs.extend(uf.into_iter().filter(|f| !done_funcs.contains(f)));
+            }
+            self.budget = sub.budget;
+            self.exhausted |= sub.exhausted;
+            if !lowered_funcs.is_empty() {
+                self.imported_funcs.push((prefix, lowered_funcs, span));
+            }
         }
     }
 
@@ -441,11 +596,18 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
         match self.bind.lookup(name, ctx) {
             Sym::Func(f) => {
                 let args = self.args(&c.args, ctx);
-                AExpr::call_dyn(&format!("__bicep.{}", f.name.as_str()), args)
+                match &self.mangle {
+                    Some(prefix) => {
+                        let full = format!("{prefix}.{}", f.name.as_str());
+                        self.mangle_uses.1.insert(f.name.as_str().to_string());
+                        AExpr::call_dyn(&full, args)
+                    }
+                    None => AExpr::call_dyn(&format!("__bicep.{}", f.name.as_str()), args),
+                }
             }
-            Sym::Imported(original) => {
+            Sym::Imported(i, original) => {
                 let args = self.args(&c.args, ctx);
-                AExpr::call_dyn(&format!("__bicep.{original}"), args)
+                self.imported_function(i, &original, args)
             }
             _ => self.builtin(name, &c.args, c.span, ctx),
         }
@@ -486,7 +648,13 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
             );
             return AExpr::call_dyn(name, self.args(args, ctx));
         };
-        let hoisted = self.fxv_names.get(&span.start).cloned();
+        // Hoisted into a variable, as Bicep does; inlined in an imported
+        // file (its variables are the importer's `_1.x`).
+        let hoisted = self
+            .fxv_names
+            .get(&span.start)
+            .cloned()
+            .filter(|_| self.mangle.is_none());
         let value = match name {
             "loadTextContent" => FxValue::Text(text),
             "loadFileAsBase64" => FxValue::Text(base64(text.as_bytes())),
@@ -572,6 +740,12 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
     fn instance_call(&mut self, c: &InstanceCallExpr<'s>, ctx: &Ctx) -> AExpr {
         let method = c.name.as_str();
         if let Expr::Var(v) = unwrap(&c.base)
+            && let Sym::Wildcard(i) = self.bind.lookup(v.as_str(), ctx)
+        {
+            let args = self.args(&c.args, ctx);
+            return self.imported_function(i, method, args);
+        }
+        if let Expr::Var(v) = unwrap(&c.base)
             && let Sym::Namespace(ns) = self.bind.lookup(v.as_str(), ctx)
         {
             if ns == "az" || ns == "sys" {
@@ -602,6 +776,12 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
 
     fn property(&mut self, p: &PropertyAccess<'s>, ctx: &Ctx) -> AExpr {
         let name = p.name.as_str();
+        // `ns.x` of a wildcard import.
+        if let Expr::Var(v) = unwrap(&p.base)
+            && let Sym::Wildcard(i) = self.bind.lookup(v.as_str(), ctx)
+        {
+            return self.imported_variable(i, name);
+        }
         // `mod.outputs.x`
         if let Expr::Property(inner) = unwrap(&p.base)
             && inner.name.as_str() == "outputs"

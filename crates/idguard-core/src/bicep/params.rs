@@ -134,6 +134,10 @@ fn lower_at_depth(text: &str, load: &Loader<'_>, depth: usize) -> LoweredParams 
     if l.finish_variables(variables, user_variables) {
         members.push(l.b.member("variables", variables_span, variables));
     }
+    // Functions of compile-time imports the values call.
+    if let Some(m) = l.emit_functions(root) {
+        members.push(m);
+    }
     members.push(l.b.member("parameters", first, params));
     l.b.set_object(root, members);
     l.b.mark_lowered();
