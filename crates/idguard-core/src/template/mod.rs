@@ -256,6 +256,9 @@ pub struct Resource {
     /// Keys of `identity.userAssignedIdentities`: evaluated, with where each
     /// key is written.
     pub user_assigned: Vec<(Val, Span)>,
+    /// Lowered from Bicep that did not fully parse (`Document::is_incomplete`):
+    /// rules that report something missing stay silent on it.
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -687,7 +690,10 @@ impl<'f> Walker<'f, '_> {
             scope_node = Some(s);
         }
         let id = ids::build_resource_id(
-            scope.as_ref().unwrap_or(&ids::deployment_scope_id(&d)),
+            &scope
+                .clone()
+                .or_else(|| context::property_scope(doc, node, ctx))
+                .unwrap_or_else(|| ids::deployment_scope_id(&d)),
             &ty,
             &name,
         );
@@ -749,6 +755,7 @@ impl<'f> Walker<'f, '_> {
             copy,
             body: Val::object(body),
             user_assigned,
+            incomplete: doc.is_incomplete(node),
         });
 
         if self.budget.exhausted() {
