@@ -17,48 +17,12 @@ pub use build::principal_of;
 pub use env::{EnvSource, Environment};
 pub use json::{MODEL_VERSION, model_json};
 
-use serde::{Deserialize, Serialize};
-
 use crate::expr::Val;
 use crate::roles::BuiltinRole;
 use crate::source::{NodeId, Span};
 use crate::template::{Evaluation, FileId, Files, Resource};
 
-/// How wide a scope is, narrowest first (so `a > b` means `a` is wider).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ScopeLevel {
-    /// A single resource (or a child resource).
-    Resource,
-    ResourceGroup,
-    Subscription,
-    ManagementGroup,
-    /// The tenant root (`/`) or the tenant.
-    Tenant,
-}
-
-impl ScopeLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeLevel::Resource => "resource",
-            ScopeLevel::ResourceGroup => "resourceGroup",
-            ScopeLevel::Subscription => "subscription",
-            ScopeLevel::ManagementGroup => "managementGroup",
-            ScopeLevel::Tenant => "tenant",
-        }
-    }
-
-    /// Words for messages: "subscription scope".
-    pub fn describe(self) -> &'static str {
-        match self {
-            ScopeLevel::Resource => "resource scope",
-            ScopeLevel::ResourceGroup => "resource-group scope",
-            ScopeLevel::Subscription => "subscription scope",
-            ScopeLevel::ManagementGroup => "management-group scope",
-            ScopeLevel::Tenant => "tenant scope",
-        }
-    }
-}
+pub use crate::vocab::ScopeLevel;
 
 /// A place in a file: the node (for its JSON pointer) and the exact span
 /// (a member key's span when the finding is about a key).

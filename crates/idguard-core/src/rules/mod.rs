@@ -49,8 +49,6 @@ mod naming;
 mod scope;
 mod wiring;
 
-pub(crate) use credentials::is_client_secret_name;
-
 /// What a rule is, for `idguard rules`, `idguard explain`, SARIF
 /// `tool.driver.rules` and the generated docs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
