@@ -88,6 +88,47 @@ pub(crate) fn is_client_secret_name(name: &str) -> bool {
     })
 }
 
+/// The operations that grant access: whoever may perform one can give
+/// itself (or anyone) any role where it holds it.
+pub const ACCESS_WRITE_OPERATIONS: [&str; 2] = [
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.Authorization/roleDefinitions/write",
+];
+
+/// Whether the role-definition action pattern `pattern` (as written in
+/// `actions` or `notActions`: `*` stands for any run of characters,
+/// compared without regard to case) covers the operation `operation`.
+pub fn action_pattern_matches(pattern: &str, operation: &str) -> bool {
+    let p = pattern.as_bytes();
+    let o = operation.as_bytes();
+    // Classic glob matching with one backtrack point: linear in practice,
+    // at most |p|·|o| steps.
+    let (mut pi, mut oi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while oi < o.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, oi));
+                pi += 1;
+            }
+            Some(c) if o.get(oi).is_some_and(|x| x.eq_ignore_ascii_case(c)) => {
+                pi += 1;
+                oi += 1;
+            }
+            _ => match star {
+                Some((sp, so)) => {
+                    pi = sp + 1;
+                    oi = so + 1;
+                    star = Some((sp, so + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_client_secret_name;
@@ -118,6 +159,33 @@ mod tests {
             "çlientsecrét",
         ] {
             assert!(!is_client_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn action_patterns_match_as_arm_reads_them() {
+        use super::action_pattern_matches as m;
+        let op = "Microsoft.Authorization/roleAssignments/write";
+        for p in [
+            "*",
+            "Microsoft.Authorization/*",
+            "microsoft.authorization/roleassignments/*",
+            "Microsoft.Authorization/*/write",
+            "*/write",
+            op,
+            "Microsoft.Authorization/roleAssignments/Write",
+        ] {
+            assert!(m(p, op), "{p}");
+        }
+        for p in [
+            "Microsoft.Authorization/*/read",
+            "Microsoft.Storage/*",
+            "Microsoft.Authorization/roleAssignments/read",
+            "Microsoft.Authorization/roleAssignments",
+            "",
+            "*/read",
+        ] {
+            assert!(!m(p, op), "{p}");
         }
     }
 }

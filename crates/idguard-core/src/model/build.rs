@@ -447,9 +447,11 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
         .map(|p| p.len())
         .unwrap_or(0);
     let mut actions = Vec::new();
+    let mut not_actions = Vec::new();
     let mut data_actions = Vec::new();
     for p in 0..perms {
         actions.extend(list(p, "actions"));
+        not_actions.extend(list(p, "notActions"));
         data_actions.extend(list(p, "dataActions"));
     }
     let assignable_scopes = r
@@ -477,6 +479,7 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
             .and_then(Val::as_str)
             .map(str::to_string),
         actions,
+        not_actions,
         data_actions,
         assignable_scopes,
     }

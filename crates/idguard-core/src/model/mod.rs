@@ -151,6 +151,8 @@ pub struct CustomRole {
     pub guid: Option<String>,
     pub role_name: Option<String>,
     pub actions: Vec<(Val, Location)>,
+    /// Control-plane actions taken back out of `actions`.
+    pub not_actions: Vec<(Val, Location)>,
     pub data_actions: Vec<(Val, Location)>,
     pub assignable_scopes: Vec<(Val, Location)>,
 }
@@ -158,6 +160,31 @@ pub struct CustomRole {
 impl CustomRole {
     pub fn has_wildcard_action(&self) -> bool {
         self.actions.iter().any(|(a, _)| a.as_str() == Some("*"))
+    }
+
+    /// The first operation that grants access
+    /// ([`crate::vocab::ACCESS_WRITE_OPERATIONS`]) this role allows, with
+    /// the action that allows it: an action covers it and no `notActions`
+    /// entry takes it back. An action or not-action whose value is not
+    /// known counts as neither (the role is not judged on a guess).
+    /// ARM subtracts `notActions` per permission block; a take-back in any
+    /// block is read here as applying to all (roles have one block in
+    /// practice), which may miss an escalation but never invents one.
+    pub fn grants_access(&self) -> Option<(&'static str, &Val, Location)> {
+        use crate::vocab::{ACCESS_WRITE_OPERATIONS, action_pattern_matches};
+        ACCESS_WRITE_OPERATIONS.iter().find_map(|op| {
+            let taken_back = self
+                .not_actions
+                .iter()
+                .any(|(n, _)| n.as_str().is_some_and(|n| action_pattern_matches(n, op)));
+            if taken_back {
+                return None;
+            }
+            self.actions
+                .iter()
+                .find(|(a, _)| a.as_str().is_some_and(|a| action_pattern_matches(a, op)))
+                .map(|(a, loc)| (*op, a, *loc))
+        })
     }
 }
 
