@@ -188,6 +188,28 @@ impl CustomRole {
     }
 }
 
+/// A federated identity credential
+/// (`Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials`):
+/// tokens of an external issuer (GitHub Actions, Kubernetes, Azure DevOps,
+/// another cloud) whose subject matches are exchanged for the identity's
+/// tokens.
+#[derive(Clone, Debug)]
+pub struct FederatedCredential {
+    pub resource: usize,
+    /// The identity it belongs to (index into [`Model::identities`]), when
+    /// the deployment declares it.
+    pub identity: Option<usize>,
+    pub issuer: (Val, Location),
+    /// The exact subject it trusts; `None` when not written (a flexible
+    /// credential matches claims instead).
+    pub subject: Option<(Val, Location)>,
+    /// A flexible credential's `claimsMatchingExpression.value`.
+    pub claims_expression: Option<(Val, Location)>,
+    pub audiences: Vec<(Val, Location)>,
+    /// Where `audiences` is written (or the resource's `type` when not).
+    pub audiences_location: Location,
+}
+
 /// Where a workload setting lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SettingKind {
@@ -233,6 +255,7 @@ pub struct Model<'a> {
     pub attachments: Vec<Attachment>,
     pub role_assignments: Vec<RoleAssignment>,
     pub custom_roles: Vec<CustomRole>,
+    pub federated_credentials: Vec<FederatedCredential>,
     pub settings: Vec<Setting>,
     pub principal_uses: Vec<PrincipalUse>,
     /// The deployment's environment (environment parameter or parameter

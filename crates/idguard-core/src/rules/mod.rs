@@ -44,6 +44,7 @@ macro_rules! declare_rule {
 
 mod credentials;
 mod environment;
+mod federation;
 mod lifecycle;
 mod naming;
 mod scope;
