@@ -245,7 +245,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     let results: Vec<_> = pool.install(|| {
         jobs.into_par_iter()
             .with_max_len(1)
-            .map(|((display, path, text, _, tree), param_names)| {
+            .map(|((display, path, text, role, tree), param_names)| {
                 let template = SourceFile {
                     path: display,
                     text,
@@ -307,7 +307,13 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                     let text = mask(&template.path, template.text);
                     sources.push((template.path, Arc::from(text)));
                 }
-                (result, sources)
+                // The local Bicep modules it read (checked through it).
+                let modules = if result.files.first().is_some_and(|f| f.error.is_none()) {
+                    linker.bicep_modules()
+                } else {
+                    Vec::new()
+                };
+                (result, sources, role, modules)
             })
             .collect()
     });
@@ -330,7 +336,44 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         }
         None => idguard_core::api::policy_findings(&policy, "", None, options.today.as_deref()),
     };
-    for (result, kept) in results {
+    // A walked `.bicep` file that another checked template uses as a
+    // module is checked through it, with the values it passes: checked on
+    // its own as well (every parameter unknown), it would report the same
+    // places again, worse. Its file errors still count.
+    let mut used_by: HashMap<&str, &str> = HashMap::new();
+    for (result, _, _, modules) in &results {
+        if let Some(user) = result.files.first() {
+            for m in modules {
+                let entry = used_by.entry(m.as_str()).or_insert(user.path.as_str());
+                if user.path.as_str() < *entry {
+                    *entry = user.path.as_str();
+                }
+            }
+        }
+    }
+    let used_by: HashMap<String, String> = used_by
+        .into_iter()
+        .map(|(m, u)| (m.to_string(), u.to_string()))
+        .collect();
+    for (mut result, kept, role, _) in results {
+        let module_of = result
+            .files
+            .first()
+            .filter(|f| role == Role::Walked && Language::of_path(&f.path) == Language::Bicep)
+            .and_then(|f| used_by.get(&f.path));
+        if let Some(user) = module_of {
+            if let Some(f) = result.files.first_mut() {
+                f.notes.push(FileNote {
+                    file: f.path.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "checked as a module of {user}, with the values it passes, not on its own (name the file on the command line to check it on its own)"
+                    ),
+                });
+            }
+            result.findings.clear();
+        }
         sources.extend(kept);
         files.extend(result.files);
         findings.extend(result.findings);
@@ -958,6 +1001,26 @@ impl Linker {
                 None
             }
         }
+    }
+
+    /// The shown names of the local `.bicep` modules read.
+    fn bicep_modules(&self) -> Vec<String> {
+        self.read
+            .borrow()
+            .iter()
+            .filter(|(name, _)| {
+                !name.starts_with("br:") && Language::of_path(name) == Language::Bicep
+            })
+            // As walked files are displayed (`app/../x.bicep` is `x.bicep`).
+            .map(|(name, _)| {
+                let normal = idguard_core::api::normalize_path(name);
+                if name.starts_with('/') {
+                    format!("/{normal}")
+                } else {
+                    normal
+                }
+            })
+            .collect()
     }
 
     /// The text of a file read for the template, by its shown name.

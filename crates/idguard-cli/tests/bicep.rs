@@ -499,3 +499,45 @@ fn a_module_outside_the_tree_is_refused() {
         r.all()
     );
 }
+
+#[test]
+fn a_module_is_checked_through_its_template_not_again_on_its_own() {
+    let v = check_app(&["--format", "json"]).json();
+    let module = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "app/modules/grant.bicep")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        module["notes"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("checked as a module of app/main.bicep"),
+        "{module}"
+    );
+    // Its findings are those of the evaluations through main.bicep, each
+    // with the parameter file it was evaluated with.
+    let in_module: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] == "app/modules/grant.bicep")
+        .collect();
+    assert!(!in_module.is_empty());
+    assert!(
+        in_module.iter().all(|f| f["parametersFile"].is_string()),
+        "{in_module:?}"
+    );
+    // Named, it is checked on its own (its principal unknown).
+    let r = idguard(&["check", "app/modules/grant.bicep", "--format", "json"]);
+    let v = r.json();
+    let alone: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "MI101")
+        .collect();
+    assert_eq!(alone.len(), 1, "{}", r.all());
+    assert!(alone[0]["parametersFile"].is_null());
+}

@@ -146,40 +146,6 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
         doc.blank();
     }
 
-    // What a check could not do (a module not read, a compiled JSON left
-    // out): never a silent pass.
-    for note in ctx.report.files.iter().flat_map(|f| &f.notes) {
-        doc.line()
-            .styled(st.info, "note")
-            .text(": ")
-            .styled(st.bold, &note.message);
-        let pos = Position {
-            line: note.line,
-            column: note.column,
-            utf16_column: note.column,
-            offset: 0,
-        };
-        let end = Position {
-            column: note.column + 1,
-            ..pos
-        };
-        let lines = ctx.sources.get(&note.file).map(|s| {
-            line_cache
-                .entry(note.file.as_str())
-                .or_insert_with(|| Lines::new(s))
-        });
-        write_location(
-            &mut doc,
-            &st,
-            &note.file,
-            pos,
-            end,
-            lines.as_deref(),
-            st.info,
-        );
-        doc.blank();
-    }
-
     for f in ctx
         .report
         .findings
@@ -249,6 +215,46 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
                 .text(": ")
                 .styled(st.dim, url);
         }
+        doc.blank();
+    }
+
+    // What a check could not do (a module not read, a compiled JSON left
+    // out), after the findings: never a silent pass.
+    for note in ctx.report.files.iter().flat_map(|f| &f.notes) {
+        doc.line()
+            .styled(st.info, "note")
+            .text(": ")
+            .styled(st.bold, &note.message);
+        let pos = Position {
+            line: note.line,
+            column: note.column,
+            utf16_column: note.column,
+            offset: 0,
+        };
+        let end = Position {
+            column: note.column + 1,
+            ..pos
+        };
+        // A note about the whole file (at 1:1) needs no frame.
+        let whole_file = note.line <= 1 && note.column <= 1;
+        let lines = ctx
+            .sources
+            .get(&note.file)
+            .filter(|_| !whole_file)
+            .map(|s| {
+                line_cache
+                    .entry(note.file.as_str())
+                    .or_insert_with(|| Lines::new(s))
+            });
+        write_location(
+            &mut doc,
+            &st,
+            &note.file,
+            pos,
+            end,
+            lines.as_deref(),
+            st.info,
+        );
         doc.blank();
     }
 
