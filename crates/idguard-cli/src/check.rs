@@ -1588,6 +1588,54 @@ mod tests {
     }
 
     #[test]
+    fn bicep_cache_paths_stay_in_the_cache() {
+        let cache = BicepCache {
+            dir: PathBuf::from("/c"),
+        };
+        assert_eq!(
+            cache.path_of("br:mcr.microsoft.com/bicep/avm/res/key-vault/vault:0.11.0"),
+            Some(PathBuf::from(
+                "/c/br/mcr.microsoft.com/bicep$avm$res$key-vault$vault/0.11.0$/main.json"
+            ))
+        );
+        for refused in [
+            "br:../x/y:1",
+            "br:reg/../../etc:1",
+            "br:reg/a/..:1",
+            "br:reg/repo:..",
+            "br:reg/repo:V1",
+            "br:reg/repo@sha256:abc",
+            "br:host:5000/repo:1",
+            "br:reg/repo",
+            "br:reg/repo:",
+            "br:reg//repo:1",
+            "br:reg/re\\po:1",
+            "br:reg/.hidden:1",
+            "br/public:avm/x:1",
+            "./local.bicep",
+        ] {
+            assert_eq!(cache.path_of(refused), None, "{refused}");
+        }
+    }
+
+    #[test]
+    fn compiled_json_is_told_by_its_generator() {
+        assert!(generated_by_bicep(
+            r#"{"metadata": {"_generator": {"name": "bicep", "version": "0.30"}}}"#
+        ));
+        assert!(!generated_by_bicep(
+            r#"{"metadata": {"_generator": {"name": "other"}}}"#
+        ));
+        assert!(!generated_by_bicep(
+            r#"{"variables": {"_generator": "bicep"}}"#
+        ));
+        assert!(!generated_by_bicep("{"));
+        assert_eq!(stem_key("a/main.bicep"), "a/main");
+        assert_eq!(stem_key("a.b/main"), "a.b/main");
+        assert_eq!(stem_key("main.json"), "main");
+    }
+
+    #[test]
     fn display_paths() {
         assert_eq!(display_path(Path::new("./a/b.json")), "a/b.json");
         assert_eq!(display_path(Path::new("a/b.json")), "a/b.json");

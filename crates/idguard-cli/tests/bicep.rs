@@ -541,3 +541,92 @@ fn a_module_is_checked_through_its_template_not_again_on_its_own() {
     assert_eq!(alone.len(), 1, "{}", r.all());
     assert!(alone[0]["parametersFile"].is_null());
 }
+
+const IDENTITY_ONLY: &str = "param identityName string\n\nresource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {\n  name: identityName\n  location: 'westeurope'\n}\n";
+
+#[test]
+fn json_parameter_files_pair_with_the_bicep_of_their_json_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.bicep"), IDENTITY_ONLY).unwrap();
+    std::fs::write(
+        dir.path().join("main.parameters.json"),
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {"identityName": {"value": "id-x"}}}"#,
+    )
+    .unwrap();
+    let r = idguard_in(dir.path(), &["check", ".", "--format", "json"]);
+    let v = r.json();
+    let main = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "main.bicep")
+        .unwrap_or_else(|| panic!("{}", r.all()));
+    assert_eq!(
+        main["parameterFiles"],
+        serde_json::json!(["main.parameters.json"]),
+        "{}",
+        r.all()
+    );
+    // The value came from the parameter file.
+    assert!(r.stdout.contains("'id-x'"), "{}", r.all());
+}
+
+#[test]
+fn a_bicepparam_without_its_template_is_listed_with_a_note_and_its_syntax_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("other.bicepparam"),
+        "using './missing.bicep'\n\nparam a = 1\n",
+    )
+    .unwrap();
+    let r = idguard_in(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let file = &r.json()["files"][0];
+    assert_eq!(file["kind"], "parameters");
+    assert!(file["error"].is_null());
+    let note = file["notes"][0]["message"].as_str().unwrap();
+    assert!(
+        note.contains("not checked") && note.contains("./missing.bicep"),
+        "{note}"
+    );
+    std::fs::write(
+        dir.path().join("other.bicepparam"),
+        "using './missing.bicep'\n\nparam a = \n",
+    )
+    .unwrap();
+    let r = idguard_in(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    let file = &r.json()["files"][0];
+    assert!(
+        file["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("BCP"),
+        "{file}"
+    );
+    assert_eq!(file["error"]["line"], 3);
+}
+
+#[test]
+fn a_named_bicep_template_brings_its_bicepparam_files() {
+    let r = idguard(&[
+        "check",
+        "app/main.bicep",
+        "--bicep-cache",
+        "cache",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let v = r.json();
+    let main = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "app/main.bicep")
+        .unwrap();
+    assert_eq!(
+        main["parameterFiles"],
+        serde_json::json!(["app/main.dev.bicepparam", "app/main.prod.bicepparam"])
+    );
+}
