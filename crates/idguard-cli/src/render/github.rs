@@ -43,7 +43,7 @@ pub fn render(ctx: &Context<'_>) -> String {
             escape_property(&note.file),
             note.line.max(1),
             note.column.max(1),
-            escape_property("idguard: not checked"),
+            escape_property("idguard: note"),
             escape_data(&note.message)
         );
     }

@@ -145,7 +145,7 @@ pub fn render(ctx: &Context<'_>) -> String {
         for n in &file.notes {
             let at = format!("{}:{}:{}", n.file, n.line, n.column);
             suites.entry(&file.path).or_default().push(Case {
-                name: format!("not checked ({at})"),
+                name: format!("note ({at})"),
                 failures: Vec::new(),
                 out: Vec::new(),
                 error: None,

@@ -308,7 +308,7 @@ fn note_notifications<'a>(
                 }),
             },
         }],
-        descriptor: DescriptorReference { id: "not-checked" },
+        descriptor: DescriptorReference { id: "check-note" },
     })
 }
 
