@@ -917,6 +917,9 @@ impl Trees {
     }
 }
 
+/// Largest module or linked template whose text is kept for code frames.
+const MAX_FRAME_SOURCE: usize = 4 << 20;
+
 /// Reads the files one template names (the core's `resolve` callback):
 /// linked templates (`templateLink.relativePath`), Bicep modules,
 /// `load*Content()` files and the files `.bicepparam` files extend, all
@@ -962,9 +965,7 @@ impl Linker {
     fn read(&self, relative: &str) -> Option<String> {
         if relative.starts_with("br:") {
             let text = self.cache.as_ref()?.read(relative)?;
-            self.read
-                .borrow_mut()
-                .push((relative.to_string(), text.clone()));
+            self.remember(relative.to_string(), &text);
             return Some(text);
         }
         if relative.starts_with("br/") {
@@ -980,9 +981,7 @@ impl Linker {
             .and_then(files::decode);
         match read {
             Ok(text) => {
-                self.read
-                    .borrow_mut()
-                    .push((format!("{}{relative}", self.shown_dir), text.clone()));
+                self.remember(format!("{}{relative}", self.shown_dir), &text);
                 Some(text)
             }
             Err(why) if why == OpenError::NotFound.to_string() => None,
@@ -1001,6 +1000,19 @@ impl Linker {
                 None
             }
         }
+    }
+
+    /// Keeps a file read under its shown name, for frames; a file over
+    /// [`MAX_FRAME_SOURCE`] is kept without its text (no frame), which
+    /// bounds the copy of a large linked file (the core holds every file
+    /// it reads as well).
+    fn remember(&self, shown: String, text: &str) {
+        let kept = if text.len() <= MAX_FRAME_SOURCE {
+            text.to_string()
+        } else {
+            String::new()
+        };
+        self.read.borrow_mut().push((shown, kept));
     }
 
     /// The shown names of the local `.bicep` modules read.
@@ -1028,7 +1040,7 @@ impl Linker {
         self.read
             .borrow()
             .iter()
-            .find(|(name, _)| name == shown)
+            .find(|(name, text)| name == shown && !text.is_empty())
             .map(|(_, text)| text.clone())
     }
 
