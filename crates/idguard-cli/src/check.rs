@@ -77,9 +77,42 @@ struct Candidate {
     refused: Option<String>,
 }
 
-/// A template to check: displayed path, path on disk, text, whether it
-/// is a companion, and its tree.
-type TemplateIn = (String, PathBuf, String, Role, Arc<Tree>);
+/// A template to check. Its text is not held between classifying and
+/// checking: it is read again when its turn comes and dropped once
+/// checked, so a large estate is never in memory at once.
+#[derive(Debug)]
+struct Template {
+    /// The path as displayed (and as the report names it).
+    display: String,
+    path: PathBuf,
+    role: Role,
+    /// The tree its linked templates and modules must stay inside.
+    tree: Arc<Tree>,
+    /// Its size in bytes when classified (to start the largest first).
+    size: usize,
+    /// A JSON template whose `metadata._generator` says Bicep wrote it.
+    generated_by_bicep: bool,
+}
+
+/// A parameter file, with its text: parameter files are small, a
+/// `.bicepparam` file's `using` decides its pairing, and one file may be
+/// given to many templates.
+#[derive(Debug)]
+struct ParameterFile {
+    text: String,
+    role: Role,
+}
+
+/// A file read and classified: what the run keeps of it.
+#[derive(Debug)]
+enum Classified {
+    Template(Template),
+    Parameters(String, ParameterFile),
+    /// Listed in the report as it is (an error, or a file of no interest).
+    Listed(FileReport),
+    /// A companion that is not a template or parameter file: not listed.
+    Dropped,
+}
 
 /// A file read and classified.
 #[derive(Debug)]
@@ -89,235 +122,388 @@ struct Loaded {
     kind: FileKind,
 }
 
-/// Runs a check as `idguard check` and `idguard baseline` do.
-pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal> {
+/// What a run is given before it reads a template: the policy and where it
+/// came from, the plugin host, the baseline, the worker pool.
+struct Setup {
+    trees: Trees,
+    excludes: GlobSet,
+    policy: Policy,
+    policy_source: PolicySource,
+    host: Option<crate::plugins::Host>,
+    baseline: Option<HashSet<String>>,
+    pool: rayon::ThreadPool,
+    cache: Option<Arc<BicepCache>>,
+}
+
+/// The files of a run once read and paired: every template with the
+/// parameter files it is evaluated with, and the reports of the files
+/// that are listed without a check.
+struct Plan {
+    templates: Vec<Template>,
+    /// `pairing[i]` are the parameter files of `templates[i]`.
+    pairing: Vec<Vec<String>>,
+    params: BTreeMap<String, ParameterFile>,
+    files: Vec<FileReport>,
+}
+
+/// What checking one template gave.
+struct Outcome {
+    result: idguard_core::api::TemplateResult,
+    /// Texts kept for code frames (secrets masked), by displayed path.
+    sources: Vec<(String, Arc<str>)>,
+    role: Role,
+    /// The local Bicep modules it read (checked through it).
+    modules: Vec<String>,
+}
+
+/// Runs a check as `idguard check` and `idguard baseline` do. `frames`:
+/// whether the output shows code frames of findings (text output), so
+/// that the texts of templates with findings must be kept; the texts of
+/// files with errors or notes are kept whatever it says.
+pub fn run(input: &InputArgs, baseline: Option<&Path>, frames: bool) -> Result<Checked, Fatal> {
     let started = Instant::now();
-    let excludes = build_excludes(&input.exclude)?;
-    let trees = Trees::new(input.root.as_deref())?;
-    let mut candidates = discover(&input.paths, &excludes, &trees)?;
-    let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths, &trees)?;
-    let host = plugin_host(
-        input,
-        &policy,
-        policy_source.as_ref().map(|(path, _, _)| path.as_path()),
-        &trees,
-    )?;
-    let baseline_prints = match baseline {
-        Some(path) => Some(load_baseline(path)?),
-        None => None,
-    };
+    let setup = Setup::new(input, baseline)?;
+    let plan = Plan::new(input, &setup)?;
+    let outcomes = check_templates(&setup, &plan, frames);
+    Ok(assemble(input, setup, plan, outcomes, started))
+}
 
-    let threads = worker_threads(input.threads);
-    // 8 MiB per worker: the core's nesting limit (512) needs about 1 MiB in
-    // a release build; the default 2 MiB would leave little margin in a
-    // debug one.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .stack_size(8 << 20)
-        .build()
-        .map_err(|e| Fatal(format!("error: cannot start worker threads: {e}")))?;
-
-    if input.parameters.is_empty() {
-        candidates.extend(companions(&candidates));
-    } else {
-        let mut named = Vec::new();
-        for p in &input.parameters {
-            named_file(p, "parameter file")?;
-            named.push(Candidate {
-                path: p.clone(),
-                display: display_path(p),
-                role: Role::Parameters,
-                tree: trees.for_path(p)?,
-                refused: None,
-            });
-        }
-        candidates.retain(|c| !named.iter().any(|n| n.display == c.display));
-        candidates.extend(named);
+impl Setup {
+    fn new(input: &InputArgs, baseline: Option<&Path>) -> Result<Setup, Fatal> {
+        let excludes = build_excludes(&input.exclude)?;
+        let trees = Trees::new(input.root.as_deref())?;
+        let (policy, policy_source) = load_policy(input.policy.as_deref(), &input.paths, &trees)?;
+        let host = plugin_host(
+            input,
+            &policy,
+            policy_source.as_ref().map(|(path, _, _)| path.as_path()),
+            &trees,
+        )?;
+        let baseline = match baseline {
+            Some(path) => Some(load_baseline(path)?),
+            None => None,
+        };
+        // 8 MiB per worker: the core's nesting limit (512) needs about
+        // 1 MiB in a release build; the default 2 MiB would leave little
+        // margin in a debug one.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(worker_threads(input.threads))
+            .stack_size(8 << 20)
+            .build()
+            .map_err(|e| Fatal(format!("error: cannot start worker threads: {e}")))?;
+        Ok(Setup {
+            cache: BicepCache::locate(input.bicep_cache.as_deref()).map(Arc::new),
+            trees,
+            excludes,
+            policy,
+            policy_source,
+            host,
+            baseline,
+            pool,
+        })
     }
+}
 
-    let loaded: Vec<Loaded> = pool.install(|| {
-        candidates
-            .into_par_iter()
-            .with_max_len(8)
-            .map(load)
-            .collect()
-    });
+impl Plan {
+    /// Finds the files, reads and classifies them (in parallel, keeping no
+    /// template text), leaves out compiled JSON beside its Bicep source
+    /// and pairs parameter files with templates.
+    fn new(input: &InputArgs, setup: &Setup) -> Result<Plan, Fatal> {
+        let mut candidates = discover(&input.paths, &setup.excludes, &setup.trees)?;
+        if input.parameters.is_empty() {
+            candidates.extend(companions(&candidates));
+        } else {
+            let mut named = Vec::new();
+            for p in &input.parameters {
+                named_file(p, "parameter file")?;
+                named.push(Candidate {
+                    path: p.clone(),
+                    display: display_path(p),
+                    role: Role::Parameters,
+                    tree: setup.trees.for_path(p)?,
+                    refused: None,
+                });
+            }
+            candidates.retain(|c| !named.iter().any(|n| n.display == c.display));
+            candidates.extend(named);
+        }
+        let classified: Vec<Classified> = setup.pool.install(|| {
+            candidates
+                .into_par_iter()
+                .with_max_len(8)
+                .map(|c| classify(load(c)))
+                .collect()
+        });
+        let mut files = Vec::new();
+        let mut templates = Vec::new();
+        let mut params = BTreeMap::new();
+        for c in classified {
+            match c {
+                Classified::Template(t) => templates.push(t),
+                Classified::Parameters(name, p) => {
+                    params.insert(name, p);
+                }
+                Classified::Listed(report) => files.push(report),
+                Classified::Dropped => {}
+            }
+        }
+        templates.sort_by(|a, b| a.display.cmp(&b.display));
+        files.extend(leave_out_compiled(&mut templates));
 
-    let mut files: Vec<FileReport> = Vec::new();
-    let mut sources: HashMap<String, Arc<str>> = HashMap::new();
-    let mut templates: Vec<TemplateIn> = Vec::new();
-    let mut params: BTreeMap<String, (String, Role)> = BTreeMap::new();
-    for l in loaded {
-        let role = l.candidate.role;
-        let display = l.candidate.display;
-        match (l.text, l.kind) {
-            // Parameter files given with --parameters are parameter files
-            // whatever their `$schema` says.
-            (Ok(text), _) if role == Role::Parameters => {
-                params.insert(display, (text, role));
+        let mut pairing: Vec<Vec<String>> = if input.parameters.is_empty() {
+            pair_all(&templates, &params)
+        } else {
+            if templates.len() != 1 {
+                return Err(Fatal(format!(
+                    "error: --parameters needs exactly one template to apply to, but {} templates were found",
+                    templates.len()
+                )));
             }
-            (_, FileKind::Other) | (Err(_), _) if role == Role::Companion => {}
-            (Err(error), kind) => files.push(FileReport {
-                path: display,
-                kind,
-                error: Some(error),
-                parameter_files: Vec::new(),
-                notes: Vec::new(),
-            }),
-            (Ok(text), FileKind::Template) => {
-                templates.push((display, l.candidate.path, text, role, l.candidate.tree));
-            }
-            (Ok(text), FileKind::Parameters) => {
-                params.insert(display, (text, role));
-            }
-            (Ok(_), FileKind::Other) => files.push(FileReport {
-                path: display,
-                kind: FileKind::Other,
+            vec![params.keys().cloned().collect()]
+        };
+        // A companion template is checked only for a named parameter file.
+        let role_of = |name: &String| params.get(name).map(|p| p.role);
+        let keep: Vec<bool> = templates
+            .iter()
+            .zip(&pairing)
+            .map(|(t, ps)| {
+                t.role != Role::Companion || ps.iter().any(|p| role_of(p) != Some(Role::Companion))
+            })
+            .collect();
+        let mut k = keep.iter();
+        templates.retain(|_| k.next().copied().unwrap_or(false));
+        let mut k = keep.iter();
+        pairing.retain(|_| k.next().copied().unwrap_or(false));
+
+        let paired: HashSet<&String> = pairing.iter().flatten().collect();
+        // Paired parameter files are listed whatever the core reports about
+        // them (the core adds its parse errors; `dedup_files` merges).
+        for name in &paired {
+            files.push(FileReport {
+                path: (*name).clone(),
+                kind: FileKind::Parameters,
                 error: None,
                 parameter_files: Vec::new(),
                 notes: Vec::new(),
-            }),
+            });
         }
-    }
-    templates.sort_by(|a, b| a.0.cmp(&b.0));
-    files.extend(leave_out_compiled(&mut templates));
-
-    let mut pairing: Vec<Vec<String>> = if input.parameters.is_empty() {
-        pair_all(&templates, &params)
-    } else {
-        if templates.len() != 1 {
-            return Err(Fatal(format!(
-                "error: --parameters needs exactly one template to apply to, but {} templates were found",
-                templates.len()
-            )));
+        for (path, p) in params
+            .iter()
+            .filter(|(path, p)| !paired.contains(path) && p.role != Role::Companion)
+        {
+            files.push(unpaired_parameters(path, &p.text));
         }
-        vec![params.keys().cloned().collect()]
-    };
-    // A companion template is checked only for a named parameter file.
-    let role_of = |name: &String| params.get(name).map(|(_, r)| *r);
-    let keep: Vec<bool> = templates
-        .iter()
-        .zip(&pairing)
-        .map(|(t, ps)| {
-            t.3 != Role::Companion || ps.iter().any(|p| role_of(p) != Some(Role::Companion))
+        Ok(Plan {
+            templates,
+            pairing,
+            params,
+            files,
         })
-        .collect();
-    let mut k = keep.iter();
-    templates.retain(|_| k.next().copied().unwrap_or(false));
-    let mut k = keep.iter();
-    pairing.retain(|_| k.next().copied().unwrap_or(false));
+    }
+}
 
-    let paired: HashSet<&String> = pairing.iter().flatten().collect();
-    // Paired parameter files are listed whatever the core reports about
-    // them (the core adds its parse errors; `dedup_files` merges).
-    for name in &paired {
-        files.push(FileReport {
-            path: (*name).clone(),
-            kind: FileKind::Parameters,
-            error: None,
+/// What the run keeps of a file read: a template without its text, a
+/// parameter file with it, or the report of a file listed as it is.
+fn classify(l: Loaded) -> Classified {
+    let role = l.candidate.role;
+    let display = l.candidate.display;
+    let listed = |kind, error| {
+        Classified::Listed(FileReport {
+            path: display.clone(),
+            kind,
+            error,
             parameter_files: Vec::new(),
             notes: Vec::new(),
-        });
+        })
+    };
+    match (l.text, l.kind) {
+        // Parameter files given with --parameters are parameter files
+        // whatever their `$schema` says.
+        (Ok(text), _) if role == Role::Parameters => {
+            Classified::Parameters(display, ParameterFile { text, role })
+        }
+        (_, FileKind::Other) | (Err(_), _) if role == Role::Companion => Classified::Dropped,
+        (Err(error), kind) => listed(kind, Some(error)),
+        (Ok(text), FileKind::Template) => Classified::Template(Template {
+            generated_by_bicep: Language::of_path(&display) == Language::Json
+                && generated_by_bicep(&text),
+            size: text.len(),
+            display,
+            path: l.candidate.path,
+            role,
+            tree: l.candidate.tree,
+        }),
+        (Ok(text), FileKind::Parameters) => {
+            Classified::Parameters(display, ParameterFile { text, role })
+        }
+        (Ok(_), FileKind::Other) => listed(FileKind::Other, None),
     }
-    for (path, (text, _)) in params
-        .iter()
-        .filter(|(p, (_, role))| !paired.contains(p) && *role != Role::Companion)
-    {
-        files.push(unpaired_parameters(path, text));
-    }
+}
 
+/// Reads a template again for its check: the same opener, the same rules
+/// as when it was classified (a file changed or removed since is an error
+/// of the file, never a pass).
+fn read_template(t: &Template) -> Result<String, FileError> {
+    files::read_bytes(&t.path)
+        .map_err(|e| format!("the file {e}"))
+        .and_then(files::decode)
+        .map_err(|message| FileError {
+            message,
+            line: 1,
+            column: 1,
+        })
+}
+
+/// Checks every template of the plan in parallel, largest first, each read,
+/// checked and dropped in turn.
+fn check_templates(setup: &Setup, plan: &Plan, frames: bool) -> Vec<Outcome> {
     let options = CheckOptions {
-        policy: &policy,
+        policy: &setup.policy,
         today: Some(today()),
     };
-    let cache = BicepCache::locate(input.bicep_cache.as_deref()).map(Arc::new);
-    let mut jobs: Vec<(TemplateIn, &Vec<String>)> =
-        templates.into_iter().zip(pairing.iter()).collect();
+    let mut jobs: Vec<(&Template, &Vec<String>)> =
+        plan.templates.iter().zip(plan.pairing.iter()).collect();
     // Largest first, one job per template: rayon splits an indexed
     // iterator into a few long runs, and a run of large templates (they
     // sort together by name) then kept one thread busy long after the
     // others ran dry. Single-item jobs are stolen one at a time, and
     // starting with the largest leaves only small ones for the end.
     // The report is sorted afterwards, so the order does not show.
-    jobs.sort_by_key(|((_, _, text, _, _), params)| {
-        std::cmp::Reverse(text.len() * (params.len().max(1)))
-    });
-    let results: Vec<_> = pool.install(|| {
+    jobs.sort_by_key(|(t, params)| std::cmp::Reverse(t.size * (params.len().max(1))));
+    setup.pool.install(|| {
         jobs.into_par_iter()
             .with_max_len(1)
-            .map(|((display, path, text, role, tree), param_names)| {
-                let template = SourceFile {
-                    path: display,
-                    text,
-                };
-                let parameter_files: Vec<SourceFile> = param_names
-                    .iter()
-                    .filter_map(|name| {
-                        params.get(name).map(|(t, _)| SourceFile {
-                            path: name.clone(),
-                            text: t.to_string(),
-                        })
-                    })
-                    .collect();
-                let linker = Linker::new(tree, &path, &template.path).with_cache(cache.clone());
-                let resolve = |relative: &str| linker.read(relative);
-                let mut result = match &host {
-                    Some(host) if !host.is_empty() => {
-                        let run = |model: &serde_json::Value| host.run(model);
-                        check_template_with(&template, &parameter_files, &resolve, &options, &run)
-                    }
-                    _ => check_template(&template, &parameter_files, &resolve, &options),
-                };
-                result
-                    .files
-                    .extend(linker.refusals(&template.path, &template.text));
-                // Keep the text only where a code frame may be shown, with
-                // every secret the core found in it masked: frames never
-                // show a secret.
-                let keep = !result.findings.is_empty()
-                    || result
-                        .files
-                        .iter()
-                        .any(|f| f.error.is_some() || !f.notes.is_empty());
-                let mask =
-                    |file: &str, text: String| match result.secrets.iter().find(|s| s.file == file)
-                    {
-                        Some(secrets) => secrets.mask(&text),
-                        None => text,
-                    };
-                // Modules and linked templates with findings get frames too.
-                let mut sources: Vec<(String, Arc<str>)> = Vec::new();
-                let elsewhere = result.findings.iter().map(|f| &f.file).chain(
-                    result
-                        .files
-                        .iter()
-                        .flat_map(|r| r.notes.iter().map(|n| &n.file)),
-                );
-                for file in elsewhere {
-                    // Never a parameter file's text (it may hold secrets).
-                    if *file != template.path
-                        && Language::of_path(file) != Language::BicepParam
-                        && !sources.iter().any(|(p, _)| p == file)
-                        && let Some(text) = linker.text_of(file)
-                    {
-                        sources.push((file.clone(), Arc::from(mask(file, text))));
-                    }
-                }
-                if keep {
-                    let text = mask(&template.path, template.text);
-                    sources.push((template.path, Arc::from(text)));
-                }
-                // The local Bicep modules it read (checked through it).
-                let modules = if result.files.first().is_some_and(|f| f.error.is_none()) {
-                    linker.bicep_modules()
-                } else {
-                    Vec::new()
-                };
-                (result, sources, role, modules)
-            })
+            .map(|(t, param_names)| check_one(setup, plan, &options, t, param_names, frames))
             .collect()
-    });
-    let plugin_errors = match &host {
+    })
+}
+
+/// Reads, checks and drops one template.
+fn check_one(
+    setup: &Setup,
+    plan: &Plan,
+    options: &CheckOptions<'_>,
+    t: &Template,
+    param_names: &[String],
+    frames: bool,
+) -> Outcome {
+    let text = match read_template(t) {
+        Ok(text) => text,
+        Err(error) => {
+            let result = idguard_core::api::TemplateResult {
+                files: vec![FileReport {
+                    path: t.display.clone(),
+                    kind: FileKind::Template,
+                    error: Some(error),
+                    parameter_files: param_names.to_vec(),
+                    notes: Vec::new(),
+                }],
+                findings: Vec::new(),
+                secrets: Vec::new(),
+                usage: Default::default(),
+            };
+            return Outcome {
+                result,
+                sources: Vec::new(),
+                role: t.role,
+                modules: Vec::new(),
+            };
+        }
+    };
+    let template = SourceFile {
+        path: t.display.clone(),
+        text,
+    };
+    let parameter_files: Vec<SourceFile> = param_names
+        .iter()
+        .filter_map(|name| {
+            plan.params.get(name).map(|p| SourceFile {
+                path: name.clone(),
+                text: p.text.clone(),
+            })
+        })
+        .collect();
+    let linker =
+        Linker::new(t.tree.clone(), &t.path, &template.path).with_cache(setup.cache.clone());
+    let resolve = |relative: &str| linker.read(relative);
+    let mut result = match &setup.host {
+        Some(host) if !host.is_empty() => {
+            let run = |model: &serde_json::Value| host.run(model);
+            check_template_with(&template, &parameter_files, &resolve, options, &run)
+        }
+        _ => check_template(&template, &parameter_files, &resolve, options),
+    };
+    result
+        .files
+        .extend(linker.refusals(&template.path, &template.text));
+    let sources = frame_sources(&result, &linker, template, frames);
+    // The local Bicep modules it read (checked through it).
+    let modules = if result.files.first().is_some_and(|f| f.error.is_none()) {
+        linker.bicep_modules()
+    } else {
+        Vec::new()
+    };
+    Outcome {
+        result,
+        sources,
+        role: t.role,
+        modules,
+    }
+}
+
+/// The texts a code frame may show for one template's result, every secret
+/// the core found in them masked (frames never show a secret): the
+/// template's own when it has errors or notes (or findings, when the
+/// output shows frames), and the modules and linked templates findings or
+/// notes point into. Never a parameter file's text: it may hold secrets.
+fn frame_sources(
+    result: &idguard_core::api::TemplateResult,
+    linker: &Linker,
+    template: SourceFile,
+    frames: bool,
+) -> Vec<(String, Arc<str>)> {
+    let noted = result
+        .files
+        .iter()
+        .any(|f| f.error.is_some() || !f.notes.is_empty());
+    let keep = noted || (frames && !result.findings.is_empty());
+    let mask = |file: &str, text: String| match result.secrets.iter().find(|s| s.file == file) {
+        Some(secrets) => secrets.mask(&text),
+        None => text,
+    };
+    let mut sources: Vec<(String, Arc<str>)> = Vec::new();
+    let findings = result.findings.iter().filter(|_| frames).map(|f| &f.file);
+    let notes = result
+        .files
+        .iter()
+        .flat_map(|r| r.notes.iter().map(|n| &n.file));
+    for file in findings.chain(notes) {
+        if *file != template.path
+            && Language::of_path(file) != Language::BicepParam
+            && !sources.iter().any(|(p, _)| p == file)
+            && let Some(text) = linker.text_of(file)
+        {
+            sources.push((file.clone(), Arc::from(mask(file, text))));
+        }
+    }
+    if keep {
+        let text = mask(&template.path, template.text);
+        sources.push((template.path, Arc::from(text)));
+    }
+    sources
+}
+
+/// The report of a run: the policy's own findings, every template's
+/// findings and files (a walked Bicep module checked through its user
+/// only), the baseline applied.
+fn assemble(
+    input: &InputArgs,
+    setup: Setup,
+    plan: Plan,
+    outcomes: Vec<Outcome>,
+    started: Instant,
+) -> Checked {
+    let plugin_errors = match &setup.host {
         Some(host) => {
             if input.verbose {
                 for line in host.timings() {
@@ -328,41 +514,26 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         }
         None => Vec::new(),
     };
-
+    let today = today();
     // Expired exemptions are findings about the policy file itself.
-    let mut findings: Vec<Finding> = match &policy_source {
+    let mut findings: Vec<Finding> = match &setup.policy_source {
         Some((_, shown, text)) => {
-            idguard_core::api::policy_findings(&policy, shown, Some(text), options.today.as_deref())
+            idguard_core::api::policy_findings(&setup.policy, shown, Some(text), Some(&today))
         }
-        None => idguard_core::api::policy_findings(&policy, "", None, options.today.as_deref()),
+        None => idguard_core::api::policy_findings(&setup.policy, "", None, Some(&today)),
     };
-    // A walked `.bicep` file that another checked template uses as a
-    // module is checked through it, with the values it passes: checked on
-    // its own as well (every parameter unknown), it would report the same
-    // places again, worse. Its file errors still count.
-    let mut used_by: HashMap<&str, &str> = HashMap::new();
-    for (result, _, _, modules) in &results {
-        if let Some(user) = result.files.first() {
-            for m in modules {
-                let entry = used_by.entry(m.as_str()).or_insert(user.path.as_str());
-                if user.path.as_str() < *entry {
-                    *entry = user.path.as_str();
-                }
-            }
-        }
-    }
-    let used_by: HashMap<String, String> = used_by
-        .into_iter()
-        .map(|(m, u)| (m.to_string(), u.to_string()))
-        .collect();
-    for (mut result, kept, role, _) in results {
-        let module_of = result
+    let used_by = modules_used_by(&outcomes);
+    let mut files = plan.files;
+    let mut sources = HashMap::new();
+    for mut o in outcomes {
+        let module_of = o
+            .result
             .files
             .first()
-            .filter(|f| role == Role::Walked && Language::of_path(&f.path) == Language::Bicep)
+            .filter(|f| o.role == Role::Walked && Language::of_path(&f.path) == Language::Bicep)
             .and_then(|f| used_by.get(&f.path));
         if let Some(user) = module_of {
-            if let Some(f) = result.files.first_mut() {
+            if let Some(f) = o.result.files.first_mut() {
                 f.notes.push(FileNote {
                     file: f.path.clone(),
                     line: 1,
@@ -372,16 +543,16 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                     ),
                 });
             }
-            result.findings.clear();
+            o.result.findings.clear();
         }
-        sources.extend(kept);
-        files.extend(result.files);
-        findings.extend(result.findings);
+        sources.extend(o.sources);
+        files.extend(o.result.files);
+        findings.extend(o.result.findings);
     }
     let files = dedup_files(files);
 
     let mut baselined = 0;
-    if let Some(prints) = &baseline_prints {
+    if let Some(prints) = &setup.baseline {
         findings.retain(|f| {
             let keep = !prints.contains(&f.fingerprint);
             if !keep {
@@ -390,15 +561,36 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             keep
         });
     }
-
     let report = Report::new(files, findings).with_plugin_errors(plugin_errors);
-    Ok(Checked {
-        parameter_files: pairing.iter().map(Vec::len).sum(),
+    Checked {
+        parameter_files: plan.pairing.iter().map(Vec::len).sum(),
         report,
         sources,
         baselined,
         elapsed: started.elapsed(),
-    })
+    }
+}
+
+/// A walked `.bicep` file that another checked template uses as a module
+/// is checked through it, with the values it passes: checked on its own as
+/// well (every parameter unknown), it would report the same places again,
+/// worse. Module → the first (by path) template that uses it.
+fn modules_used_by(outcomes: &[Outcome]) -> HashMap<String, String> {
+    let mut used_by: HashMap<&str, &str> = HashMap::new();
+    for o in outcomes {
+        if let Some(user) = o.result.files.first() {
+            for m in &o.modules {
+                let entry = used_by.entry(m.as_str()).or_insert(user.path.as_str());
+                if user.path.as_str() < *entry {
+                    *entry = user.path.as_str();
+                }
+            }
+        }
+    }
+    used_by
+        .into_iter()
+        .map(|(m, u)| (m.to_string(), u.to_string()))
+        .collect()
 }
 
 /// Most worker threads per core: the work is CPU-bound, and each thread
@@ -568,24 +760,22 @@ fn generated_by_bicep(text: &str) -> bool {
 /// its findings are on its own lines. A JSON template named on the command
 /// line is always checked. Returns the reports of the walked ones left
 /// out, each with a note saying why.
-fn leave_out_compiled(templates: &mut Vec<TemplateIn>) -> Vec<FileReport> {
+fn leave_out_compiled(templates: &mut Vec<Template>) -> Vec<FileReport> {
     let sources: HashMap<&str, &str> = templates
         .iter()
-        .filter(|t| Language::of_path(&t.0) == Language::Bicep)
-        .map(|t| (stem_key(&t.0), t.0.as_str()))
+        .filter(|t| Language::of_path(&t.display) == Language::Bicep)
+        .map(|t| (stem_key(&t.display), t.display.as_str()))
         .collect();
     let mut left_out: Vec<(String, String, Role)> = Vec::new();
     for t in templates.iter() {
-        if t.3 == Role::Named || Language::of_path(&t.0) != Language::Json {
+        if t.role == Role::Named || !t.generated_by_bicep {
             continue;
         }
-        if let Some(source) = sources.get(stem_key(&t.0))
-            && generated_by_bicep(&t.2)
-        {
-            left_out.push((t.0.clone(), (*source).to_string(), t.3));
+        if let Some(source) = sources.get(stem_key(&t.display)) {
+            left_out.push((t.display.clone(), (*source).to_string(), t.role));
         }
     }
-    templates.retain(|t| !left_out.iter().any(|(p, _, _)| *p == t.0));
+    templates.retain(|t| !left_out.iter().any(|(p, _, _)| *p == t.display));
     left_out
         .into_iter()
         .filter(|(_, _, role)| *role == Role::Walked)
@@ -611,11 +801,8 @@ fn leave_out_compiled(templates: &mut Vec<TemplateIn>) -> Vec<FileReport> {
 /// `main.bicep` with `main.parameters.json`, unless that JSON is itself a
 /// checked template), `.bicepparam` files by the template their `using`
 /// names.
-fn pair_all(
-    templates: &[TemplateIn],
-    params: &BTreeMap<String, (String, Role)>,
-) -> Vec<Vec<String>> {
-    let names: Vec<&str> = templates.iter().map(|t| t.0.as_str()).collect();
+fn pair_all(templates: &[Template], params: &BTreeMap<String, ParameterFile>) -> Vec<Vec<String>> {
+    let names: Vec<&str> = templates.iter().map(|t| t.display.as_str()).collect();
     let json_templates: HashSet<String> = names
         .iter()
         .filter(|n| Language::of_path(n) == Language::Json)
@@ -646,7 +833,7 @@ fn pair_all(
     let bicep_params: Vec<(&str, &str)> = params
         .iter()
         .filter(|(p, _)| Language::of_path(p) == Language::BicepParam)
-        .map(|(p, (text, _))| (p.as_str(), text.as_str()))
+        .map(|(p, f)| (p.as_str(), f.text.as_str()))
         .collect();
     if !bicep_params.is_empty() {
         for (slot, (_, ps)) in pairs

@@ -162,9 +162,12 @@ fn report_plugin_errors(checked: &Checked) {
 
 fn check_command(args: &CheckArgs) -> Result<u8, Fatal> {
     let plan = plan_outputs(&args.format, &args.output)?;
-    let checked = check::run(&args.input, args.baseline.as_deref())?;
-    let ctx = context(&checked, args.fail_on);
     let stdout_taken = plan.iter().any(|(_, d)| *d == Destination::Stdout);
+    // Code frames of findings are shown only in text output: without it,
+    // the texts of templates with findings are not kept.
+    let frames = plan.iter().any(|(f, _)| *f == Format::Text) || (!stdout_taken && !args.quiet);
+    let checked = check::run(&args.input, args.baseline.as_deref(), frames)?;
+    let ctx = context(&checked, args.fail_on);
     for (format, dest) in &plan {
         match dest {
             // Colour codes are stripped by anstream unless the terminal
@@ -197,7 +200,8 @@ fn exit_code(ctx: &Context<'_>) -> u8 {
 }
 
 fn baseline_command(args: &BaselineArgs) -> Result<u8, Fatal> {
-    let checked = check::run(&args.input, None)?;
+    // A baseline shows no findings, only the files it could not read.
+    let checked = check::run(&args.input, None, false)?;
     let ctx = context(&checked, cli::FailOn::Never);
     output::write_file(&args.output, &render::json(&ctx), Kind::Json)?;
     let n = checked.report.findings.len();
