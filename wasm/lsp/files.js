@@ -3,7 +3,7 @@
 // on every keystroke does not re-read the disk.
 
 import { readFileSync, readdirSync, statSync, openSync, readSync, closeSync } from 'node:fs';
-import { sniffKind } from './project.js';
+import { fileKind } from '../src/node.js';
 
 /** Decodes file bytes: UTF-8 (BOM dropped) or UTF-16 LE/BE with a BOM. */
 export function decode(buf) {
@@ -72,7 +72,7 @@ export const kindCache = new FileCache((path) => {
   try {
     const buf = Buffer.alloc(SNIFF_BYTES);
     const n = readSync(fd, buf, 0, SNIFF_BYTES, 0);
-    return sniffKind(decode(buf.subarray(0, n)));
+    return fileKind(path, decode(buf.subarray(0, n)));
   } finally {
     closeSync(fd);
   }

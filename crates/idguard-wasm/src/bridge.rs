@@ -4,8 +4,8 @@
 //! Every function returns a JSON envelope: `{"ok": value}` on success,
 //! `{"error": {"kind": ..., "message": ..., "problems": [...]}}` otherwise.
 //! Kinds: `policy` (the policy is invalid), `options` (the options are not
-//! what [`CheckRequest`] describes), `unknownRule` (explain of an unknown
-//! code). A template that cannot be parsed is not an error: it is reported
+//! what [`CheckRequest`] (or [`ProjectRequest`]) describes), `unknownRule`
+//! (explain of an unknown code). A template that cannot be parsed is not an error: it is reported
 //! in the report's `files[0].error`, as the CLI does.
 
 use std::cell::RefCell;
@@ -13,8 +13,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use idguard_core::api::{self, CheckOptions, ExternalFinding, SourceFile, normalize_path};
-use idguard_core::finding::{PluginError, Report, Severity};
+use idguard_core::finding::{FileKind, PluginError, Report, Severity};
 use idguard_core::policy::{Policy, PolicyError, PolicyProblem};
+use idguard_core::project::{self, ProjectFile};
 use idguard_core::rules::{self, RuleMeta};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -604,6 +605,64 @@ fn upper_first(s: &str) -> String {
     }
 }
 
+/// The request of [`project`]: the files a host knows.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ProjectRequest {
+    pub files: Vec<ProjectFileJson>,
+}
+
+/// One file of a [`ProjectRequest`]: its path (as the host reads it) and
+/// its text, its kind, or both.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProjectFileJson {
+    pub path: String,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// `template`, `parameters` or `other`, when the host already knows it.
+    #[serde(default)]
+    pub kind: Option<FileKind>,
+}
+
+/// What a host needs to check its files as the CLI does
+/// ([`project::plan`]): every file's kind, every template's parameter
+/// files, and for every template whose text is given the linked templates
+/// its check asks for — each with the key to give its text under in the
+/// check's `files`, the host path to read it from, and whether its text
+/// was given (a host reads the ones that were not and asks again, until
+/// every link it can read is given). `{"ok": Project}`, or an `options`
+/// error for a malformed request or a file with neither text nor kind.
+pub fn project(request: &str) -> String {
+    let request: ProjectRequest = match serde_json::from_str::<Value>(request) {
+        Ok(v @ Value::Object(_)) => match serde_json::from_value(v) {
+            Ok(r) => r,
+            Err(e) => return error("options", format!("invalid request: {e}"), Vec::new()),
+        },
+        Ok(_) => {
+            return error(
+                "options",
+                "invalid request: expected an object".to_string(),
+                Vec::new(),
+            );
+        }
+        Err(e) => return error("options", format!("invalid request: {e}"), Vec::new()),
+    };
+    let files: Vec<ProjectFile<'_>> = request
+        .files
+        .iter()
+        .map(|f| ProjectFile {
+            path: &f.path,
+            kind: f.kind,
+            text: f.text.as_deref(),
+        })
+        .collect();
+    match project::plan(&files) {
+        Ok(project) => ok(&project),
+        Err(e) => error("options", e.message, Vec::new()),
+    }
+}
+
 /// Validates a policy. `request` is `{"policy": <text or object>}`.
 pub fn validate_policy(request: &str) -> String {
     let policy = match policy_request(request) {
@@ -999,6 +1058,101 @@ mod tests {
         assert_eq!(
             parse(&policy_plugins(r#"{"policy": 3}"#))["error"]["kind"],
             "policy"
+        );
+    }
+
+    const LINKED: &str =
+        include_str!("../../../tests/fixtures/rules/MI402/invalid-missing-principal-type.json");
+
+    fn linking(path: &str) -> String {
+        serde_json::json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0",
+            "resources": [{
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2022-09-01",
+                "name": "inner",
+                "properties": {"mode": "Incremental", "templateLink": {"relativePath": path}}
+            }]
+        })
+        .to_string()
+    }
+
+    /// A host's round trip: ask, read what is missing, ask again, check
+    /// with the links given under their relative paths.
+    #[test]
+    fn project_pairs_and_links_as_the_check_reads_them() {
+        let root = linking("../shared/inner.json");
+        let params = r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#","parameters":{}}"#;
+        let first = serde_json::json!({"files": [
+            {"path": "/w/infra/main.json", "text": root},
+            {"path": "/w/infra/main.dev.parameters.json", "text": params},
+            {"path": "/w/infra/notes.json", "kind": "other"},
+        ]});
+        let out = parse(&project(&first.to_string()));
+        let ok = &out["ok"];
+        assert_eq!(
+            ok["files"],
+            serde_json::json!([
+                {"path": "/w/infra/main.json", "kind": "template"},
+                {"path": "/w/infra/main.dev.parameters.json", "kind": "parameters"},
+                {"path": "/w/infra/notes.json", "kind": "other"},
+            ])
+        );
+        assert_eq!(
+            ok["templates"],
+            serde_json::json!([{
+                "path": "/w/infra/main.json",
+                "parameterFiles": ["/w/infra/main.dev.parameters.json"],
+                "links": [{"relativePath": "../shared/inner.json", "path": "/w/shared/inner.json", "given": false}],
+            }])
+        );
+        // The host reads /w/shared/inner.json and asks again.
+        let second = serde_json::json!({"files": [
+            {"path": "/w/infra/main.json", "text": root, "kind": "template"},
+            {"path": "/w/shared/inner.json", "text": LINKED, "kind": "other"},
+        ]});
+        let out = parse(&project(&second.to_string()));
+        let link = &out["ok"]["templates"][0]["links"][0];
+        assert_eq!(link["given"], true);
+        let key = link["relativePath"].as_str().unwrap();
+        let options = serde_json::json!({"fileName": "infra/main.json", "files": {key: LINKED}});
+        let report = parse(&check(&root, &options.to_string()));
+        let findings = report["ok"]["findings"].as_array().unwrap();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["code"] == "MI402" && f["file"] == "infra/../shared/inner.json"),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn bad_project_requests_are_errors() {
+        for request in [
+            "",
+            "[]",
+            r#"{"files": {}}"#,
+            r#"{"files": [{"text": "{}"}]}"#,
+            r#"{"files": [{"path": "a.json", "kind": "module"}]}"#,
+            r#"{"files": [{"path": "a.json", "text": 1}]}"#,
+            r#"{"files": [], "extra": 1}"#,
+            r#"{"files": [{"path": "a.json"}]}"#,
+        ] {
+            let out = parse(&project(request));
+            assert_eq!(out["error"]["kind"], "options", "{request}: {out}");
+            assert!(out["error"]["message"].is_string());
+        }
+        let out = parse(&project(r#"{"files": [{"path": "a.json"}]}"#));
+        assert!(
+            out["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("a.json: give the file's text or its kind")
+        );
+        assert_eq!(
+            parse(&project("{}"))["ok"],
+            serde_json::json!({"files": [], "templates": []})
         );
     }
 }
