@@ -161,6 +161,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 kind,
                 error: Some(error),
                 parameter_files: Vec::new(),
+                notes: Vec::new(),
             }),
             (Ok(text), FileKind::Template) => {
                 templates.push((display, l.candidate.path, text, role, l.candidate.tree));
@@ -173,6 +174,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 kind: FileKind::Other,
                 error: None,
                 parameter_files: Vec::new(),
+                notes: Vec::new(),
             }),
         }
     }
@@ -217,6 +219,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             kind: FileKind::Parameters,
             error: None,
             parameter_files: Vec::new(),
+            notes: Vec::new(),
         });
     }
     for (path, (text, _)) in params
@@ -230,6 +233,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
             // still an error, not a skip.
             error: idguard_core::api::file_error_of(text, FileKind::Parameters),
             parameter_files: Vec::new(),
+            notes: Vec::new(),
         });
     }
 
@@ -744,6 +748,7 @@ impl Linker {
                 column,
             }),
             parameter_files: Vec::new(),
+            notes: Vec::new(),
         })
     }
 }

@@ -60,7 +60,7 @@ fn file_error(err: &crate::source::ParseError) -> FileError {
 /// Parses a template or parameter file: a syntax error, or a top level
 /// that is not an object (a deployment template and a parameter file are
 /// objects), is the file's error.
-fn parse_file(text: &str, kind: FileKind) -> Result<Document, FileError> {
+pub(crate) fn parse_file(text: &str, kind: FileKind) -> Result<Document, FileError> {
     let doc = Document::parse(text).map_err(|e| file_error(&e))?;
     let root = doc.root();
     if !matches!(doc.kind(root), crate::source::Kind::Object(_)) {
@@ -101,6 +101,12 @@ pub fn file_error_of(text: &str, kind: FileKind) -> Option<FileError> {
 /// defaults when there is none). `resolve` returns the text of a file named
 /// relative to the template's directory (for `templateLink.relativePath`),
 /// if at hand.
+///
+/// The language follows the path: `.bicep` is lowered from Bicep (and
+/// `.bicepparam` parameter files too), anything else is JSON; see
+/// [`check_template_as`] to name it explicitly. For a Bicep template,
+/// `resolve` is also asked for its modules and `load*Content()` files
+/// (see [`crate::bicep::modules`]).
 pub fn check_template(
     template: &SourceFile,
     parameter_files: &[SourceFile],
@@ -113,6 +119,31 @@ pub fn check_template(
         resolve,
         options,
         None,
+        Limits::DEFAULT,
+    )
+}
+
+pub use crate::bicep::Language;
+pub use crate::bicep::params::pair_bicepparam_files;
+
+/// [`check_template`] (or [`check_template_with`] when `external` is given)
+/// with the template's language named explicitly (text pasted without a
+/// file name).
+pub fn check_template_as(
+    template: &SourceFile,
+    language: Language,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    external: Option<&ExternalCheck<'_>>,
+) -> TemplateResult {
+    check_template_lang(
+        template,
+        language,
+        parameter_files,
+        resolve,
+        options,
+        external,
         Limits::DEFAULT,
     )
 }
@@ -207,18 +238,55 @@ fn check_template_inner(
     external: Option<&ExternalCheck<'_>>,
     limits: Limits,
 ) -> TemplateResult {
+    let language = Language::of_path(&template.path);
+    check_template_lang(
+        template,
+        language,
+        parameter_files,
+        resolve,
+        options,
+        external,
+        limits,
+    )
+}
+
+fn check_template_lang(
+    template: &SourceFile,
+    language: Language,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    external: Option<&ExternalCheck<'_>>,
+    limits: Limits,
+) -> TemplateResult {
     let mut reports = vec![FileReport {
         path: template.path.clone(),
         kind: FileKind::Template,
         error: None,
         parameter_files: parameter_files.iter().map(|p| p.path.clone()).collect(),
+        notes: Vec::new(),
     }];
     let mut files = Files::default();
-    let doc = match parse_file(&template.text, FileKind::Template) {
-        Ok(doc) => doc,
-        Err(err) => {
+    let read = match language {
+        Language::Bicep => {
+            crate::bicep::check::read_template(&template.path, &template.text, resolve)
+                .map(|b| (None, Some(b)))
+        }
+        _ => parse_file(&template.text, FileKind::Template).map(|doc| (Some(doc), None)),
+    };
+    let (doc, mut bicep) = match read {
+        Ok((Some(doc), _)) => (doc, None),
+        Ok((None, Some(mut b))) => {
             if let Some(r) = reports.first_mut() {
-                r.error = Some(err);
+                r.error = b.error.take();
+                r.notes = std::mem::take(&mut b.notes);
+            }
+            let doc = std::mem::replace(&mut b.doc, crate::bicep::empty_document());
+            (doc, Some(b))
+        }
+        other => {
+            if let (Some(r), Err(error)) = (reports.first_mut(), other) {
+                r.error = Some(error);
             }
             for p in parameter_files {
                 reports.push(FileReport {
@@ -226,6 +294,7 @@ fn check_template_inner(
                     kind: FileKind::Parameters,
                     error: None,
                     parameter_files: Vec::new(),
+                    notes: Vec::new(),
                 });
             }
             return TemplateResult {
@@ -248,19 +317,43 @@ fn check_template_inner(
             kind: FileKind::Parameters,
             error: None,
             parameter_files: Vec::new(),
+            notes: Vec::new(),
         };
-        match parse_file(&p.text, FileKind::Parameters) {
-            Ok(doc) => {
+        let notes = &mut report.notes;
+        match crate::bicep::check::read_parameters(&p.path, &p.text, &template.path, resolve, notes)
+        {
+            Ok((doc, error)) => {
+                report.error = error;
                 param_ids.push(files.push(p.path.clone(), Rc::from(p.text.as_str()), Rc::new(doc)))
             }
-            Err(err) => report.error = Some(err),
+            Err(error) => report.error = Some(error),
         }
         reports.push(report);
     }
     // One budget for everything this check does with the template: views,
     // every evaluation (one per parameter file), every level and copy.
     let budget = Rc::new(Budget::with_limits(limits));
-    load_linked(&mut files, root_file, resolve);
+    match &mut bicep {
+        Some(b) => {
+            let mut notes = Vec::new();
+            let loaded =
+                crate::bicep::check::load_modules(&mut files, root_file, b, resolve, &mut notes);
+            if let Some(r) = reports.first_mut() {
+                r.notes.extend(notes);
+                if let Err(cycle) = loaded {
+                    // Bicep does not compile a module cycle: nothing to check.
+                    r.error = Some(cycle);
+                    return TemplateResult {
+                        files: reports,
+                        findings: Vec::new(),
+                        secrets: text_secrets(template, parameter_files),
+                        usage: crate::budget::Usage::default(),
+                    };
+                }
+            }
+        }
+        None => load_linked(&mut files, root_file, resolve),
+    }
     for file in 0..files.entries.len() {
         files.add_template_views_within(file, &budget);
     }
@@ -307,7 +400,12 @@ fn check_template_inner(
         }
         for d in diags {
             if let Some(f) = to_finding(&files, model, &d, options)
-                && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
+                && seen.insert((
+                    f.code.clone(),
+                    f.file.clone(),
+                    f.pointer.clone(),
+                    f.message.clone(),
+                ))
             {
                 findings.push(f);
             }
@@ -323,7 +421,12 @@ fn check_template_inner(
                     }
                 }
                 let f = crate::external::to_finding(&files, model, &x, options);
-                if seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone())) {
+                if seen.insert((
+                    f.code.clone(),
+                    f.file.clone(),
+                    f.pointer.clone(),
+                    f.message.clone(),
+                )) {
                     findings.push(f);
                 }
             }
@@ -339,7 +442,12 @@ fn check_template_inner(
         if let Some(first) = models.first() {
             for d in diags {
                 if let Some(f) = to_finding(&files, first, &d, options)
-                    && seen.insert((f.code.clone(), f.pointer.clone(), f.message.clone()))
+                    && seen.insert((
+                        f.code.clone(),
+                        f.file.clone(),
+                        f.pointer.clone(),
+                        f.message.clone(),
+                    ))
                 {
                     findings.push(f);
                 }
@@ -593,7 +701,14 @@ fn related(files: &Files, model: &Model<'_>, d: &Diagnostic) -> Vec<Related> {
     else {
         return Vec::new();
     };
-    let lower = text.to_ascii_lowercase();
+    let mut lower = text.to_ascii_lowercase();
+    if entry.doc.is_lowered() {
+        // Bicep: the text says `name`; the lowered value `parameters('name')`.
+        lower.push_str(&crate::bicep::check::lowered_text(
+            &entry.doc,
+            d.location.node,
+        ));
+    }
     deployment
         .parameters
         .iter()
@@ -624,6 +739,9 @@ fn suppression(
     help: &mut String,
 ) -> Option<Suppression> {
     let rule = (d.rule.code, d.rule.name);
+    if let Some(s) = crate::bicep::check::line_suppression(files, d.location, rule) {
+        return Some(s);
+    }
     suppression_for(
         files,
         model,

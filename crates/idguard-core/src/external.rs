@@ -84,15 +84,19 @@ pub fn to_finding(
         .map(|e| e.path.clone());
     let mut help = x.help.clone();
     let resource = resource_at(model, file, node);
-    let suppression = suppression_for(
-        files,
-        model,
-        (&x.code, &x.name),
-        resource,
-        file,
-        options,
-        &mut help,
-    );
+    let location = crate::model::Location { file, node, span };
+    let suppression = crate::bicep::check::line_suppression(files, location, (&x.code, &x.name))
+        .or_else(|| {
+            suppression_for(
+                files,
+                model,
+                (&x.code, &x.name),
+                resource,
+                file,
+                options,
+                &mut help,
+            )
+        });
     Finding {
         code: x.code.clone(),
         name: x.name.clone(),

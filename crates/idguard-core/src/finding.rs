@@ -162,6 +162,23 @@ pub struct FileReport {
     /// Parameter files this template was evaluated with (templates only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parameter_files: Vec<String>,
+    /// What the check could not do for this file (a Bicep module it could
+    /// not read, a `load*Content()` file that is absent, …): never a
+    /// silent pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<FileNote>,
+}
+
+/// Something a check of a file could not do, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileNote {
+    /// The file the note is about: the checked file, or a module of it.
+    pub file: String,
+    /// 1-based line and column (characters) in that file.
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,6 +20,7 @@
 )]
 
 pub mod api;
+pub mod bicep;
 pub mod budget;
 pub mod catalog;
 pub mod expr;

@@ -171,12 +171,14 @@ pub(crate) mod testutil {
                     kind: FileKind::Template,
                     error: None,
                     parameter_files: vec!["infra/main.prod.parameters.json".to_string()],
+                    notes: Vec::new(),
                 },
                 FileReport {
                     path: "infra/main.prod.parameters.json".to_string(),
                     kind: FileKind::Parameters,
                     error: None,
                     parameter_files: Vec::new(),
+                    notes: Vec::new(),
                 },
                 FileReport {
                     path: "broken/bad.json".to_string(),
@@ -187,6 +189,7 @@ pub(crate) mod testutil {
                         column: 5,
                     }),
                     parameter_files: Vec::new(),
+                    notes: Vec::new(),
                 },
             ],
             vec![

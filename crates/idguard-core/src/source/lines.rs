@@ -47,6 +47,31 @@ impl LineIndex {
             memchr::memchr_iter(b'\n', text.as_bytes())
                 .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
+        Self::from_starts(text, starts)
+    }
+
+    /// Lines as Bicep counts them: a line ends at `\n`, at `\r\n`, or at a
+    /// lone `\r` (Bicep's `TextCoordinateConverter`, and LSP). Used for
+    /// Bicep files, whose positions must agree with Bicep's own.
+    pub fn with_lone_cr(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        if memchr::memchr(b'\r', bytes).is_none() {
+            return Self::new(text);
+        }
+        let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        starts.push(0u32);
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            let lone_cr = bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n');
+            if bytes.get(i) == Some(&b'\n') || lone_cr {
+                starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        Self::from_starts(text, starts)
+    }
+
+    /// The index of `text` given its line starts: adds the column
+    /// checkpoints of the long lines.
+    fn from_starts(text: &str, starts: Vec<u32>) -> Self {
         let mut checkpoints = Vec::new();
         let ends = starts
             .iter()
@@ -238,5 +263,17 @@ mod tests {
                 "{offset}"
             );
         }
+    }
+
+    #[test]
+    fn lone_cr_ends_a_line_for_bicep() {
+        let text = "a\rb\r\nc\nd";
+        let idx = LineIndex::with_lone_cr(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_col(text, 2).line, 2);
+        assert_eq!(idx.line_col(text, 5).line, 3);
+        assert_eq!(idx.line_col(text, 7).line, 4);
+        assert_eq!(idx.line_text(text, 2), "b");
+        assert_eq!(LineIndex::new(text).line_col(text, 2).line, 1);
     }
 }

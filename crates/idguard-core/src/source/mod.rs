@@ -16,9 +16,12 @@
 //! [`LineIndex`]: 1-based, with columns both in UTF-16 code units (what LSP
 //! and browsers count) and in characters (what a terminal shows).
 
+mod builder;
 mod lines;
 mod parser;
 
+pub(crate) use builder::DocumentBuilder;
+pub use builder::{LineSuppression, SourceExtras};
 pub use lines::{LineCol, LineIndex};
 
 use std::fmt;
@@ -120,6 +123,9 @@ pub struct Document {
     /// What [`Document::node`] returns for a foreign id (a `static` cannot
     /// hold a node: strings are `Rc`s).
     null: Node,
+    /// For a document lowered from Bicep: incomplete nodes and in-source
+    /// line suppressions (`None` for JSON).
+    extras: Option<Rc<SourceExtras>>,
 }
 
 /// A `null` node at offset 0.
@@ -142,6 +148,7 @@ impl Document {
                 root,
                 lines,
                 null: null_node(),
+                extras: None,
             }),
             Err(err) => {
                 let pos = lines.line_col(text, err.offset);
@@ -161,6 +168,28 @@ impl Document {
 
     pub fn lines(&self) -> &LineIndex {
         &self.lines
+    }
+
+    /// Whether `node` was lowered from source with syntax errors (a Bicep
+    /// resource whose body did not fully parse). Always `false` for JSON.
+    pub fn is_incomplete(&self, node: NodeId) -> bool {
+        self.extras
+            .as_ref()
+            .is_some_and(|e| e.incomplete.binary_search(&node).is_ok())
+    }
+
+    /// Whether the document was lowered from another language (Bicep)
+    /// with values that are expressions to evaluate (a `.bicepparam`).
+    pub fn is_lowered(&self) -> bool {
+        self.extras.as_ref().is_some_and(|e| e.lowered)
+    }
+
+    /// In-source line suppressions (Bicep's `#disable-next-line`). Empty
+    /// for JSON.
+    pub fn line_suppressions(&self) -> &[LineSuppression] {
+        self.extras
+            .as_ref()
+            .map_or(&[], |e| e.line_suppressions.as_slice())
     }
 
     /// Number of nodes in the tree.
@@ -351,6 +380,7 @@ impl Document {
             root: NodeId(0),
             lines: self.lines.clone(),
             null: null_node(),
+            extras: None,
         }
     }
 

@@ -259,9 +259,33 @@ fn symbol_id(doc: &Document, node: NodeId, ctx: &dyn Context) -> Val {
     };
     let scope = match doc.get(node, "scope").map(|s| expr::eval_node(doc, s, ctx)) {
         Some(s) => absolute_scope(&s, ctx.deployment()),
-        None => ids::deployment_scope_id(ctx.deployment()),
+        None => property_scope(doc, node, ctx)
+            .unwrap_or_else(|| ids::deployment_scope_id(ctx.deployment())),
     };
     ids::build_resource_id(&scope, ty, &name)
+}
+
+/// The scope a resource's `subscriptionId` / `resourceGroup` properties
+/// name (a cross-scope module, an `existing` resource in another resource
+/// group), when it has them.
+pub fn property_scope(doc: &Document, node: NodeId, ctx: &dyn Context) -> Option<Val> {
+    let sub = doc
+        .get(node, "subscriptionId")
+        .map(|n| expr::eval_node(doc, n, ctx));
+    let rg = doc
+        .get(node, "resourceGroup")
+        .map(|n| expr::eval_node(doc, n, ctx));
+    let d = ctx.deployment();
+    match (sub, rg) {
+        (None, None) => None,
+        (sub, Some(rg)) => Some(ids::concat(&[
+            Val::str("/subscriptions/"),
+            sub.unwrap_or_else(|| d.subscription_id.clone()),
+            Val::str("/resourceGroups/"),
+            rg,
+        ])),
+        (Some(sub), None) => Some(ids::concat(&[Val::str("/subscriptions/"), sub])),
+    }
 }
 
 /// An extension resource's `scope` made absolute: Bicep writes resource
@@ -300,10 +324,17 @@ pub fn parameter_file_values(doc: &Document) -> HashMap<String, (Supplied, NodeI
     let Some(params) = doc.get(doc.root(), "parameters") else {
         return out;
     };
+    let budget = Rc::new(crate::budget::Budget::new());
     for m in doc.members(params) {
         let key = m.key.to_ascii_lowercase();
         if let Some(v) = doc.get(m.value, "value") {
-            out.insert(key, (Supplied::Value(json_val(doc, v)), v));
+            let value = if doc.is_lowered() {
+                // a .bicepparam: its expressions, under one budget per file
+                crate::bicep::params::evaluate_value_within(doc, v, &budget)
+            } else {
+                json_val(doc, v)
+            };
+            out.insert(key, (Supplied::Value(value), v));
         } else if doc.get(m.value, "reference").is_some() {
             out.insert(key, (Supplied::KeyVault, m.value));
         }

@@ -49,8 +49,8 @@ impl Rule for IdentityRequiredTags {
             return;
         }
         for identity in model.identities.iter().filter(|i| !i.existing) {
-            let Some(r) = model.resource(identity.resource) else {
-                continue;
+            let Some(r) = model.resource(identity.resource).filter(|r| !r.incomplete) else {
+                continue; // half-typed Bicep: its tags may be coming
             };
             let tags = r.get(&["tags"]);
             if tags.is_some_and(Val::is_unknown) {

@@ -170,7 +170,10 @@ impl Rule for DeterministicAssignmentName {
                 },
                 _ => None,
             };
-            if let Some(message) = problem {
+            // A name not fully typed yet (Bicep with a syntax error) is no
+            // evidence of a bad name.
+            let incomplete = model.resource(a.resource).is_some_and(|r| r.incomplete);
+            if let Some(message) = problem.filter(|_| !incomplete) {
                 ctx.report(
                     a.name_location,
                     Some(a.resource),

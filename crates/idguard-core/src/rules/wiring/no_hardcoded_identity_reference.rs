@@ -60,12 +60,14 @@ fn written_in_template(model: &Model<'_>, file: usize, needle: &str) -> bool {
         return false;
     };
     let doc = &entry.doc;
+    // Each parameter declaration (in Bicep they need not be together).
     let param_spans: Vec<Span> = model
         .eval
         .deployments
         .iter()
         .filter(|d| d.file == file)
-        .filter_map(|d| doc.get(d.template, "parameters").map(|p| doc.span(p)))
+        .filter_map(|d| doc.get(d.template, "parameters"))
+        .flat_map(|p| doc.members(p).iter().map(|m| doc.span(m.value)))
         .collect();
     let lower = entry.text.to_ascii_lowercase();
     lower.match_indices(needle).any(|(at, _)| {

@@ -47,8 +47,11 @@ impl Rule for PrincipalTypeServicePrincipal {
             if !a.principal.is_managed_identity() {
                 continue;
             }
+            // Half-typed Bicep: `principalType` may be the next line.
+            let incomplete = model.resource(a.resource).is_some_and(|r| r.incomplete);
             let who = describe_principal(model, &a.principal);
             let message = match &a.principal_type {
+                None if incomplete => continue,
                 None => format!("role assignment to {who} has no principalType"),
                 Some(Val::Str(t)) if !t.eq_ignore_ascii_case("ServicePrincipal") => {
                     format!(
