@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
+use crate::bicep::Language;
 use crate::finding::FileKind;
 use crate::source::Document;
 
@@ -704,10 +705,15 @@ pub struct ProjectError {
 pub fn plan(files: &[ProjectFile<'_>]) -> Result<Project, ProjectError> {
     let mut classified = Vec::with_capacity(files.len());
     for f in files {
-        let kind = match (f.kind, f.text) {
-            (Some(kind), _) => kind,
-            (None, Some(text)) => sniff_kind(text),
-            (None, None) => {
+        let kind = match (f.kind, f.text, Language::of_path(f.path)) {
+            (Some(kind), _, _) => kind,
+            // Bicep is known by its extension: a `.bicep` file is a
+            // template and a `.bicepparam` a parameter file, whatever (or
+            // however broken) its text.
+            (None, _, Language::Bicep) => FileKind::Template,
+            (None, _, Language::BicepParam) => FileKind::Parameters,
+            (None, Some(text), Language::Json) => sniff_kind(text),
+            (None, None, Language::Json) => {
                 return Err(ProjectError {
                     path: f.path.to_string(),
                     message: format!("{}: give the file's text or its kind", f.path),
@@ -735,24 +741,51 @@ pub fn plan(files: &[ProjectFile<'_>]) -> Result<Project, ProjectError> {
         }
     }
     let text_of = |path: &str| texts.get(&host_key(path)).map(|(_, text)| *text);
-    let templates = pair_parameter_files(&templates, &parameters)
+    // JSON parameter files pair by name, `.bicepparam` files by the
+    // template their `using` names (read from their text: one given
+    // without text pairs with nothing).
+    let (bicepparams, json_params): (Vec<&str>, Vec<&str>) = parameters
+        .iter()
+        .partition(|p| Language::of_path(p) == Language::BicepParam);
+    let bicepparams: Vec<(&str, &str)> = bicepparams
+        .into_iter()
+        .filter_map(|p| text_of(p).map(|t| (p, t)))
+        .collect();
+    let mut pairs = pair_parameter_files(&templates, &json_params);
+    for (template, using) in crate::bicep::params::pair_bicepparam_files(&templates, &bicepparams) {
+        if let Some((_, ps)) = pairs.iter_mut().find(|(t, _)| *t == template) {
+            ps.extend(using);
+        }
+    }
+    let templates = pairs
         .into_iter()
         .map(|(template, parameter_files)| {
             let links = text_of(template).map(|text| {
                 let (dir, _) = split_path(template);
                 let host_path = |asked: &str| join_host(&dir, asked);
                 let resolve = |asked: &str| {
-                    if is_absolute_link(asked) {
+                    if is_absolute_link(asked) || is_registry_ref(asked) {
                         return None;
                     }
                     texts
                         .get(&host_path(asked))
                         .map(|(_, text)| (*text).to_string())
                 };
-                linked_files(text, 1 + parameter_files.len(), &resolve)
+                let asked = if Language::of_path(template) == Language::Bicep {
+                    let params: Vec<(&str, &str)> = parameter_files
+                        .iter()
+                        .filter_map(|p| text_of(p).map(|t| (*p, t)))
+                        .collect();
+                    bicep_files(template, text, &params, &resolve)
+                } else {
+                    linked_files(text, 1 + parameter_files.len(), &resolve)
+                };
+                asked
                     .into_iter()
                     .map(|(relative_path, given)| {
-                        let path = (!is_absolute_link(&relative_path)).then(|| {
+                        let path = (!is_absolute_link(&relative_path)
+                            && !is_registry_ref(&relative_path))
+                        .then(|| {
                             let key = host_path(&relative_path);
                             texts
                                 .get(&key)
@@ -777,6 +810,49 @@ pub fn plan(files: &[ProjectFile<'_>]) -> Result<Project, ProjectError> {
         files: classified,
         templates,
     })
+}
+
+/// A registry module reference as the core asks the resolver for it
+/// (`br:…`, `br/<alias>:…`): not a file a host reads by path.
+fn is_registry_ref(asked: &str) -> bool {
+    asked.starts_with("br:") || asked.starts_with("br/")
+}
+
+/// The files the check of Bicep template `text` (at `path`, with its
+/// parameter files `params`) asks `resolve` for, in the order it asks
+/// (each once), and whether `resolve` had each: its local modules (and
+/// theirs), the files of `load*Content()` and compile-time imports, the
+/// `extends` of a `.bicepparam`, registry modules (`br:…`). Found by
+/// running the check's own reading (lowering and module loading) with a
+/// recording resolver, so it asks exactly what the check will.
+fn bicep_files(
+    path: &str,
+    text: &str,
+    params: &[(&str, &str)],
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(String, bool)> {
+    let asked: std::cell::RefCell<Vec<(String, bool)>> = std::cell::RefCell::default();
+    let recording = |p: &str| {
+        let text = resolve(p);
+        let mut asked = asked.borrow_mut();
+        if !asked.iter().any(|(a, _)| a == p) {
+            asked.push((p.to_string(), text.is_some()));
+        }
+        text
+    };
+    if let Ok(mut template) = crate::bicep::check::read_template(path, text, &recording) {
+        for (p, t) in params {
+            let mut notes = Vec::new();
+            let _ = crate::bicep::check::read_parameters(p, t, path, &recording, &mut notes);
+        }
+        let doc = std::mem::replace(&mut template.doc, crate::bicep::empty_document());
+        let mut files = crate::template::Files::default();
+        let root = files.push(path.to_string(), Rc::from(text), Rc::new(doc));
+        let mut notes = Vec::new();
+        let _ =
+            crate::bicep::check::load_modules(&mut files, root, &template, &recording, &mut notes);
+    }
+    asked.into_inner()
 }
 
 /// A host path to compare by: `/` separators, `.` and `..` resolved, a
@@ -1476,5 +1552,106 @@ mod tests {
         assert_eq!(split_path("c.json"), (String::new(), "c.json"));
         assert_eq!(split_path("/c.json"), ("/".to_string(), "c.json"));
         assert_eq!(split_path("././x//c.json"), ("x".to_string(), "c.json"));
+    }
+
+    /// A Bicep project: kinds by extension, `.bicepparam` paired by
+    /// `using`, and the files the check asks for (a local module and its
+    /// own module, a `loadTextContent`, a registry module) as the check's
+    /// own reading asks them, so a host can give them.
+    #[test]
+    fn plan_bicep_pairs_by_using_and_names_what_the_check_reads() {
+        let main = "module app './modules/app.bicep' = {\n  name: 'app'\n}\nmodule reg 'br/public:avm/res/x:1.0.0' = {\n  name: 'reg'\n}\nvar script = loadTextContent('scripts/run.sh')\n";
+        let app = "module leaf '../shared/leaf.bicep' = {\n  name: 'leaf'\n}\n";
+        let dev = "using './main.bicep'\nparam x = 1\n";
+        let other = "using './other.bicep'\n";
+        let files = [
+            ProjectFile {
+                path: "/w/infra/main.bicep",
+                kind: None,
+                text: Some(main),
+            },
+            ProjectFile {
+                path: "/w/infra/main.dev.bicepparam",
+                kind: None,
+                text: Some(dev),
+            },
+            ProjectFile {
+                path: "/w/infra/x.bicepparam",
+                kind: None,
+                text: Some(other),
+            },
+            ProjectFile {
+                path: "/w/infra/broken.bicep",
+                kind: None,
+                text: Some("param ("),
+            },
+        ];
+        let p = plan(&files).unwrap();
+        let kinds: Vec<FileKind> = p.files.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FileKind::Template,
+                FileKind::Parameters,
+                FileKind::Parameters,
+                FileKind::Template
+            ]
+        );
+        let t = &p.templates[0];
+        assert_eq!(t.parameter_files, ["/w/infra/main.dev.bicepparam"]);
+        let links = t.links.as_ref().unwrap();
+        let asked: Vec<(&str, Option<&str>, bool)> = links
+            .iter()
+            .map(|l| (l.relative_path.as_str(), l.path.as_deref(), l.given))
+            .collect();
+        assert!(
+            asked.contains(&(
+                "modules/app.bicep",
+                Some("/w/infra/modules/app.bicep"),
+                false
+            )),
+            "{asked:?}"
+        );
+        assert!(
+            asked.contains(&("scripts/run.sh", Some("/w/infra/scripts/run.sh"), false)),
+            "{asked:?}"
+        );
+        assert!(
+            asked.contains(&("br:mcr.microsoft.com/bicep/avm/res/x:1.0.0", None, false)),
+            "{asked:?}"
+        );
+        assert!(p.templates[1].parameter_files.is_empty());
+        // The host reads the module and asks again: its own module is
+        // asked relative to the template's directory.
+        let mut more = files.to_vec();
+        more.push(ProjectFile {
+            path: "/w/infra/modules/app.bicep",
+            kind: None,
+            text: Some(app),
+        });
+        let p = plan(&more).unwrap();
+        let links = p.templates[0].links.as_ref().unwrap();
+        assert!(
+            links
+                .iter()
+                .any(|l| l.relative_path == "modules/app.bicep" && l.given)
+        );
+        assert!(
+            links.iter().any(|l| l.relative_path == "shared/leaf.bicep"
+                && l.path.as_deref() == Some("/w/infra/shared/leaf.bicep")
+                && !l.given),
+            "{links:?}"
+        );
+        // A module template is a template too: its own plan.
+        assert_eq!(p.templates.len(), 3);
+        // Without text, a .bicep file is still known by its extension.
+        let p = plan(&[ProjectFile {
+            path: "a.bicep",
+            kind: None,
+            text: None,
+        }])
+        .unwrap();
+        assert_eq!(p.files[0].kind, FileKind::Template);
+        assert_eq!(p.templates[0].links, None);
     }
 }
