@@ -72,6 +72,9 @@ export interface FileError {
   column: number;
 }
 
+/** The languages idguard reads. */
+export type Language = 'json' | 'bicep' | 'bicepparam';
+
 /** What a file is: a template, a parameter file, or neither. */
 export type FileKind = 'template' | 'parameters' | 'other';
 
@@ -83,6 +86,17 @@ export interface FileReport {
   error: FileError | null;
   /** Parameter files the template was evaluated with (templates only). */
   parameterFiles?: string[];
+  /** What the check could not do, and why (a Bicep module not read, an absent `load*Content()` file…): never a silent pass. */
+  notes?: FileNote[];
+}
+
+/** Something a check of a file could not do. */
+export interface FileNote {
+  /** The file it is about: the checked file or one of its modules. */
+  file: string;
+  line: number;
+  column: number;
+  message: string;
 }
 
 /** Counts over the report. */
@@ -204,12 +218,22 @@ export type Policy = Record<string, unknown> | string;
 export interface CheckOptions {
   /** The policy (default: the built-in default policy). */
   policy?: Policy;
-  /** Parameter files, name → text; the template is evaluated once per file. */
+  /** Parameter files, name → text (JSON or `.bicepparam`, by the name's extension); the template is evaluated once per file. */
   parameters?: Record<string, string>;
-  /** Other files by path relative to the template's directory, for `templateLink.relativePath`. */
+  /**
+   * Other files by path relative to the template's directory: linked templates
+   * (`templateLink.relativePath`), and for Bicep its local modules, `load*Content()`
+   * files and imports ({@link project} names them).
+   */
   files?: Record<string, string>;
-  /** The name the template is reported under (default `template.json`). */
+  /** The name the template is reported under (default `template.json`, or `main.bicep` for Bicep); its extension picks the language unless `language` is given. */
   fileName?: string;
+  /**
+   * The language of the text: `json` (ARM), `bicep`, or `bicepparam` (a parameter file,
+   * checked with the template its `using` names, given in `files`). Default: by
+   * `fileName`'s extension (`.bicep`, `.bicepparam`), else JSON.
+   */
+  language?: Language;
   /** Today's date `YYYY-MM-DD` for exemption expiry (default: today, local time); `null`: exemptions never expire. */
   today?: string | null;
   /**

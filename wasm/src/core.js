@@ -35,6 +35,8 @@ function unwrap(text) {
   return out.ok;
 }
 
+const LANGUAGES = new Set(['json', 'bicep', 'bicepparam']);
+
 function isRecordOfStrings(v) {
   return v != null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -79,6 +81,10 @@ export function makeApi(ready, platform = {}) {
       request.files = options.files;
     }
     if (options.fileName != null) request.fileName = String(options.fileName);
+    if (options.language != null) {
+      if (!LANGUAGES.has(options.language)) throw new TypeError("options.language must be 'json', 'bicep' or 'bicepparam'");
+      request.language = options.language;
+    }
     request.today = options.today === undefined ? todayString() : options.today;
     return request;
   }

@@ -12,7 +12,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use idguard_core::api::{self, CheckOptions, ExternalFinding, SourceFile, normalize_path};
+use idguard_core::api::{
+    self, CheckOptions, ExternalFinding, Language, SourceFile, normalize_path,
+};
 use idguard_core::finding::{FileKind, PluginError, Report, Severity};
 use idguard_core::policy::{Policy, PolicyError, PolicyProblem};
 use idguard_core::project::{self, ProjectFile};
@@ -49,6 +51,20 @@ pub struct CheckRequest {
     pub external: Option<Vec<Vec<ExternalJson>>>,
     /// Plugin failures to put in the report's `pluginErrors`.
     pub plugin_errors: Vec<PluginError>,
+    /// The language of the checked text; absent: by `fileName`'s extension
+    /// (`.bicep`, `.bicepparam`, anything else JSON). `bicepparam`: the
+    /// text is a parameter file, checked with the template its `using`
+    /// names, whose text is in `files`.
+    pub language: Option<LanguageJson>,
+}
+
+/// The languages a host can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageJson {
+    Json,
+    Bicep,
+    Bicepparam,
 }
 
 /// A finding from outside the built-in rules, as JavaScript sends it: the
@@ -334,6 +350,7 @@ struct Prepared {
     today: Option<String>,
     external: Option<Vec<Vec<ExternalJson>>>,
     plugin_errors: Vec<PluginError>,
+    language: Language,
 }
 
 fn prepare(template: &str, options: &str) -> Result<Prepared, String> {
@@ -385,12 +402,69 @@ fn prepare(template: &str, options: &str) -> Result<Prepared, String> {
             .collect(),
         Err(message) => return Err(error("options", message, Vec::new())),
     };
-    let source = SourceFile {
-        path: request
-            .file_name
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| DEFAULT_FILE_NAME.to_string()),
+    let file_name = request.file_name.filter(|n| !n.is_empty());
+    let language = match request.language {
+        Some(LanguageJson::Json) => Language::Json,
+        Some(LanguageJson::Bicep) => Language::Bicep,
+        Some(LanguageJson::Bicepparam) => Language::BicepParam,
+        None => file_name
+            .as_deref()
+            .map_or(Language::Json, Language::of_path),
+    };
+    let default_name = match language {
+        Language::Json => DEFAULT_FILE_NAME,
+        Language::Bicep => "main.bicep",
+        Language::BicepParam => "main.bicepparam",
+    };
+    let mut source = SourceFile {
+        path: file_name.unwrap_or_else(|| default_name.to_string()),
         text: template.to_string(),
+    };
+    let (language, parameter_files) = if language == Language::BicepParam {
+        // A `.bicepparam` is checked as one evaluation of the template its
+        // `using` names, which the host gives in `files`.
+        let names: Vec<&str> = linked.keys().map(String::as_str).collect();
+        let dir = match source.path.rsplit_once(['/', '\\']) {
+            Some((d, _)) => format!("{d}/"),
+            None => String::new(),
+        };
+        // `files` are keyed relative to the parameter file's directory,
+        // pairing compares paths: put both in the same frame.
+        let keyed: Vec<String> = names.iter().map(|n| format!("{dir}{n}")).collect();
+        let keyed_refs: Vec<&str> = keyed.iter().map(String::as_str).collect();
+        let pairs = api::pair_bicepparam_files(
+            &keyed_refs,
+            &[(source.path.as_str(), source.text.as_str())],
+        );
+        let Some(template_key) = pairs
+            .iter()
+            .position(|(_, ps)| !ps.is_empty())
+            .and_then(|i| names.get(i))
+        else {
+            return Err(error(
+                "options",
+                format!(
+                    "{}: a .bicepparam file is checked with the template its `using` names: give that template's text in `files` under its path relative to the parameter file",
+                    source.path
+                ),
+                Vec::new(),
+            ));
+        };
+        let template_key = (*template_key).to_string();
+        let template_text = linked.get(&template_key).cloned().unwrap_or_default();
+        let param = SourceFile {
+            path: source.path.clone(),
+            text: std::mem::take(&mut source.text),
+        };
+        source = SourceFile {
+            path: format!("{dir}{template_key}"),
+            text: template_text,
+        };
+        let mut list = vec![param];
+        list.extend(parameter_files);
+        (Language::of_path(&template_key), list)
+    } else {
+        (language, parameter_files)
     };
     Ok(Prepared {
         policy,
@@ -400,6 +474,7 @@ fn prepare(template: &str, options: &str) -> Result<Prepared, String> {
         today: request.today.filter(|t| !t.is_empty()),
         external: request.external,
         plugin_errors: request.plugin_errors,
+        language,
     })
 }
 
@@ -430,6 +505,7 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
         today,
         external: given,
         plugin_errors,
+        language,
     } = prepared;
     let resolve = |path: &str| linked.get(&normalize_path(path)).cloned();
     let options = CheckOptions {
@@ -449,7 +525,14 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
                     .map(ExternalFinding::from)
                     .collect()
             };
-            api::check_template_with(&source, &parameter_files, &resolve, &options, &next)
+            api::check_template_as(
+                &source,
+                language,
+                &parameter_files,
+                &resolve,
+                &options,
+                Some(&next),
+            )
         }
         (None, Some(run)) => {
             let run = RefCell::new(run);
@@ -478,9 +561,23 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
                     }
                 }
             };
-            api::check_template_with(&source, &parameter_files, &resolve, &options, &call)
+            api::check_template_as(
+                &source,
+                language,
+                &parameter_files,
+                &resolve,
+                &options,
+                Some(&call),
+            )
         }
-        (None, None) => api::check_template(&source, &parameter_files, &resolve, &options),
+        (None, None) => api::check_template_as(
+            &source,
+            language,
+            &parameter_files,
+            &resolve,
+            &options,
+            None,
+        ),
     };
     ok(&Report::new(result.files, result.findings).with_plugin_errors(errors.into_inner()))
 }
@@ -500,19 +597,28 @@ pub fn models(template: &str, options: &str) -> String {
         policy: &prepared.policy,
         today: prepared.today.clone(),
     };
-    let list: Vec<ModelEntry> = api::model_json(
+    let models = RefCell::new(Vec::new());
+    let collect = |m: &Value| {
+        models.borrow_mut().push(m.clone());
+        Vec::new()
+    };
+    api::check_template_as(
         &prepared.source,
+        prepared.language,
         &prepared.parameter_files,
         &resolve,
         &options,
-    )
-    .into_iter()
-    .map(|m| ModelEntry {
-        template: str_field(&m, "template").unwrap_or_default().to_string(),
-        parameter_file: str_field(&m, "parameterFile").map(str::to_string),
-        model: serde_json::to_string(&m).unwrap_or_else(|_| "null".to_string()),
-    })
-    .collect();
+        Some(&collect),
+    );
+    let list: Vec<ModelEntry> = models
+        .into_inner()
+        .into_iter()
+        .map(|m| ModelEntry {
+            template: str_field(&m, "template").unwrap_or_default().to_string(),
+            parameter_file: str_field(&m, "parameterFile").map(str::to_string),
+            model: serde_json::to_string(&m).unwrap_or_else(|_| "null".to_string()),
+        })
+        .collect();
     ok(&list)
 }
 

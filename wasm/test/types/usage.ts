@@ -17,6 +17,7 @@ import {
   validatePolicy,
   version,
   type FileKind,
+  type Language,
   type Finding,
   type Project,
   type Report,
@@ -66,3 +67,7 @@ for (const t of plan.templates) {
   for (const l of t.links ?? []) if (l.given && l.path !== null) files[l.relativePath] = l.path;
   console.log(kind, t.path, t.parameterFiles.join(','), Object.keys(files).length);
 }
+
+const lang: Language = 'bicep';
+const bicepReport: Report = check("param p string\n", { fileName: 'main.bicep', language: lang });
+console.log(bicepReport.files[0]?.notes);
