@@ -79,10 +79,13 @@ export const kindCache = new FileCache((path) => {
 });
 
 /** The `*.json` / `*.jsonc` file names of a directory (empty when unreadable). */
+/** The names of the files idguard reads: JSON (JSONC), Bicep and Bicep parameter files. */
+export const SOURCE_NAME = /\.(jsonc?|bicep|bicepparam)$/i;
+
 export function jsonFilesIn(dir) {
   try {
     return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && /\.jsonc?$/i.test(e.name))
+      .filter((e) => e.isFile() && SOURCE_NAME.test(e.name))
       .map((e) => e.name);
   } catch {
     return [];

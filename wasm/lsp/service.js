@@ -7,7 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkAsync, explain, fileKind, loadPolicyPlugins, project, validatePolicy, version } from '../src/node.js';
-import { kindCache, textCache, jsonFilesIn, stamp } from './files.js';
+import { kindCache, textCache, jsonFilesIn, stamp, SOURCE_NAME } from './files.js';
 import { parseTree, pathTo } from './jsonc.js';
 import { FIXABLE, quickFix } from './fixes.js';
 
@@ -163,12 +163,12 @@ export function startServer(connection) {
     return doc ? fileKind(path, doc.getText()) : kindCache.get(path) ?? 'other';
   }
 
-  /** Names of the JSON files of a directory: on disk and open in the editor, sorted. */
+  /** Names of the JSON and Bicep files of a directory: on disk and open in the editor, sorted. */
   function namesIn(dir) {
     const names = new Set(jsonFilesIn(dir));
     for (const doc of documents.all()) {
       const p = uriToPath(doc.uri);
-      if (p && dirname(p) === dir && /\.jsonc?$/i.test(p)) names.add(basename(p));
+      if (p && dirname(p) === dir && SOURCE_NAME.test(p)) names.add(basename(p));
     }
     return [...names].sort();
   }
@@ -187,10 +187,7 @@ export function startServer(connection) {
   function filesFor(path, text, only) {
     const dir = dirname(path);
     const entries = new Map();
-    for (const n of namesIn(dir)) {
-      const p = join(dir, n);
-      entries.set(p, { path: p, kind: kindOf(p) });
-    }
+    for (const e of entriesIn(dir)) entries.set(e.path, e);
     entries.set(path, { path, kind: 'template', text });
     const texts = new Map();
     const tried = new Set();
@@ -202,6 +199,9 @@ export function startServer(connection) {
       if (missing.length === 0) {
         const files = {};
         for (const l of t.links ?? []) if (l.given && texts.has(l.path)) files[l.relativePath] = texts.get(l.path);
+        // What the check reads besides the template: a change to any of
+        // these re-checks it (dependents).
+        linksOf.set(path, new Set([...(t.links ?? []).map((l) => l.path).filter(Boolean), ...t.parameterFiles]));
         const parameters = {};
         if (only) Object.assign(parameters, only);
         else for (const p of t.parameterFiles) {
@@ -222,18 +222,34 @@ export function startServer(connection) {
     }
   }
 
+  /**
+   * The files of a directory for `project`: each with its kind, and a
+   * `.bicepparam` with its text (it pairs by the template its `using`
+   * names, not by name).
+   */
+  function entriesIn(dir) {
+    return namesIn(dir).map((n) => {
+      const p = join(dir, n);
+      const entry = { path: p, kind: kindOf(p) };
+      if (/\.bicepparam$/i.test(n)) {
+        const t = textOf(p);
+        if (t != null) entry.text = t;
+      }
+      return entry;
+    });
+  }
+
+  /** Per template path: the files (paths) its last check read, for `dependents`. */
+  const linksOf = new Map();
+
   /** The parameter files (paths) that belong to template `path`, as the CLI pairs them. */
   function parameterFilesOf(path) {
-    const dir = dirname(path);
-    const files = namesIn(dir).map((n) => ({ path: join(dir, n), kind: kindOf(join(dir, n)) }));
-    return project({ files }).templates.find((t) => t.path === path)?.parameterFiles ?? [];
+    return project({ files: entriesIn(dirname(path)) }).templates.find((t) => t.path === path)?.parameterFiles ?? [];
   }
 
   /** The template (path) a parameter file belongs to, or null. */
   function templateOfParameters(path) {
-    const dir = dirname(path);
-    const files = namesIn(dir).map((n) => ({ path: join(dir, n), kind: kindOf(join(dir, n)) }));
-    return project({ files }).templates.find((t) => t.parameterFiles.includes(path))?.path ?? null;
+    return project({ files: entriesIn(dirname(path)) }).templates.find((t) => t.parameterFiles.includes(path))?.path ?? null;
   }
 
   // ------------------------------------------------------------ policy
@@ -496,14 +512,33 @@ export function startServer(connection) {
       const line = Math.max(0, e.line - 1);
       const lineText = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
       const character = charColumnToUtf16(lineText, e.column);
+      const bcp = /^(BCP\d+): ([\s\S]*)$/.exec(e.message);
       entries.push({
         finding: null,
         diagnostic: {
           range: { start: { line, character }, end: { line, character: Math.max(character, Math.min(lineText.length, character + 1)) } },
           severity: DiagnosticSeverity.Error,
           source: 'idguard',
-          code: 'parse',
-          message: `not valid JSON: ${e.message}`,
+          // A Bicep syntax error carries Bicep's own code.
+          ...(bcp ? { code: bcp[1], message: bcp[2] } : { code: 'parse', message: `not valid JSON: ${e.message}` }),
+        },
+      });
+    }
+    // What the check could not do in this file (a module not read, an
+    // absent load*Content() file): shown, never a silent pass.
+    for (const n of fileReport?.notes ?? []) {
+      if (n.file !== name && n.file !== fileReport.path) continue;
+      const line = Math.max(0, n.line - 1);
+      const lineText = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+      const character = charColumnToUtf16(lineText, n.column);
+      entries.push({
+        finding: null,
+        diagnostic: {
+          range: { start: { line, character }, end: { line, character: Math.max(character, lineText.length) } },
+          severity: DiagnosticSeverity.Information,
+          source: 'idguard',
+          code: 'not-checked',
+          message: n.message,
         },
       });
     }
@@ -566,9 +601,10 @@ export function startServer(connection) {
     } else if (kind === 'template') {
       for (const p of parameterFilesOf(path)) out.push(pathToUri(p));
     }
-    // Linked templates and anything else in the directory: re-check the
-    // open templates next to it (cheap, and rare: only on disk changes).
-    return out.filter((u) => documents.get(u));
+    // Templates that read it: a Bicep module, a linked template, a
+    // load*Content() file, wherever it is.
+    for (const [template, read] of linksOf) if (read.has(path)) out.push(pathToUri(template));
+    return [...new Set(out)].filter((u) => documents.get(u));
   }
 
   // ------------------------------------------------------------ hover & fixes
@@ -664,7 +700,7 @@ export function startServer(connection) {
   connection.onInitialized(() => {
     if (hasDynamicWatch) {
       connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.{json,jsonc}' }],
+        watchers: [{ globPattern: '**/*.{json,jsonc,bicep,bicepparam}' }],
       });
     }
     if (hasDynamicConfiguration) {
@@ -682,6 +718,7 @@ export function startServer(connection) {
   connection.onDidChangeWatchedFiles(({ changes }) => {
     let all = false;
     const dirs = new Set();
+    const changed = changes.map((c) => uriToPath(c.uri)).filter(Boolean);
     for (const c of changes) {
       const p = uriToPath(c.uri);
       if (!p) continue;
@@ -692,7 +729,7 @@ export function startServer(connection) {
     }
     for (const doc of documents.all()) {
       const p = uriToPath(doc.uri);
-      if (all || (p && dirs.has(dirname(p)))) scheduleDebounced(doc.uri);
+      if (all || (p && (dirs.has(dirname(p)) || changed.some((c) => linksOf.get(p)?.has(c))))) scheduleDebounced(doc.uri);
     }
   });
 
