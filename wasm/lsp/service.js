@@ -217,7 +217,9 @@ export function startServer(connection) {
         texts.set(l.path, content);
         const known = entries.get(l.path);
         if (known) known.text = content;
-        else entries.set(l.path, { path: l.path, text: content });
+        // Kind 'other': a file read only as a link (not of this directory)
+        // needs no plan of its own, only its text for the template's.
+        else entries.set(l.path, { path: l.path, kind: 'other', text: content });
       }
     }
   }
