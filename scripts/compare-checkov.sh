@@ -3,6 +3,11 @@
 # its `arm` framework) on the same files:
 #
 #   1. quickstart: $CORPUS/azure-quickstart-templates (342 files);
+#   bicep: every `.bicep` file of the corpus (832), copied into a temp dir
+#      with nothing else: idguard reads them natively, Checkov with its
+#      `bicep` framework. The table also says how many files each tool
+#      could read (idguard: templates without a file error; Checkov: files
+#      minus its parsing errors);
 #   2. estate: every JSON file of the corpus replicated (hard links, else
 #      copies) into at least $ESTATE_FILES (10,000) files in a temp dir.
 #      Checkov on the whole estate would take far longer than ~10 minutes,
@@ -29,7 +34,7 @@ RUNS_CHECKOV=${RUNS_CHECKOV:-3}
 RUNS_IDGUARD=${RUNS_IDGUARD:-5}
 ESTATE_FILES=${ESTATE_FILES:-10000}
 SLICE=${SLICE:-1000}
-SETS=${SETS:-"quickstart estate"}
+SETS=${SETS:-"quickstart bicep estate"}
 
 if [ ! -d "$CORPUS" ]; then
   echo "compare-checkov.sh: corpus not found at $CORPUS (set CORPUS=DIR); nothing to compare" >&2
@@ -109,13 +114,13 @@ EOF
 
 rows=()
 compare() {
-  local set=$1 dir=$2 checkov_dir=$3 scale=$4
+  local set=$1 dir=$2 checkov_dir=$3 scale=$4 framework=${5:-arm} ext=${6:-json}
   local files ck_files
-  files=$(find "$dir" -type f -name '*.json' | wc -l)
-  ck_files=$(find "$checkov_dir" -type f -name '*.json' | wc -l)
-  echo "== $set: $files files (Checkov on $ck_files)" >&2
+  files=$(find "$dir" -type f -name "*.$ext" | wc -l)
+  ck_files=$(find "$checkov_dir" -type f -name "*.$ext" | wc -l)
+  echo "== $set: $files files (Checkov on $ck_files, framework $framework)" >&2
   run "$set-idguard" "$RUNS_IDGUARD" "$tmp/$set-idguard" "$IDGUARD" check --fail-on never --format json "$dir"
-  run "$set-checkov" "$RUNS_CHECKOV" "$tmp/$set-checkov" "$CHECKOV" -d "$checkov_dir" --framework arm --quiet --compact -o json --skip-download
+  run "$set-checkov" "$RUNS_CHECKOV" "$tmp/$set-checkov" "$CHECKOV" -d "$checkov_dir" --framework "$framework" --quiet --compact -o json --skip-download
   read -r iw ic ir < <(stats "$set-idguard")
   read -r cw cc cr < <(stats "$set-checkov")
   read -r templates invalid findings < <(idguard_summary "$tmp/$set-idguard.out")
@@ -128,8 +133,10 @@ scale = float(scale); iw, ic, cw, cc = map(float, (iw, ic, cw, cc))
 cw_all, cc_all = cw * scale, cc * scale
 note = "" if scale == 1 else f" (measured on {ck_files} files x {scale:.2f})"
 perr_all = perr if scale == 1 or perr == "?" else f"{perr} of {ck_files}"
-print(f"| {set_} | {files} | Checkov | {cw_all:.1f} s{note} | {cc_all:.1f} s | {int(cr) / 1024:.0f} MB | {perr_all} | |")
-print(f"| {set_} | {files} | idguard | {iw:.3f} s | {ic:.3f} s | {int(ir) / 1024:.0f} MB | {invalid} ({templates} templates) | "
+ck_read = "?" if perr == "?" else f"{int(ck_files) - int(perr)} of {ck_files}"
+ig_read = f"{int(templates) - int(invalid)} of {templates} templates"
+print(f"| {set_} | {files} | Checkov | {cw_all:.1f} s{note} | {cc_all:.1f} s | {int(cr) / 1024:.0f} MB | {perr_all} | {ck_read} | |")
+print(f"| {set_} | {files} | idguard | {iw:.3f} s | {ic:.3f} s | {int(ir) / 1024:.0f} MB | {invalid} ({templates} templates) | {ig_read} | "
       f"{cw_all / iw:.0f}x wall, {cc_all / ic:.0f}x CPU |")
 EOF
 )")
@@ -139,6 +146,12 @@ for set in $SETS; do
   case $set in
     quickstart)
       compare quickstart "$CORPUS/azure-quickstart-templates" "$CORPUS/azure-quickstart-templates" 1
+      ;;
+    bicep)
+      bicep_dir="$tmp/bicep"
+      mkdir -p "$bicep_dir"
+      (cd "$CORPUS" && find . -type f -name '*.bicep' -print0 | xargs -0 -I{} cp --parents {} "$bicep_dir/")
+      compare bicep "$bicep_dir" "$bicep_dir" 1 bicep bicep
       ;;
     estate)
       estate="$tmp/estate"
@@ -176,6 +189,6 @@ echo "idguard $($IDGUARD --version | cut -d' ' -f2) vs Checkov $("$CHECKOV" --ve
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "runs: Checkov $RUNS_CHECKOV, idguard $RUNS_IDGUARD per set; medians; peak RSS is the largest over the runs"
 echo
-echo "| set | files | tool | median wall | median CPU | peak RSS | parse failures | idguard faster by |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| set | files | tool | median wall | median CPU | peak RSS | parse failures | files read | idguard faster by |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

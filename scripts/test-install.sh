@@ -359,7 +359,7 @@ hook() {
     RUNNER_OS=Linux RUNNER_ARCH=X64 \
     bash scripts/pre-commit-hook.sh "$@" > "$WORK/hook.out" 2>&1 || RC=$?
 }
-hook examples/payments/main.json
+hook examples/payments/main.bicep
 if [ "$RC" = 1 ] && grep -q 'MI101' "$WORK/hook.out" && [ -x "$WORK/hook-cache/idguard/$VERSION/$TARGET/bin/idguard" ]; then
   ok "on a template with findings: installs the release into the cache and fails (exit 1) with the findings"
 else

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use idguard_core::api::{
-    CheckOptions, SourceFile, check_template, check_template_with, model_json,
+    CheckOptions, Language, SourceFile, check_template, check_template_with, model_json,
+    pair_bicepparam_files,
 };
-use idguard_core::finding::{FileError, FileKind, FileReport, Finding, Report};
+use idguard_core::finding::{FileError, FileKind, FileNote, FileReport, Finding, Report};
 use idguard_core::policy::Policy;
 use idguard_core::project::{pair_parameter_files, sniff_kind};
 use rayon::prelude::*;
@@ -179,14 +180,10 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         }
     }
     templates.sort_by(|a, b| a.0.cmp(&b.0));
+    files.extend(leave_out_compiled(&mut templates));
 
     let mut pairing: Vec<Vec<String>> = if input.parameters.is_empty() {
-        let t: Vec<&str> = templates.iter().map(|t| t.0.as_str()).collect();
-        let p: Vec<&str> = params.keys().map(String::as_str).collect();
-        pair_parameter_files(&t, &p)
-            .into_iter()
-            .map(|(_, ps)| ps.into_iter().map(str::to_string).collect())
-            .collect()
+        pair_all(&templates, &params)
     } else {
         if templates.len() != 1 {
             return Err(Fatal(format!(
@@ -226,21 +223,14 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         .iter()
         .filter(|(p, (_, role))| !paired.contains(p) && *role != Role::Companion)
     {
-        files.push(FileReport {
-            path: path.clone(),
-            kind: FileKind::Parameters,
-            // Not checked with a template, but one that does not parse is
-            // still an error, not a skip.
-            error: idguard_core::api::file_error_of(text, FileKind::Parameters),
-            parameter_files: Vec::new(),
-            notes: Vec::new(),
-        });
+        files.push(unpaired_parameters(path, text));
     }
 
     let options = CheckOptions {
         policy: &policy,
         today: Some(today()),
     };
+    let cache = BicepCache::locate(input.bicep_cache.as_deref()).map(Arc::new);
     let mut jobs: Vec<(TemplateIn, &Vec<String>)> =
         templates.into_iter().zip(pairing.iter()).collect();
     // Largest first, one job per template: rayon splits an indexed
@@ -255,7 +245,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
     let results: Vec<_> = pool.install(|| {
         jobs.into_par_iter()
             .with_max_len(1)
-            .map(|((display, path, text, _, tree), param_names)| {
+            .map(|((display, path, text, role, tree), param_names)| {
                 let template = SourceFile {
                     path: display,
                     text,
@@ -269,7 +259,7 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                         })
                     })
                     .collect();
-                let linker = Linker::new(tree, &path);
+                let linker = Linker::new(tree, &path, &template.path).with_cache(cache.clone());
                 let resolve = |relative: &str| linker.read(relative);
                 let mut result = match &host {
                     Some(host) if !host.is_empty() => {
@@ -284,16 +274,46 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
                 // Keep the text only where a code frame may be shown, with
                 // every secret the core found in it masked: frames never
                 // show a secret.
-                let keep =
-                    !result.findings.is_empty() || result.files.iter().any(|f| f.error.is_some());
-                let source = keep.then(|| {
-                    let text = match result.secrets.iter().find(|s| s.file == template.path) {
-                        Some(secrets) => secrets.mask(&template.text),
-                        None => template.text,
+                let keep = !result.findings.is_empty()
+                    || result
+                        .files
+                        .iter()
+                        .any(|f| f.error.is_some() || !f.notes.is_empty());
+                let mask =
+                    |file: &str, text: String| match result.secrets.iter().find(|s| s.file == file)
+                    {
+                        Some(secrets) => secrets.mask(&text),
+                        None => text,
                     };
-                    (template.path, Arc::<str>::from(text))
-                });
-                (result, source)
+                // Modules and linked templates with findings get frames too.
+                let mut sources: Vec<(String, Arc<str>)> = Vec::new();
+                let elsewhere = result.findings.iter().map(|f| &f.file).chain(
+                    result
+                        .files
+                        .iter()
+                        .flat_map(|r| r.notes.iter().map(|n| &n.file)),
+                );
+                for file in elsewhere {
+                    // Never a parameter file's text (it may hold secrets).
+                    if *file != template.path
+                        && Language::of_path(file) != Language::BicepParam
+                        && !sources.iter().any(|(p, _)| p == file)
+                        && let Some(text) = linker.text_of(file)
+                    {
+                        sources.push((file.clone(), Arc::from(mask(file, text))));
+                    }
+                }
+                if keep {
+                    let text = mask(&template.path, template.text);
+                    sources.push((template.path, Arc::from(text)));
+                }
+                // The local Bicep modules it read (checked through it).
+                let modules = if result.files.first().is_some_and(|f| f.error.is_none()) {
+                    linker.bicep_modules()
+                } else {
+                    Vec::new()
+                };
+                (result, sources, role, modules)
             })
             .collect()
     });
@@ -316,10 +336,45 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>) -> Result<Checked, Fatal>
         }
         None => idguard_core::api::policy_findings(&policy, "", None, options.today.as_deref()),
     };
-    for (result, source) in results {
-        if let Some((path, text)) = source {
-            sources.insert(path, text);
+    // A walked `.bicep` file that another checked template uses as a
+    // module is checked through it, with the values it passes: checked on
+    // its own as well (every parameter unknown), it would report the same
+    // places again, worse. Its file errors still count.
+    let mut used_by: HashMap<&str, &str> = HashMap::new();
+    for (result, _, _, modules) in &results {
+        if let Some(user) = result.files.first() {
+            for m in modules {
+                let entry = used_by.entry(m.as_str()).or_insert(user.path.as_str());
+                if user.path.as_str() < *entry {
+                    *entry = user.path.as_str();
+                }
+            }
         }
+    }
+    let used_by: HashMap<String, String> = used_by
+        .into_iter()
+        .map(|(m, u)| (m.to_string(), u.to_string()))
+        .collect();
+    for (mut result, kept, role, _) in results {
+        let module_of = result
+            .files
+            .first()
+            .filter(|f| role == Role::Walked && Language::of_path(&f.path) == Language::Bicep)
+            .and_then(|f| used_by.get(&f.path));
+        if let Some(user) = module_of {
+            if let Some(f) = result.files.first_mut() {
+                f.notes.push(FileNote {
+                    file: f.path.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "checked as a module of {user}, with the values it passes, not on its own (name the file on the command line to check it on its own)"
+                    ),
+                });
+            }
+            result.findings.clear();
+        }
+        sources.extend(kept);
         files.extend(result.files);
         findings.extend(result.findings);
     }
@@ -436,7 +491,12 @@ pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
             path: loaded.candidate.display.clone(),
             text,
         };
-        let linker = Linker::new(loaded.candidate.tree.clone(), &loaded.candidate.path);
+        let linker = Linker::new(
+            loaded.candidate.tree.clone(),
+            &loaded.candidate.path,
+            &loaded.candidate.display,
+        )
+        .with_cache(BicepCache::locate(input.bicep_cache.as_deref()).map(Arc::new));
         let resolve = |relative: &str| linker.read(relative);
         out.extend(model_json(&template, &params, &resolve, &options));
         if let Some((_, e)) = linker.refused.borrow().first() {
@@ -461,6 +521,11 @@ fn dedup_files(files: Vec<FileReport>) -> Vec<FileReport> {
                         existing.parameter_files.push(p);
                     }
                 }
+                for n in f.notes {
+                    if !existing.notes.contains(&n) {
+                        existing.notes.push(n);
+                    }
+                }
             }
             None => {
                 by_path.insert(f.path.clone(), f);
@@ -468,6 +533,172 @@ fn dedup_files(files: Vec<FileReport>) -> Vec<FileReport> {
         }
     }
     by_path.into_values().collect()
+}
+
+/// The path without its extension, as a key that `X.bicep` and `X.json`
+/// share.
+fn stem_key(display: &str) -> &str {
+    let name_start = display.rfind(['/', '\\']).map_or(0, |i| i + 1);
+    match display.rfind('.') {
+        Some(dot) if dot > name_start => display.get(..dot).unwrap_or(display),
+        _ => display,
+    }
+}
+
+/// Whether a JSON template says Bicep generated it
+/// (`metadata._generator.name` is `bicep`).
+fn generated_by_bicep(text: &str) -> bool {
+    if memchr::memmem::find(text.as_bytes(), b"\"_generator\"").is_none() {
+        return false;
+    }
+    serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
+        .ok()
+        .and_then(|v| {
+            v.get("metadata")?
+                .get("_generator")?
+                .get("name")?
+                .as_str()
+                .map(|n| n.eq_ignore_ascii_case("bicep"))
+        })
+        .unwrap_or(false)
+}
+
+/// Leaves out the JSON templates Bicep compiled from a `.bicep` file that
+/// is checked too (`X.json` beside `X.bicep`): the source is checked, and
+/// its findings are on its own lines. A JSON template named on the command
+/// line is always checked. Returns the reports of the walked ones left
+/// out, each with a note saying why.
+fn leave_out_compiled(templates: &mut Vec<TemplateIn>) -> Vec<FileReport> {
+    let sources: HashMap<&str, &str> = templates
+        .iter()
+        .filter(|t| Language::of_path(&t.0) == Language::Bicep)
+        .map(|t| (stem_key(&t.0), t.0.as_str()))
+        .collect();
+    let mut left_out: Vec<(String, String, Role)> = Vec::new();
+    for t in templates.iter() {
+        if t.3 == Role::Named || Language::of_path(&t.0) != Language::Json {
+            continue;
+        }
+        if let Some(source) = sources.get(stem_key(&t.0))
+            && generated_by_bicep(&t.2)
+        {
+            left_out.push((t.0.clone(), (*source).to_string(), t.3));
+        }
+    }
+    templates.retain(|t| !left_out.iter().any(|(p, _, _)| *p == t.0));
+    left_out
+        .into_iter()
+        .filter(|(_, _, role)| *role == Role::Walked)
+        .map(|(path, source, _)| FileReport {
+            notes: vec![FileNote {
+                file: path.clone(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "left out: Bicep generated this file from {source}, which is checked instead (name the file on the command line to check it too)"
+                ),
+            }],
+            path,
+            kind: FileKind::Other,
+            error: None,
+            parameter_files: Vec::new(),
+        })
+        .collect()
+}
+
+/// The parameter files of each template: JSON parameter files by name
+/// (a `.bicep` template takes the names of the JSON it compiles to,
+/// `main.bicep` with `main.parameters.json`, unless that JSON is itself a
+/// checked template), `.bicepparam` files by the template their `using`
+/// names.
+fn pair_all(
+    templates: &[TemplateIn],
+    params: &BTreeMap<String, (String, Role)>,
+) -> Vec<Vec<String>> {
+    let names: Vec<&str> = templates.iter().map(|t| t.0.as_str()).collect();
+    let json_templates: HashSet<String> = names
+        .iter()
+        .filter(|n| Language::of_path(n) == Language::Json)
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    let keys: Vec<String> = names
+        .iter()
+        .map(|n| {
+            if Language::of_path(n) == Language::Bicep {
+                let json = format!("{}.json", stem_key(n));
+                if !json_templates.contains(&json.to_ascii_lowercase()) {
+                    return json;
+                }
+            }
+            (*n).to_string()
+        })
+        .collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let json_params: Vec<&str> = params
+        .keys()
+        .filter(|p| Language::of_path(p) != Language::BicepParam)
+        .map(String::as_str)
+        .collect();
+    let mut pairs: Vec<Vec<String>> = pair_parameter_files(&key_refs, &json_params)
+        .into_iter()
+        .map(|(_, ps)| ps.into_iter().map(str::to_string).collect())
+        .collect();
+    let bicep_params: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(p, _)| Language::of_path(p) == Language::BicepParam)
+        .map(|(p, (text, _))| (p.as_str(), text.as_str()))
+        .collect();
+    if !bicep_params.is_empty() {
+        for (slot, (_, ps)) in pairs
+            .iter_mut()
+            .zip(pair_bicepparam_files(&names, &bicep_params))
+        {
+            slot.extend(ps.into_iter().map(str::to_string));
+        }
+    }
+    pairs
+}
+
+/// The report of a parameter file no checked template claims. Not checked
+/// with a template, but one that does not parse is still an error, not a
+/// skip; a `.bicepparam` file also says which template it was waiting for.
+fn unpaired_parameters(path: &str, text: &str) -> FileReport {
+    let (error, notes) = if Language::of_path(path) == Language::BicepParam {
+        let lowered = idguard_core::bicep::params::lower_bicepparam(text, &|_| None);
+        let error = lowered.diagnostics.first().map(|d| {
+            let (message, line, column) = idguard_core::bicep::describe_diagnostic(text, d);
+            FileError {
+                message,
+                line,
+                column,
+            }
+        });
+        let using = match &lowered.using {
+            Some(u) => {
+                format!("the template its `using` names ('{u}') is not among the checked files")
+            }
+            None => "it names no template (`using none`, or no `using`)".to_string(),
+        };
+        let note = FileNote {
+            file: path.to_string(),
+            line: 1,
+            column: 1,
+            message: format!("not checked: {using}"),
+        };
+        (error, vec![note])
+    } else {
+        (
+            idguard_core::api::file_error_of(text, FileKind::Parameters),
+            Vec::new(),
+        )
+    };
+    FileReport {
+        path: path.to_string(),
+        kind: FileKind::Parameters,
+        error,
+        parameter_files: Vec::new(),
+        notes,
+    }
 }
 
 fn build_excludes(globs: &[String]) -> Result<GlobSet, Fatal> {
@@ -597,10 +828,14 @@ fn add_candidate(out: &mut BTreeMap<String, Candidate>, mut c: Candidate) {
     out.insert(c.display.clone(), c);
 }
 
-fn is_json_name(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("jsonc"))
+/// Whether a walked file is read: `*.json`, `*.jsonc`, `*.bicep` and
+/// `*.bicepparam`.
+fn is_checked_name(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["json", "jsonc", "bicep", "bicepparam"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
 }
 
 /// The trees of one run (see [`Tree`]): `--root`, else the current
@@ -682,29 +917,62 @@ impl Trees {
     }
 }
 
-/// Reads the templates one template links to by `templateLink.relativePath`
-/// (the core's `resolve` callback): only regular files inside the
-/// template's tree, under the size cap. Refusals are kept to be reported
-/// as errors of the template; a linked file that does not exist is left
-/// unresolved, as before.
+/// Largest module or linked template whose text is kept for code frames.
+const MAX_FRAME_SOURCE: usize = 4 << 20;
+
+/// Reads the files one template names (the core's `resolve` callback):
+/// linked templates (`templateLink.relativePath`), Bicep modules,
+/// `load*Content()` files and the files `.bicepparam` files extend, all
+/// relative to the template's directory and only as regular files inside
+/// the template's tree, under the size cap; and `br:` registry modules from
+/// Bicep's module cache ([`BicepCache`]). Refusals are kept to be reported
+/// as errors of the template; a file that does not exist is left
+/// unresolved (the core notes a Bicep module it could not read).
 struct Linker {
     tree: Arc<Tree>,
     dir: PathBuf,
+    /// The template's displayed directory (with a trailing `/`, or empty):
+    /// how the core names the files it reads for findings.
+    shown_dir: String,
+    cache: Option<Arc<BicepCache>>,
     refused: std::cell::RefCell<Vec<(String, String)>>,
+    /// Every file read, by the name the core shows it under.
+    read: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Linker {
-    fn new(tree: Arc<Tree>, template: &Path) -> Linker {
+    fn new(tree: Arc<Tree>, template: &Path, shown: &str) -> Linker {
         Linker {
             tree,
             dir: template.parent().map(Path::to_path_buf).unwrap_or_default(),
+            shown_dir: match shown.rsplit_once(['/', '\\']) {
+                Some((d, _)) => format!("{d}/"),
+                None => String::new(),
+            },
+            cache: None,
             refused: std::cell::RefCell::new(Vec::new()),
+            read: std::cell::RefCell::new(Vec::new()),
         }
     }
 
+    fn with_cache(mut self, cache: Option<Arc<BicepCache>>) -> Linker {
+        self.cache = cache;
+        self
+    }
+
     /// The text of the file `relative` names (relative to the template's
-    /// directory), if it may be read.
+    /// directory), or of the registry module `br:…`, if it may be read.
     fn read(&self, relative: &str) -> Option<String> {
+        if relative.starts_with("br:") {
+            let text = self.cache.as_ref()?.read(relative)?;
+            self.remember(relative.to_string(), &text);
+            return Some(text);
+        }
+        if relative.starts_with("br/") {
+            // An alias of the user's bicepconfig.json: not resolved (the
+            // core notes the module as not checked).
+            return None;
+        }
         let read = self
             .tree
             .join_confined(&self.dir, relative)
@@ -712,19 +980,68 @@ impl Linker {
             .map_err(|e| e.to_string())
             .and_then(files::decode);
         match read {
-            Ok(text) => Some(text),
+            Ok(text) => {
+                self.remember(format!("{}{relative}", self.shown_dir), &text);
+                Some(text)
+            }
             Err(why) if why == OpenError::NotFound.to_string() => None,
             Err(why) => {
                 let mut refused = self.refused.borrow_mut();
                 if !refused.iter().any(|(r, _)| r == relative) {
+                    let what = match Language::of_path(relative) {
+                        Language::Json => "linked template",
+                        _ => "file",
+                    };
                     refused.push((
                         relative.to_string(),
-                        format!("linked template '{relative}' was not read: it {why}"),
+                        format!("{what} '{relative}' was not read: it {why}"),
                     ));
                 }
                 None
             }
         }
+    }
+
+    /// Keeps a file read under its shown name, for frames; a file over
+    /// [`MAX_FRAME_SOURCE`] is kept without its text (no frame), which
+    /// bounds the copy of a large linked file (the core holds every file
+    /// it reads as well).
+    fn remember(&self, shown: String, text: &str) {
+        let kept = if text.len() <= MAX_FRAME_SOURCE {
+            text.to_string()
+        } else {
+            String::new()
+        };
+        self.read.borrow_mut().push((shown, kept));
+    }
+
+    /// The shown names of the local `.bicep` modules read.
+    fn bicep_modules(&self) -> Vec<String> {
+        self.read
+            .borrow()
+            .iter()
+            .filter(|(name, _)| {
+                !name.starts_with("br:") && Language::of_path(name) == Language::Bicep
+            })
+            // As walked files are displayed (`app/../x.bicep` is `x.bicep`).
+            .map(|(name, _)| {
+                let normal = idguard_core::api::normalize_path(name);
+                if name.starts_with('/') {
+                    format!("/{normal}")
+                } else {
+                    normal
+                }
+            })
+            .collect()
+    }
+
+    /// The text of a file read for the template, by its shown name.
+    fn text_of(&self, shown: &str) -> Option<String> {
+        self.read
+            .borrow()
+            .iter()
+            .find(|(name, text)| name == shown && !text.is_empty())
+            .map(|(_, text)| text.clone())
     }
 
     /// The refusals as one error of the template `path` (a file has one
@@ -750,6 +1067,76 @@ impl Linker {
             parameter_files: Vec::new(),
             notes: Vec::new(),
         })
+    }
+}
+
+/// Bicep's local module cache, where `bicep restore` (or `bicep build`)
+/// puts the registry modules a template uses: `br:<registry>/<repository>:<tag>`
+/// is read from `<dir>/br/<registry>/<repository, / as $>/<tag>$/main.json`.
+/// The one place the CLI reads outside the checked tree: it is Bicep's
+/// cache, not a path a checked file chose (a reference is taken apart and
+/// each part checked, so it cannot lead elsewhere), and it is read under
+/// the same size cap, as a regular file only.
+#[derive(Debug)]
+pub struct BicepCache {
+    dir: PathBuf,
+}
+
+impl BicepCache {
+    /// `--bicep-cache`, else `$IDGUARD_BICEP_CACHE`, else `~/.bicep`.
+    pub fn locate(explicit: Option<&Path>) -> Option<BicepCache> {
+        let dir = match explicit {
+            Some(dir) => dir.to_path_buf(),
+            None => match std::env::var_os("IDGUARD_BICEP_CACHE").filter(|v| !v.is_empty()) {
+                Some(dir) => PathBuf::from(dir),
+                None => {
+                    let home = std::env::var_os("HOME")
+                        .or_else(|| std::env::var_os("USERPROFILE"))
+                        .filter(|v| !v.is_empty())?;
+                    PathBuf::from(home).join(".bicep")
+                }
+            },
+        };
+        Some(BicepCache { dir })
+    }
+
+    /// The cache file of a `br:` reference, if the reference is one Bicep
+    /// caches under a name idguard can derive: a tag of lower-case letters,
+    /// digits, `.`, `_` and `-` (Bicep encodes upper-case tags; digests are
+    /// not looked up).
+    pub fn path_of(&self, reference: &str) -> Option<PathBuf> {
+        let rest = reference.strip_prefix("br:")?;
+        let (registry, rest) = rest.split_once('/')?;
+        let (repository, tag) = rest.rsplit_once(':')?;
+        // Each part a plain name, so the path stays inside the cache: no
+        // `..`, no separator, no drive. A registry with a port
+        // (`host:5000`) and a digest (`@sha256:…`) are not looked up.
+        let part_ok = |p: &str| {
+            !p.is_empty()
+                && !p.starts_with('.')
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        };
+        let tag_ok = part_ok(tag) && tag.chars().all(|c| !c.is_ascii_uppercase());
+        if !(part_ok(registry) && repository.split('/').all(part_ok) && tag_ok) {
+            return None;
+        }
+        Some(
+            self.dir
+                .join("br")
+                .join(registry)
+                .join(repository.replace('/', "$"))
+                .join(format!("{tag}$"))
+                .join("main.json"),
+        )
+    }
+
+    /// The compiled JSON of a registry module, if it is in the cache.
+    pub fn read(&self, reference: &str) -> Option<String> {
+        let path = self.path_of(reference)?;
+        files::read_bytes(&path)
+            .ok()
+            .and_then(|b| files::decode(b).ok())
     }
 }
 
@@ -857,7 +1244,7 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet, trees: &Trees) -> Result<Vec<
             let Some(ty) = entry.file_type() else {
                 continue;
             };
-            if !is_json_name(entry.path()) {
+            if !is_checked_name(entry.path()) {
                 continue;
             }
             let refused = if ty.is_file() {
@@ -875,7 +1262,7 @@ fn discover(paths: &[PathBuf], excludes: &GlobSet, trees: &Trees) -> Result<Vec<
     Ok(out.into_values().collect())
 }
 
-/// JSON files next to named files, not already candidates, as companions.
+/// Files next to named files, not already candidates, as companions.
 fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
     let known: HashSet<&str> = candidates.iter().map(|c| c.display.as_str()).collect();
     let mut dirs: Vec<(PathBuf, Arc<Tree>)> = candidates
@@ -911,7 +1298,7 @@ fn companions(candidates: &[Candidate]) -> Vec<Candidate> {
                 })
             })
             .map(|e| dir.join(e.file_name()))
-            .filter(|p| is_json_name(p) && !known.contains(display_path(p).as_str()))
+            .filter(|p| is_checked_name(p) && !known.contains(display_path(p).as_str()))
             .collect();
         found.sort();
         out.extend(found.into_iter().map(|path| Candidate {
@@ -941,6 +1328,27 @@ fn load(candidate: Candidate) -> Loaded {
     };
     if let Some(why) = candidate.refused.clone() {
         return error(why, FileKind::Other, candidate);
+    }
+    // A `.bicep` file is a template and a `.bicepparam` file a parameter
+    // file by their names alone: there is no `$schema` to sniff, and one
+    // that cannot be read is an error (fail closed).
+    let bicep_kind = match Language::of_path(&candidate.display) {
+        Language::Bicep => Some(FileKind::Template),
+        Language::BicepParam => Some(FileKind::Parameters),
+        Language::Json => None,
+    };
+    if let Some(kind) = bicep_kind {
+        return match files::read_bytes(&candidate.path)
+            .map_err(|e| format!("the file {e}"))
+            .and_then(files::decode)
+        {
+            Ok(text) => Loaded {
+                text: Ok(text),
+                kind,
+                candidate,
+            },
+            Err(message) => error(message, kind, candidate),
+        };
     }
     let bytes = match files::read_bytes(&candidate.path) {
         Ok(b) => b,
@@ -1189,6 +1597,54 @@ mod tests {
         let (path, message) = walk_error(&e);
         assert_eq!(path.as_deref(), Some(Path::new("a/locked")));
         assert_eq!(message, "permission denied");
+    }
+
+    #[test]
+    fn bicep_cache_paths_stay_in_the_cache() {
+        let cache = BicepCache {
+            dir: PathBuf::from("/c"),
+        };
+        assert_eq!(
+            cache.path_of("br:mcr.microsoft.com/bicep/avm/res/key-vault/vault:0.11.0"),
+            Some(PathBuf::from(
+                "/c/br/mcr.microsoft.com/bicep$avm$res$key-vault$vault/0.11.0$/main.json"
+            ))
+        );
+        for refused in [
+            "br:../x/y:1",
+            "br:reg/../../etc:1",
+            "br:reg/a/..:1",
+            "br:reg/repo:..",
+            "br:reg/repo:V1",
+            "br:reg/repo@sha256:abc",
+            "br:host:5000/repo:1",
+            "br:reg/repo",
+            "br:reg/repo:",
+            "br:reg//repo:1",
+            "br:reg/re\\po:1",
+            "br:reg/.hidden:1",
+            "br/public:avm/x:1",
+            "./local.bicep",
+        ] {
+            assert_eq!(cache.path_of(refused), None, "{refused}");
+        }
+    }
+
+    #[test]
+    fn compiled_json_is_told_by_its_generator() {
+        assert!(generated_by_bicep(
+            r#"{"metadata": {"_generator": {"name": "bicep", "version": "0.30"}}}"#
+        ));
+        assert!(!generated_by_bicep(
+            r#"{"metadata": {"_generator": {"name": "other"}}}"#
+        ));
+        assert!(!generated_by_bicep(
+            r#"{"variables": {"_generator": "bicep"}}"#
+        ));
+        assert!(!generated_by_bicep("{"));
+        assert_eq!(stem_key("a/main.bicep"), "a/main");
+        assert_eq!(stem_key("a.b/main"), "a.b/main");
+        assert_eq!(stem_key("main.json"), "main");
     }
 
     #[test]

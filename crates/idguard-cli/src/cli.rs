@@ -29,8 +29,7 @@ Exit codes:
      or invalid template or parameter file, a refused linked template, an invalid
      policy or baseline, a policy plugin that failed, a failed write to standard output";
 
-/// idguard: check managed-identity design in ARM templates and the ARM JSON
-/// Bicep compiles to.
+/// idguard: check managed-identity design in Bicep and ARM templates.
 #[derive(Debug, Parser)]
 #[command(name = "idguard", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
@@ -85,7 +84,8 @@ pub enum DebugCommand {
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Files and directories to check. Directories are walked honouring
-    /// .gitignore; only *.json and *.jsonc files are read.
+    /// .gitignore; only *.json, *.jsonc, *.bicep and *.bicepparam files are
+    /// read.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -122,6 +122,11 @@ pub struct InputArgs {
     /// or ~/.cache/idguard/plugins).
     #[arg(long, value_name = "DIR")]
     pub plugin_cache: Option<PathBuf>,
+
+    /// Bicep's module cache, where `br:` registry modules are read from
+    /// after `bicep restore` (default: $IDGUARD_BICEP_CACHE, else ~/.bicep).
+    #[arg(long, value_name = "DIR")]
+    pub bicep_cache: Option<PathBuf>,
 
     /// Tell on standard error what the plugin host does (compile or cache
     /// hit, time per plugin).

@@ -60,7 +60,7 @@ fn file_error(err: &crate::source::ParseError) -> FileError {
 /// Parses a template or parameter file: a syntax error, or a top level
 /// that is not an object (a deployment template and a parameter file are
 /// objects), is the file's error.
-pub(crate) fn parse_file(text: &str, kind: FileKind) -> Result<Document, FileError> {
+fn parse_file(text: &str, kind: FileKind) -> Result<Document, FileError> {
     let doc = Document::parse(text).map_err(|e| file_error(&e))?;
     let root = doc.root();
     if !matches!(doc.kind(root), crate::source::Kind::Object(_)) {
@@ -320,8 +320,17 @@ fn check_template_lang(
             notes: Vec::new(),
         };
         let notes = &mut report.notes;
-        match crate::bicep::check::read_parameters(&p.path, &p.text, &template.path, resolve, notes)
-        {
+        let read = match Language::of_path(&p.path) {
+            Language::BicepParam => Ok(crate::bicep::check::read_bicepparam(
+                &p.path,
+                &p.text,
+                &template.path,
+                resolve,
+                notes,
+            )),
+            _ => parse_file(&p.text, FileKind::Parameters).map(|doc| (doc, None)),
+        };
+        match read {
             Ok((doc, error)) => {
                 report.error = error;
                 param_ids.push(files.push(p.path.clone(), Rc::from(p.text.as_str()), Rc::new(doc)))

@@ -65,6 +65,11 @@ macro_rules! rule_list {
                 MI602 "unused-identity" unused_identity::UnusedIdentity,
                 MI603 "replicated-system-assigned" replicated_system_assigned::ReplicatedSystemAssigned,
             }
+            federation "federated-credentials" MI7 {
+                MI701 "federated-credential-broad-subject" federated_credential_broad_subject::FederatedCredentialBroadSubject,
+                MI702 "federated-credential-token-exchange" federated_credential_token_exchange::FederatedCredentialTokenExchange,
+                MI703 "federated-credential-environment" federated_credential_environment::FederatedCredentialEnvironment,
+            }
         }
     };
 }

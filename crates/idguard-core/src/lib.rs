@@ -33,3 +33,4 @@ pub mod roles;
 pub mod rules;
 pub mod source;
 pub mod template;
+pub mod vocab;

@@ -1,6 +1,7 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice`
 //! annotation per unsuppressed finding, per file that could not be
-//! checked and per policy plugin failure.
+//! checked and per policy plugin failure, and a `::notice` per note (what
+//! a check could not do, a compiled JSON left out).
 
 use std::fmt::Write as _;
 
@@ -33,6 +34,17 @@ pub fn render(ctx: &Context<'_>) -> String {
             err.column.max(1),
             escape_property("idguard: file could not be checked"),
             escape_data(&err.message)
+        );
+    }
+    for note in ctx.report.files.iter().flat_map(|f| &f.notes) {
+        let _ = writeln!(
+            out,
+            "::notice file={},line={},col={},title={}::{}",
+            escape_property(&note.file),
+            note.line.max(1),
+            note.column.max(1),
+            escape_property("idguard: note"),
+            escape_data(&note.message)
         );
     }
     for e in &ctx.report.plugin_errors {

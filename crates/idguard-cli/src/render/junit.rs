@@ -22,6 +22,8 @@ struct Case {
     failures: Vec<String>,
     out: Vec<String>,
     error: Option<(String, String)>,
+    /// A note (what the check could not do): message and text.
+    skipped: Option<(String, String)>,
 }
 
 fn describe(f: &Finding) -> String {
@@ -64,6 +66,7 @@ pub fn render(ctx: &Context<'_>) -> String {
                     err.message.clone(),
                     format!("{}:{}:{}: {}", file.path, err.line, err.column, err.message),
                 )),
+                skipped: None,
             });
         } else if file.kind == FileKind::Template {
             suites.entry(&file.path).or_default();
@@ -89,6 +92,7 @@ pub fn render(ctx: &Context<'_>) -> String {
                         failures: Vec::new(),
                         out: Vec::new(),
                         error: None,
+                        skipped: None,
                     },
                 )
             })
@@ -105,6 +109,7 @@ pub fn render(ctx: &Context<'_>) -> String {
                             failures: Vec::new(),
                             out: Vec::new(),
                             error: None,
+                            skipped: None,
                         },
                     ));
                     fam_cases.len() - 1
@@ -131,7 +136,22 @@ pub fn render(ctx: &Context<'_>) -> String {
             failures: Vec::new(),
             out: Vec::new(),
             error: Some((e.message.clone(), e.to_string())),
+            skipped: None,
         });
+    }
+    // Notes (a module not read, a compiled JSON left out) are skipped test
+    // cases of their file's suite: never a silent pass, never a failure.
+    for file in &ctx.report.files {
+        for n in &file.notes {
+            let at = format!("{}:{}:{}", n.file, n.line, n.column);
+            suites.entry(&file.path).or_default().push(Case {
+                name: format!("note ({at})"),
+                failures: Vec::new(),
+                out: Vec::new(),
+                error: None,
+                skipped: Some((n.message.clone(), format!("{at}: {}", n.message))),
+            });
+        }
     }
 
     let total_tests: usize = suites.values().map(Vec::len).sum();
@@ -162,13 +182,14 @@ pub fn render(ctx: &Context<'_>) -> String {
                 for (file, cases) in &suites {
                     let failures = cases.iter().filter(|c| !c.failures.is_empty()).count();
                     let errors = cases.iter().filter(|c| c.error.is_some()).count();
+                    let skipped = cases.iter().filter(|c| c.skipped.is_some()).count();
                     w.create_element("testsuite")
                         .with_attributes([
                             ("name", xml_safe(file).as_str()),
                             ("tests", cases.len().to_string().as_str()),
                             ("failures", failures.to_string().as_str()),
                             ("errors", errors.to_string().as_str()),
-                            ("skipped", "0"),
+                            ("skipped", skipped.to_string().as_str()),
                         ])
                         .write_inner_content(|w| {
                             for case in cases {
@@ -216,7 +237,11 @@ fn write_case(w: &mut Writer<Cursor<Vec<u8>>>, file: &str, case: &Case) -> std::
         ("classname", file.as_str()),
         ("file", file.as_str()),
     ]);
-    if case.failures.is_empty() && case.out.is_empty() && case.error.is_none() {
+    if case.failures.is_empty()
+        && case.out.is_empty()
+        && case.error.is_none()
+        && case.skipped.is_none()
+    {
         el.write_empty()?;
         return Ok(());
     }
@@ -224,6 +249,11 @@ fn write_case(w: &mut Writer<Cursor<Vec<u8>>>, file: &str, case: &Case) -> std::
         if let Some((message, text)) = &case.error {
             w.create_element("error")
                 .with_attributes([("message", message.as_str()), ("type", "invalid-file")])
+                .write_text_content(text_of(std::slice::from_ref(text)))?;
+        }
+        if let Some((message, text)) = &case.skipped {
+            w.create_element("skipped")
+                .with_attributes([("message", xml_safe(message).as_str())])
                 .write_text_content(text_of(std::slice::from_ref(text)))?;
         }
         if !case.failures.is_empty() {
@@ -284,7 +314,8 @@ mod tests {
             .children()
             .filter(|n| n.has_tag_name("testcase"))
             .collect();
-        assert_eq!(cases.len(), 6);
+        // One test case per rule family.
+        assert_eq!(cases.len(), idguard_core::catalog::FAMILIES.len());
         let scope = cases[0];
         assert_eq!(scope.attribute("name"), Some("MI1xx scope-and-privilege"));
         let failure = scope

@@ -286,6 +286,32 @@ fn notification(file: &FileReport, root: &Path) -> Option<Notification> {
     })
 }
 
+/// A file's notes (what its check could not do, a compiled JSON left out)
+/// as notifications at level `note`: they do not make the run fail.
+fn note_notifications<'a>(
+    file: &'a FileReport,
+    root: &'a Path,
+) -> impl Iterator<Item = Notification> + 'a {
+    file.notes.iter().map(move |n| Notification {
+        level: "note",
+        message: Message {
+            text: format!("{}: {}", n.file, n.message),
+        },
+        locations: vec![Location {
+            physical_location: PhysicalLocation {
+                artifact_location: artifact(&n.file, root),
+                region: (n.line > 0).then(|| Region {
+                    start_line: n.line,
+                    start_column: n.column.max(1),
+                    end_line: None,
+                    end_column: None,
+                }),
+            },
+        }],
+        descriptor: DescriptorReference { id: "check-note" },
+    })
+}
+
 /// Renders the SARIF log.
 pub fn render(ctx: &Context<'_>) -> String {
     let mut rules: Vec<Rule> = ctx
@@ -354,6 +380,12 @@ pub fn render(ctx: &Context<'_>) -> String {
         .iter()
         .filter_map(|f| notification(f, &ctx.root))
         .collect();
+    notifications.extend(
+        ctx.report
+            .files
+            .iter()
+            .flat_map(|f| note_notifications(f, &ctx.root)),
+    );
     notifications.extend(ctx.report.plugin_errors.iter().map(|e| Notification {
         level: "error",
         message: Message {
@@ -386,7 +418,8 @@ pub fn render(ctx: &Context<'_>) -> String {
                 },
             },
             invocations: vec![Invocation {
-                execution_successful: notifications.is_empty(),
+                // Notes (level `note`) do not make the run unsuccessful.
+                execution_successful: !notifications.iter().any(|n| n.level == "error"),
                 tool_execution_notifications: notifications,
             }],
             original_uri_base_ids: base_ids,

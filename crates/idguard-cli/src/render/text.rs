@@ -218,6 +218,46 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
         doc.blank();
     }
 
+    // What a check could not do (a module not read, a compiled JSON left
+    // out), after the findings: never a silent pass.
+    for note in ctx.report.files.iter().flat_map(|f| &f.notes) {
+        doc.line()
+            .styled(st.info, "note")
+            .text(": ")
+            .styled(st.bold, &note.message);
+        let pos = Position {
+            line: note.line,
+            column: note.column,
+            utf16_column: note.column,
+            offset: 0,
+        };
+        let end = Position {
+            column: note.column + 1,
+            ..pos
+        };
+        // A note about the whole file (at 1:1) needs no frame.
+        let whole_file = note.line <= 1 && note.column <= 1;
+        let lines = ctx
+            .sources
+            .get(&note.file)
+            .filter(|_| !whole_file)
+            .map(|s| {
+                line_cache
+                    .entry(note.file.as_str())
+                    .or_insert_with(|| Lines::new(s))
+            });
+        write_location(
+            &mut doc,
+            &st,
+            &note.file,
+            pos,
+            end,
+            lines.as_deref(),
+            st.info,
+        );
+        doc.blank();
+    }
+
     summary_line(ctx, &st, &mut doc.line());
     doc.finish()
 }
@@ -378,8 +418,8 @@ fn summary_line(ctx: &Context<'_>, st: &Styles, l: &mut Line<'_>) {
             .count();
         let _ = write!(
             l,
-            "No ARM templates found ({} skipped)",
-            plural(other, "other JSON file", "other JSON files")
+            "No Bicep or ARM templates found ({} skipped)",
+            plural(other, "other file", "other files")
         );
         return;
     }
@@ -421,6 +461,10 @@ fn summary_line(ctx: &Context<'_>, st: &Styles, l: &mut Line<'_>) {
     }
     if ctx.baselined > 0 {
         extra.push(format!("{} in baseline", ctx.baselined));
+    }
+    let notes: usize = ctx.report.files.iter().map(|f| f.notes.len()).sum();
+    if notes > 0 {
+        extra.push(plural(notes, "note", "notes"));
     }
     if !extra.is_empty() {
         let _ = write!(l, " ({})", extra.join(", "));

@@ -2,7 +2,7 @@
 //! or a `.bicepparam` file into a document, reading its modules, notes for
 //! the report, and in-source line suppressions.
 
-use super::{Language, LowerNote, ModuleRef, modules};
+use super::{LowerNote, ModuleRef, modules};
 use crate::finding::{FileError, FileNote, Suppression};
 use crate::model::Location;
 use crate::source::{Document, LineIndex};
@@ -106,42 +106,38 @@ pub(crate) fn read_template(
     })
 }
 
-/// Reads a parameter file: JSON, or a lowered `.bicepparam`. The second
-/// value is a syntax error of a `.bicepparam` that still lowered.
-pub(crate) fn read_parameters(
+/// Reads a `.bicepparam` parameter file: its lowered document, and the
+/// first syntax error of one that still lowered. (A JSON parameter file
+/// is read by the API.)
+pub(crate) fn read_bicepparam(
     path: &str,
     text: &str,
     template_path: &str,
     resolve: &dyn Fn(&str) -> Option<String>,
     notes: &mut Vec<FileNote>,
-) -> Result<(Document, Option<FileError>), FileError> {
-    match Language::of_path(path) {
-        Language::BicepParam => {
-            // Files the parameter file names, relative to it, as the
-            // resolver takes them: relative to the template's directory.
-            let prefix = relative_dir(&dir_of(template_path), &dir_of(path));
-            let load = |p: &str| -> Option<String> {
-                if modules::is_absolute(p) || p.contains("://") {
-                    return None;
-                }
-                resolve(&crate::api::normalize_path(&format!("{prefix}{p}")))
-            };
-            let lowered = super::params::lower_bicepparam(text, &load);
-            for n in &lowered.notes {
-                notes.push(note_at(path, text, n.span.start, n.message.clone()));
-            }
-            let error = lowered.diagnostics.first().map(|d| {
-                let (message, line, column) = super::describe_diagnostic(text, d);
-                FileError {
-                    message,
-                    line,
-                    column,
-                }
-            });
-            Ok((lowered.doc, error))
+) -> (Document, Option<FileError>) {
+    // Files the parameter file names, relative to it, as the
+    // resolver takes them: relative to the template's directory.
+    let prefix = relative_dir(&dir_of(template_path), &dir_of(path));
+    let load = |p: &str| -> Option<String> {
+        if modules::is_absolute(p) || p.contains("://") {
+            return None;
         }
-        _ => crate::api::parse_file(text, crate::finding::FileKind::Parameters).map(|d| (d, None)),
+        resolve(&crate::api::normalize_path(&format!("{prefix}{p}")))
+    };
+    let lowered = super::params::lower_bicepparam(text, &load);
+    for n in &lowered.notes {
+        notes.push(note_at(path, text, n.span.start, n.message.clone()));
     }
+    let error = lowered.diagnostics.first().map(|d| {
+        let (message, line, column) = super::describe_diagnostic(text, d);
+        FileError {
+            message,
+            line,
+            column,
+        }
+    });
+    (lowered.doc, error)
 }
 
 /// Reads the modules of the Bicep template `root`; notes go to `notes`.

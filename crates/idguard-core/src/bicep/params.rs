@@ -10,9 +10,6 @@
 //! machine) and `externalInput()`. `az.getSecret(sub, rg, vault, secret
 //! [, version])` becomes a Key Vault `reference`, which is never read out.
 
-use std::collections::HashMap;
-use std::rc::Rc;
-
 use idguard_bicep::ast::{Expr, Statement, UsingTarget};
 use idguard_bicep::{Diagnostic, FileKind, ParseOptions};
 
@@ -20,9 +17,8 @@ use super::Loader;
 use super::arm::AExpr;
 use super::binder::Ctx;
 use super::lower::{Lowerer, unwrap};
-use crate::expr::{self, DeploymentContext, TargetScope, Val};
+
 use crate::source::{Document, LineIndex, Member, NodeId};
-use crate::template::TemplateScope;
 
 /// A lowered `.bicepparam` file.
 #[derive(Debug)]
@@ -214,29 +210,7 @@ fn key_vault_reference<'s>(l: &mut Lowerer<'_, 's, '_>, e: &Expr<'s>) -> Option<
     Some(AExpr::call("createObject", reference))
 }
 
-/// The value of a parameter-file node of a lowered `.bicepparam`: its
-/// expressions evaluated against the file's variables.
-pub fn evaluate_value(doc: &Document, node: NodeId) -> Val {
-    evaluate_value_within(doc, node, &Rc::new(crate::budget::Budget::new()))
-}
-
-/// [`evaluate_value`] under `budget` (shared by every value of one file, so
-/// that a parameter file's total work is bounded, not each value's).
-pub fn evaluate_value_within(
-    doc: &Document,
-    node: NodeId,
-    budget: &Rc<crate::budget::Budget>,
-) -> Val {
-    let scope = TemplateScope::new(
-        doc,
-        doc.root(),
-        HashMap::new(),
-        DeploymentContext::root(TargetScope::ResourceGroup),
-        Rc::new(expr::ExprCache::default()),
-        budget.clone(),
-    );
-    expr::eval_node(doc, node, &scope)
-}
+pub use crate::template::context::{evaluate_value, evaluate_value_within};
 
 /// The template a `.bicepparam` file's `using` names, as written.
 pub fn using_path(text: &str) -> Option<String> {
@@ -286,6 +260,7 @@ pub fn pair_bicepparam_files<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expr::Val;
     use crate::template::context::parameter_file_values;
 
     #[test]

@@ -12,9 +12,8 @@ use crate::budget::{Budget, Limits};
 
 use super::functions;
 use super::parser::{literal_value, parse_template_string};
-use super::{
-    Context, DeploymentContext, Expr, ExprError, ExprKind, Obj, Unknown, UserFunction, Val,
-};
+use super::value::budget_exceeded;
+use super::{Context, DeploymentContext, Expr, ExprError, ExprKind, Obj, UserFunction, Val};
 use crate::source::{Document, Kind, NodeId};
 
 /// Most evaluation steps (expression nodes, JSON nodes, comparisons, bytes
@@ -29,11 +28,6 @@ pub const MAX_CALL_DEPTH: usize = 64;
 /// Most items a property copy loop (`"copy": [{"name", "count", "input"}]`)
 /// expands to; a larger count makes the property unknown.
 pub const MAX_COPY_COUNT: i64 = 1_000;
-
-/// The reason given when the budget runs out.
-pub(crate) fn budget_exceeded() -> Val {
-    Val::opaque("evaluation stopped: the template's evaluation budget is spent")
-}
 
 /// Runs `f` with the context's budget, or with a fresh one.
 fn with_budget<R>(ctx: &dyn Context, f: impl FnOnce(&Budget) -> R) -> R {
@@ -559,7 +553,7 @@ fn call(name: &str, args: &[Expr], env: &Env) -> Val {
                 return budget_exceeded();
             }
             built(
-                functions::call_builtin(&lower, name, &vals, env),
+                functions::call_builtin(&lower, name, &vals, env.deployment(), env.budget),
                 env.budget,
             )
         }
@@ -619,7 +613,9 @@ fn copy_index(args: &[Val], env: &Env) -> Val {
     };
     match offset {
         None => index,
-        Some(off) => functions::call_builtin("add", "add", &[index, off], env),
+        Some(off) => {
+            functions::call_builtin("add", "add", &[index, off], env.deployment(), env.budget)
+        }
     }
 }
 
@@ -892,12 +888,4 @@ fn call_with_lambda(lower: &str, name: &str, args: &[Expr], env: &Env) -> Val {
         }
         _ => Val::opaque(format!("unknown function '{name}'")),
     }
-}
-
-/// Reason used by functions that got an unknown argument.
-pub(super) fn unknown_arg(name: &str, u: &Unknown) -> Val {
-    Val::opaque(format!(
-        "{name}() of a value that is not known ({})",
-        u.brief()
-    ))
 }

@@ -15,7 +15,8 @@ mod strings;
 
 use std::rc::Rc;
 
-use super::eval::{Env, unknown_arg};
+use super::DeploymentContext;
+use super::value::unknown_arg;
 use super::{Part, Unknown, Val};
 use crate::budget::Budget;
 
@@ -57,7 +58,13 @@ const NOT_EVALUATED: &[&str] = &[
 
 /// Calls the built-in `lower` (the name in lower case; `name` as written,
 /// for messages) on evaluated arguments.
-pub(super) fn call_builtin(lower: &str, name: &str, args: &[Val], env: &Env) -> Val {
+pub(super) fn call_builtin(
+    lower: &str,
+    name: &str,
+    args: &[Val],
+    deployment: &DeploymentContext,
+    budget: &Budget,
+) -> Val {
     // Functions that look at unknown arguments themselves.
     match lower {
         "concat" => return strings::concat(args),
@@ -69,7 +76,7 @@ pub(super) fn call_builtin(lower: &str, name: &str, args: &[Val], env: &Env) -> 
         "endswith" => return strings::starts_ends_with(args, false),
         "equals" => {
             return match args {
-                [a, b] => match val_eq(a, b, env.budget) {
+                [a, b] => match val_eq(a, b, budget) {
                     Some(eq) => Val::Bool(eq),
                     None => Val::opaque(format!(
                         "equals() of values that are not known ({} and {})",
@@ -100,18 +107,18 @@ pub(super) fn call_builtin(lower: &str, name: &str, args: &[Val], env: &Env) -> 
         "newguid" => return Val::unknown(Unknown::NonDeterministic(Rc::from("newGuid"))),
         "utcnow" => return Val::unknown(Unknown::NonDeterministic(Rc::from("utcNow"))),
         "reference" => return scope::reference(args),
-        "resourceid" => return scope::resource_id(args, env.deployment()),
-        "subscriptionresourceid" => return scope::subscription_resource_id(args, env.deployment()),
+        "resourceid" => return scope::resource_id(args, deployment),
+        "subscriptionresourceid" => return scope::subscription_resource_id(args, deployment),
         "tenantresourceid" => return scope::tenant_resource_id(args),
         "managementgroupresourceid" => {
-            return scope::management_group_resource_id(args, env.deployment());
+            return scope::management_group_resource_id(args, deployment);
         }
         "extensionresourceid" => return scope::extension_resource_id(args),
-        "subscription" => return scope::subscription(env.deployment()),
-        "resourcegroup" => return scope::resource_group(env.deployment()),
-        "managementgroup" => return scope::management_group(env.deployment()),
-        "tenant" => return scope::tenant(env.deployment()),
-        "deployment" => return scope::deployment(env.deployment()),
+        "subscription" => return scope::subscription(deployment),
+        "resourcegroup" => return scope::resource_group(deployment),
+        "managementgroup" => return scope::management_group(deployment),
+        "tenant" => return scope::tenant(deployment),
+        "deployment" => return scope::deployment(deployment),
         "environment" => return scope::environment(),
         "deployer" => return scope::deployer(),
         "fail" => {
@@ -138,7 +145,7 @@ pub(super) fn call_builtin(lower: &str, name: &str, args: &[Val], env: &Env) -> 
     if let Some(v) = strings::call(lower, name, args) {
         return v;
     }
-    if let Some(v) = collections::call(lower, name, args, env.budget) {
+    if let Some(v) = collections::call(lower, name, args, budget) {
         return v;
     }
     match lower {

@@ -1011,6 +1011,19 @@ impl Unknown {
     }
 }
 
+/// The reason given when the budget runs out.
+pub(crate) fn budget_exceeded() -> Val {
+    Val::opaque("evaluation stopped: the template's evaluation budget is spent")
+}
+
+/// Reason used by functions that got an unknown argument.
+pub(super) fn unknown_arg(name: &str, u: &Unknown) -> Val {
+    Val::opaque(format!(
+        "{name}() of a value that is not known ({})",
+        u.brief()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

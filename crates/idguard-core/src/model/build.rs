@@ -9,13 +9,15 @@ use crate::template::ids::{self, ResourceIdInfo};
 use crate::template::{Evaluation, FileId, Files};
 
 use super::{
-    Attachment, CustomRole, IdProperty, Identity, Location, Model, Principal, PrincipalUse, Role,
-    RoleAssignment, Setting, SettingKind, SystemIdentity, env,
+    Attachment, CustomRole, FederatedCredential, IdProperty, Identity, Location, Model, Principal,
+    PrincipalUse, Role, RoleAssignment, Setting, SettingKind, SystemIdentity, env,
 };
 
 const UAMI: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments";
 const ROLE_DEFINITION: &str = "Microsoft.Authorization/roleDefinitions";
+const FEDERATED_CREDENTIAL: &str =
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials";
 const DEPLOYMENT: &str = "Microsoft.Resources/deployments";
 
 /// Resource IDs of the evaluation, by lowercase type and last name, for
@@ -44,12 +46,16 @@ impl Index {
     /// The resource a (partial) resource ID names, if exactly one does.
     /// Among several candidates (a copy loop), the first is returned.
     fn find(&self, id: &Val) -> Option<usize> {
-        let info = ids::parse_resource_id(id)?;
+        self.find_info(&ids::parse_resource_id(id)?)
+    }
+
+    /// [`Index::find`] of a resource ID already read.
+    fn find_info(&self, info: &ResourceIdInfo) -> Option<usize> {
         let ty = info.resource_type.as_ref()?.to_ascii_lowercase();
         self.by_name
             .get(&(ty, ids::name_key(info.names.last())))?
             .iter()
-            .find(|(_, other)| ids::same_resource(&info, other))
+            .find(|(_, other)| ids::same_resource(info, other))
             .map(|(i, _)| *i)
     }
 }
@@ -273,6 +279,7 @@ impl<'a> Model<'a> {
             attachments: Vec::new(),
             role_assignments: Vec::new(),
             custom_roles: Vec::new(),
+            federated_credentials: Vec::new(),
             settings: Vec::new(),
             principal_uses: Vec::new(),
             environment: None,
@@ -363,6 +370,10 @@ impl<'a> Model<'a> {
                 let a = role_assignment(&model, &index, i);
                 model.role_assignments.push(a);
             }
+            if r.is_type(FEDERATED_CREDENTIAL) {
+                let c = federated_credential(&model, &index, i);
+                model.federated_credentials.push(c);
+            }
             collect_settings(&mut model, i);
             collect_principal_uses(&mut model, &index, i);
         }
@@ -415,6 +426,52 @@ fn role_assignment(model: &Model<'_>, index: &Index, i: usize) -> RoleAssignment
     }
 }
 
+fn federated_credential(model: &Model<'_>, index: &Index, i: usize) -> FederatedCredential {
+    let r = model.eval.resources.get(i);
+    let get = |path: &[&str]| r.and_then(|r| r.get(path)).cloned();
+    // The parent identity: the credential's ID without its last type and
+    // name segment.
+    let identity = r
+        .and_then(|r| ids::parse_resource_id(&r.id))
+        .filter(|info| info.names.len() >= 2)
+        .and_then(|mut info| {
+            info.names.truncate(1);
+            info.resource_type = Some(UAMI.to_string());
+            index.find_info(&info)
+        })
+        .and_then(|ri| model.identities.iter().position(|id| id.resource == ri));
+    let with_location = |path: &[&str]| get(path).map(|v| (v, loc_or_resource(model, i, path)));
+    let audiences = get(&["properties", "audiences"])
+        .as_ref()
+        .and_then(Val::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(j, v)| {
+                    let j = j.to_string();
+                    (
+                        v.clone(),
+                        loc_or_resource(model, i, &["properties", "audiences", &j]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    FederatedCredential {
+        resource: i,
+        identity,
+        issuer: with_location(&["properties", "issuer"])
+            .unwrap_or_else(|| (Val::Null, loc_or_resource(model, i, &["type"]))),
+        subject: with_location(&["properties", "subject"]).filter(|(v, _)| *v != Val::Null),
+        claims_expression: with_location(&["properties", "claimsMatchingExpression", "value"]),
+        audiences,
+        audiences_location: model
+            .locate(i, &["properties", "audiences"])
+            .unwrap_or_else(|| loc_or_resource(model, i, &["type"])),
+    }
+}
+
 fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
     let r = model.eval.resources.get(i);
     let list = |perm: usize, key: &str| -> Vec<(Val, Location)> {
@@ -447,9 +504,11 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
         .map(|p| p.len())
         .unwrap_or(0);
     let mut actions = Vec::new();
+    let mut not_actions = Vec::new();
     let mut data_actions = Vec::new();
     for p in 0..perms {
         actions.extend(list(p, "actions"));
+        not_actions.extend(list(p, "notActions"));
         data_actions.extend(list(p, "dataActions"));
     }
     let assignable_scopes = r
@@ -477,6 +536,7 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
             .and_then(Val::as_str)
             .map(str::to_string),
         actions,
+        not_actions,
         data_actions,
         assignable_scopes,
     }

@@ -17,48 +17,12 @@ pub use build::principal_of;
 pub use env::{EnvSource, Environment};
 pub use json::{MODEL_VERSION, model_json};
 
-use serde::{Deserialize, Serialize};
-
 use crate::expr::Val;
 use crate::roles::BuiltinRole;
 use crate::source::{NodeId, Span};
 use crate::template::{Evaluation, FileId, Files, Resource};
 
-/// How wide a scope is, narrowest first (so `a > b` means `a` is wider).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ScopeLevel {
-    /// A single resource (or a child resource).
-    Resource,
-    ResourceGroup,
-    Subscription,
-    ManagementGroup,
-    /// The tenant root (`/`) or the tenant.
-    Tenant,
-}
-
-impl ScopeLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScopeLevel::Resource => "resource",
-            ScopeLevel::ResourceGroup => "resourceGroup",
-            ScopeLevel::Subscription => "subscription",
-            ScopeLevel::ManagementGroup => "managementGroup",
-            ScopeLevel::Tenant => "tenant",
-        }
-    }
-
-    /// Words for messages: "subscription scope".
-    pub fn describe(self) -> &'static str {
-        match self {
-            ScopeLevel::Resource => "resource scope",
-            ScopeLevel::ResourceGroup => "resource-group scope",
-            ScopeLevel::Subscription => "subscription scope",
-            ScopeLevel::ManagementGroup => "management-group scope",
-            ScopeLevel::Tenant => "tenant scope",
-        }
-    }
-}
+pub use crate::vocab::ScopeLevel;
 
 /// A place in a file: the node (for its JSON pointer) and the exact span
 /// (a member key's span when the finding is about a key).
@@ -187,6 +151,8 @@ pub struct CustomRole {
     pub guid: Option<String>,
     pub role_name: Option<String>,
     pub actions: Vec<(Val, Location)>,
+    /// Control-plane actions taken back out of `actions`.
+    pub not_actions: Vec<(Val, Location)>,
     pub data_actions: Vec<(Val, Location)>,
     pub assignable_scopes: Vec<(Val, Location)>,
 }
@@ -195,6 +161,53 @@ impl CustomRole {
     pub fn has_wildcard_action(&self) -> bool {
         self.actions.iter().any(|(a, _)| a.as_str() == Some("*"))
     }
+
+    /// The first operation that grants access
+    /// ([`crate::vocab::ACCESS_WRITE_OPERATIONS`]) this role allows, with
+    /// the action that allows it: an action covers it and no `notActions`
+    /// entry takes it back. An action or not-action whose value is not
+    /// known counts as neither (the role is not judged on a guess).
+    /// ARM subtracts `notActions` per permission block; a take-back in any
+    /// block is read here as applying to all (roles have one block in
+    /// practice), which may miss an escalation but never invents one.
+    pub fn grants_access(&self) -> Option<(&'static str, &Val, Location)> {
+        use crate::vocab::{ACCESS_WRITE_OPERATIONS, action_pattern_matches};
+        ACCESS_WRITE_OPERATIONS.iter().find_map(|op| {
+            let taken_back = self
+                .not_actions
+                .iter()
+                .any(|(n, _)| n.as_str().is_some_and(|n| action_pattern_matches(n, op)));
+            if taken_back {
+                return None;
+            }
+            self.actions
+                .iter()
+                .find(|(a, _)| a.as_str().is_some_and(|a| action_pattern_matches(a, op)))
+                .map(|(a, loc)| (*op, a, *loc))
+        })
+    }
+}
+
+/// A federated identity credential
+/// (`Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials`):
+/// tokens of an external issuer (GitHub Actions, Kubernetes, Azure DevOps,
+/// another cloud) whose subject matches are exchanged for the identity's
+/// tokens.
+#[derive(Clone, Debug)]
+pub struct FederatedCredential {
+    pub resource: usize,
+    /// The identity it belongs to (index into [`Model::identities`]), when
+    /// the deployment declares it.
+    pub identity: Option<usize>,
+    pub issuer: (Val, Location),
+    /// The exact subject it trusts; `None` when not written (a flexible
+    /// credential matches claims instead).
+    pub subject: Option<(Val, Location)>,
+    /// A flexible credential's `claimsMatchingExpression.value`.
+    pub claims_expression: Option<(Val, Location)>,
+    pub audiences: Vec<(Val, Location)>,
+    /// Where `audiences` is written (or the resource's `type` when not).
+    pub audiences_location: Location,
 }
 
 /// Where a workload setting lives.
@@ -242,6 +255,7 @@ pub struct Model<'a> {
     pub attachments: Vec<Attachment>,
     pub role_assignments: Vec<RoleAssignment>,
     pub custom_roles: Vec<CustomRole>,
+    pub federated_credentials: Vec<FederatedCredential>,
     pub settings: Vec<Setting>,
     pub principal_uses: Vec<PrincipalUse>,
     /// The deployment's environment (environment parameter or parameter

@@ -32,9 +32,9 @@ use super::Model;
 use super::json::setting_value_is_shareable;
 use crate::expr::Val;
 use crate::model::SettingKind;
-use crate::rules::is_client_secret_name;
 use crate::source::{Document, Kind, NodeId, Span};
 use crate::template::{FileId, Files};
+use crate::vocab::is_client_secret_name;
 
 /// Credential markers (lowercase) whose value, up to the next separator,
 /// is a secret. `true`: the marker must not follow a letter or digit

@@ -15,8 +15,8 @@ use super::{
 };
 use crate::catalog::rule_code;
 use crate::finding::Level;
-use crate::model::ScopeLevel;
 use crate::source::{Document, NodeId};
+use crate::vocab::ScopeLevel;
 
 /// A problem before positions are known.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

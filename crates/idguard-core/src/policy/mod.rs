@@ -22,8 +22,8 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value;
 
 use crate::finding::Level;
-use crate::model::ScopeLevel;
 use crate::source::Document;
+use crate::vocab::ScopeLevel;
 
 pub use pattern::{NamingPattern, PLACEHOLDERS, PatternKind};
 pub use schema::SCHEMA_TEXT;

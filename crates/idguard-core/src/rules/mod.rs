@@ -44,12 +44,11 @@ macro_rules! declare_rule {
 
 mod credentials;
 mod environment;
+mod federation;
 mod lifecycle;
 mod naming;
 mod scope;
 mod wiring;
-
-pub(crate) use credentials::is_client_secret_name;
 
 /// What a rule is, for `idguard rules`, `idguard explain`, SARIF
 /// `tool.driver.rules` and the generated docs.

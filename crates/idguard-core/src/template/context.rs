@@ -330,7 +330,7 @@ pub fn parameter_file_values(doc: &Document) -> HashMap<String, (Supplied, NodeI
         if let Some(v) = doc.get(m.value, "value") {
             let value = if doc.is_lowered() {
                 // a .bicepparam: its expressions, under one budget per file
-                crate::bicep::params::evaluate_value_within(doc, v, &budget)
+                evaluate_value_within(doc, v, &budget)
             } else {
                 json_val(doc, v)
             };
@@ -359,4 +359,24 @@ pub fn json_val(doc: &Document, node: NodeId) -> Val {
             Val::object(obj)
         }
     }
+}
+
+/// The value of a parameter-file node of a lowered `.bicepparam`: its
+/// expressions evaluated against the file's variables.
+pub fn evaluate_value(doc: &Document, node: NodeId) -> Val {
+    evaluate_value_within(doc, node, &Rc::new(Budget::new()))
+}
+
+/// [`evaluate_value`] under `budget` (shared by every value of one file, so
+/// that a parameter file's total work is bounded, not each value's).
+pub fn evaluate_value_within(doc: &Document, node: NodeId, budget: &Rc<Budget>) -> Val {
+    let scope = TemplateScope::new(
+        doc,
+        doc.root(),
+        HashMap::new(),
+        DeploymentContext::root(TargetScope::ResourceGroup),
+        Rc::new(expr::ExprCache::default()),
+        budget.clone(),
+    );
+    expr::eval_node(doc, node, &scope)
 }

@@ -11,7 +11,7 @@
 use std::rc::Rc;
 
 use crate::expr::{DeploymentContext, Part, TargetScope, Unknown, Val};
-use crate::model::ScopeLevel;
+use crate::vocab::ScopeLevel;
 
 /// Concatenates values as strings. Known strings, numbers and booleans are
 /// joined; unknown pieces become holes of an [`Unknown::Str`]. A known

@@ -3,7 +3,7 @@ use std::rc::Rc;
 
 use super::{MAX_ARRAY_LEN, MAX_RANGE_COUNT, MAX_VALUE_DEPTH, arity, render, type_error, val_eq};
 use crate::budget::Budget;
-use crate::expr::eval::{budget_exceeded, unknown_arg};
+use crate::expr::value::{budget_exceeded, unknown_arg};
 use crate::expr::{Obj, Part, Unknown, Val};
 
 /// `createObject(key1, value1, …)`: values may be unknown, keys may not.

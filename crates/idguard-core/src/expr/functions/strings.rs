@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use super::{MAX_STRING_LEN, StrBuilder, arity, first_unknown, render, to_arm_string, type_error};
-use crate::expr::eval::unknown_arg;
+use crate::expr::value::unknown_arg;
 use crate::expr::{Part, Unknown, Val};
 
 /// `concat`: arrays when the arguments are arrays, else a (possibly

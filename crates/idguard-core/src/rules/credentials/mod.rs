@@ -2,5 +2,3 @@
 
 pub(super) mod client_id_for_multiple_identities;
 pub(super) mod no_client_secret;
-
-pub(crate) use no_client_secret::is_client_secret_name;

@@ -1,6 +1,7 @@
 use crate::expr::Val;
 use crate::model::{Location, SettingKind};
 use crate::rules::{Rule, RuleContext};
+use crate::vocab::is_client_secret_name;
 
 declare_rule! {
     /// ## What it does
@@ -46,53 +47,6 @@ declare_rule! {
         level: Error,
         summary: "settings or parameters carry a service-principal secret where a managed identity would do, or a secure parameter has a literal default",
     }
-}
-
-/// Whether a setting or parameter name is that of a client secret.
-///
-/// Called for every setting and parameter of every template, so it works
-/// on bytes: names are compared lower-case with everything but ASCII
-/// letters and digits left out, by plain window comparison (the names are
-/// short; building a substring searcher per call cost more than the
-/// search).
-pub(crate) fn is_client_secret_name(name: &str) -> bool {
-    let n: Vec<u8> = name
-        .bytes()
-        .filter(u8::is_ascii_alphanumeric)
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
-    const SECRETS: &[&[u8]] = &[
-        b"clientsecret",
-        b"spsecret",
-        b"serviceprincipalsecret",
-        b"appsecret",
-        b"serviceprincipalpassword",
-    ];
-    // What follows the secret's name says whether the setting holds the
-    // secret or only points at it: `ClientSecretSettingName` (App Service
-    // authentication), `ssoClientSecretKeyVaultPath`, `clientSecretUri`.
-    const POINTERS: &[&[u8]] = &[
-        b"name",
-        b"path",
-        b"uri",
-        b"url",
-        b"id",
-        b"ref",
-        b"reference",
-        b"version",
-        b"expiry",
-        b"expiration",
-        b"expirationdate",
-        b"enddate",
-    ];
-    SECRETS.iter().any(|k| {
-        n.windows(k.len()).enumerate().any(|(at, w)| {
-            w == *k && {
-                let rest = n.get(at + k.len()..).unwrap_or_default();
-                !POINTERS.iter().any(|p| rest.ends_with(p))
-            }
-        })
-    })
 }
 
 /// Whether a default value written in the template holds a secret: a
@@ -176,40 +130,6 @@ impl Rule for NoClientSecret {
                     );
                 }
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_client_secret_name;
-
-    #[test]
-    fn secret_names_and_pointers_to_them() {
-        for name in [
-            "ClientSecret",
-            "AZURE_CLIENT_SECRET",
-            "client-secret",
-            "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET_clientSecret",
-            "spSecret",
-            "servicePrincipalPassword",
-            "appSecretValue",
-            "clientSecretName_clientSecret",
-        ] {
-            assert!(is_client_secret_name(name), "{name}");
-        }
-        for name in [
-            "ClientSecretSettingName",
-            "ssoClientSecretKeyVaultPath",
-            "clientSecretUri",
-            "client_secret_id",
-            "clientId",
-            "secretName",
-            "password",
-            "",
-            "çlientsecrét",
-        ] {
-            assert!(!is_client_secret_name(name), "{name}");
         }
     }
 }

@@ -10,7 +10,8 @@ declare_rule! {
     /// Flags a user-assigned identity that the deployment declares but
     /// neither attaches to a resource nor grants a role (nor names in an
     /// access policy, nor hands out through an output for another deployment
-    /// to use).
+    /// to use, nor trusts an outside workload with through a federated
+    /// credential).
     ///
     /// ## Why is this bad?
     /// An identity nobody uses is at best clutter, and at worst a leftover
@@ -111,7 +112,13 @@ impl Rule for UnusedIdentity {
                 || model.principal_uses.iter().any(
                     |u| matches!(u.principal, Principal::Identity { identity: j, .. } if j == i),
                 )
-                || handed.hands_on(model, identity.resource);
+                || handed.hands_on(model, identity.resource)
+                // A federated credential hands it to a workload outside
+                // Azure (a CI pipeline, a cluster).
+                || model
+                    .federated_credentials
+                    .iter()
+                    .any(|c| c.identity == Some(i));
             if used {
                 continue;
             }

@@ -9,7 +9,12 @@ declare_rule! {
     /// (user-assigned, or the system-assigned identity of a resource) a role
     /// that can grant access: Owner, User Access Administrator, Role Based
     /// Access Control Administrator, or another role with
-    /// `Microsoft.Authorization/roleAssignments/write` — at any scope.
+    /// `Microsoft.Authorization/roleAssignments/write` — at any scope. A
+    /// custom role defined in the template counts whatever its name when
+    /// its `actions` allow writing role assignments or role definitions
+    /// (`Microsoft.Authorization/roleAssignments/write`,
+    /// `Microsoft.Authorization/*`, `*/write`, `*`, …) and its `notActions`
+    /// do not take that back.
     ///
     /// ## Why is this bad?
     /// A role that can write role assignments lets its holder give itself
@@ -57,24 +62,41 @@ impl Rule for NoEscalationRole {
             ) {
                 continue;
             }
-            let Role::Builtin(role) = &a.role else {
-                continue;
-            };
-            if !role.grants_access {
-                continue;
-            }
             let at = a
                 .scope_level
                 .map(|l| format!(" at {}", l.describe()))
                 .unwrap_or_default();
+            let who = describe_principal(model, &a.principal);
+            let message = match &a.role {
+                Role::Builtin(role) if role.grants_access => {
+                    format!(
+                        "{who} gets {}{at}, a role that can grant access to others",
+                        role.name
+                    )
+                }
+                Role::Custom(i) => {
+                    let Some(custom) = model.custom_roles.get(*i) else {
+                        continue;
+                    };
+                    let Some((op, action, _)) = custom.grants_access() else {
+                        continue;
+                    };
+                    let name = custom
+                        .role_name
+                        .as_deref()
+                        .map(|n| format!("custom role '{n}'"))
+                        .unwrap_or_else(|| "a custom role".to_string());
+                    format!(
+                        "{who} gets {name}{at}, which can grant access to others: its action '{}' allows {op}",
+                        action.as_str().unwrap_or_default()
+                    )
+                }
+                _ => continue,
+            };
             ctx.report(
                 a.role_location,
                 Some(a.resource),
-                format!(
-                    "{} gets {}{at}, a role that can grant access to others",
-                    describe_principal(model, &a.principal),
-                    role.name
-                ),
+                message,
                 "give the workload a role that acts on resources (e.g. a data-plane role), not one that manages role assignments",
             );
         }

@@ -1,0 +1,4 @@
+using './main.bicep'
+
+param environment = 'prod'
+param identityName = 'id-payments'
