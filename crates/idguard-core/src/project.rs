@@ -842,8 +842,10 @@ fn bicep_files(
     };
     if let Ok(mut template) = crate::bicep::check::read_template(path, text, &recording) {
         for (p, t) in params {
-            let mut notes = Vec::new();
-            let _ = crate::bicep::check::read_parameters(p, t, path, &recording, &mut notes);
+            if Language::of_path(p) == Language::BicepParam {
+                let mut notes = Vec::new();
+                let _ = crate::bicep::check::read_bicepparam(p, t, path, &recording, &mut notes);
+            }
         }
         let doc = std::mem::replace(&mut template.doc, crate::bicep::empty_document());
         let mut files = crate::template::Files::default();
