@@ -751,11 +751,42 @@ pub fn plan(files: &[ProjectFile<'_>]) -> Result<Project, ProjectError> {
         .into_iter()
         .filter_map(|p| text_of(p).map(|t| (p, t)))
         .collect();
-    let mut pairs = pair_parameter_files(&templates, &json_params);
-    for (template, using) in crate::bicep::params::pair_bicepparam_files(&templates, &bicepparams) {
-        if let Some((_, ps)) = pairs.iter_mut().find(|(t, _)| *t == template) {
-            ps.extend(using);
-        }
+    // As the CLI pairs them: a `.bicep` template takes the names of the
+    // JSON it compiles to (`main.bicep` with `main.parameters.json`),
+    // unless that JSON is itself one of the templates.
+    let json_templates: std::collections::HashSet<String> = templates
+        .iter()
+        .filter(|t| Language::of_path(t) == Language::Json)
+        .map(|t| t.to_ascii_lowercase())
+        .collect();
+    let keys: Vec<String> = templates
+        .iter()
+        .map(|t| {
+            if Language::of_path(t) == Language::Bicep
+                && let Some(stem) = t.get(..t.len().saturating_sub(".bicep".len()))
+            {
+                let json = format!("{stem}.json");
+                if !json_templates.contains(&json.to_ascii_lowercase()) {
+                    return json;
+                }
+            }
+            (*t).to_string()
+        })
+        .collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let mut pairs: Vec<(&str, Vec<&str>)> = templates
+        .iter()
+        .zip(pair_parameter_files(&key_refs, &json_params))
+        .map(|(t, (_, ps))| (*t, ps))
+        .collect();
+    for ((_, ps), (_, using)) in pairs
+        .iter_mut()
+        .zip(crate::bicep::params::pair_bicepparam_files(
+            &templates,
+            &bicepparams,
+        ))
+    {
+        ps.extend(using);
     }
     let templates = pairs
         .into_iter()
@@ -1643,6 +1674,24 @@ mod tests {
                 && l.path.as_deref() == Some("/w/infra/shared/leaf.bicep")
                 && !l.given),
             "{links:?}"
+        );
+        // A JSON parameter file pairs with the .bicep by the name of the
+        // JSON it compiles to, as the CLI pairs it.
+        let with_json = [
+            ProjectFile {
+                path: "/w/infra/main.bicep",
+                kind: None,
+                text: None,
+            },
+            ProjectFile {
+                path: "/w/infra/main.parameters.json",
+                kind: Some(FileKind::Parameters),
+                text: None,
+            },
+        ];
+        assert_eq!(
+            plan(&with_json).unwrap().templates[0].parameter_files,
+            ["/w/infra/main.parameters.json"]
         );
         // A module template is a template too: its own plan.
         assert_eq!(p.templates.len(), 3);
