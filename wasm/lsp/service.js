@@ -539,7 +539,7 @@ export function startServer(connection) {
           range: { start: { line, character }, end: { line, character: Math.max(character, lineText.length) } },
           severity: DiagnosticSeverity.Information,
           source: 'idguard',
-          code: 'not-checked',
+          code: 'note',
           message: n.message,
         },
       });

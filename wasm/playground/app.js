@@ -410,7 +410,7 @@ function runCheck() {
     // What could not be checked (a module not given, a registry module):
     // said, never a silent pass.
     for (const n of f.notes ?? []) {
-      notices.push({ cls: '', html: `<strong>Not checked:</strong> ${escapeHtml(n.message)} (${escapeHtml(n.file)}, line ${n.line})` });
+      notices.push({ cls: '', html: `<strong>Note:</strong> ${escapeHtml(n.message)} (${escapeHtml(n.file)}, line ${n.line})` });
     }
   }
   for (const f of report.findings) {

@@ -34,7 +34,7 @@ test('a .bicep document: findings on Bicep lines, a module from disk, hover, syn
   const mi401 = d.diagnostics.find((x) => x.code === 'MI401');
   assert.ok(mi401, JSON.stringify(d.diagnostics));
   assert.equal(mi401.range.start.line, 12);
-  assert.ok(!d.diagnostics.some((x) => x.code === 'not-checked'), JSON.stringify(d.diagnostics));
+  assert.ok(!d.diagnostics.some((x) => x.code === 'note'), JSON.stringify(d.diagnostics));
   const hover = await client.request('textDocument/hover', { textDocument: { uri }, position: mi401.range.start });
   assert.match(hover.contents.value, /\*\*MI401\*\*/);
 
@@ -92,5 +92,23 @@ test('a .bicepparam document is checked with the template its using names; its s
   const syntax = d.diagnostics.find((x) => /^BCP\d{3}$/.test(String(x.code)));
   assert.ok(syntax, JSON.stringify(d.diagnostics));
   assert.equal(syntax.range.start.line, 1);
+  assert.equal((await client.shutdown()).code, 0);
+});
+
+test('a module that cannot be read is an Information diagnostic (a note), never a silent pass', async (t) => {
+  const root = workspace(t);
+  const client = new LspClient({ settings: { debounceMs: 10 } });
+  t.after(() => client.kill());
+  await client.initialize({ rootUri: uriOf(root) });
+  const uri = uriOf(join(root, 'main.bicep'));
+  const text = MAIN.replace('./modules/identity.bicep', './modules/missing.bicep');
+  const pending = client.nextDiagnostics(uri);
+  client.open(uri, text, 1, 'bicep');
+  const d = await pending;
+  const note = d.diagnostics.find((x) => x.code === 'note');
+  assert.ok(note, JSON.stringify(d.diagnostics));
+  assert.equal(note.severity, 3);
+  assert.equal(note.range.start.line, 0);
+  assert.match(note.message, /missing\.bicep/);
   assert.equal((await client.shutdown()).code, 0);
 });
