@@ -72,14 +72,31 @@ export interface FileError {
   column: number;
 }
 
+/** The languages idguard reads. */
+export type Language = 'json' | 'bicep' | 'bicepparam';
+
+/** What a file is: a template, a parameter file, or neither. */
+export type FileKind = 'template' | 'parameters' | 'other';
+
 /** A checked file. */
 export interface FileReport {
   path: string;
-  kind: 'template' | 'parameters' | 'other';
+  kind: FileKind;
   /** Set when the file is not valid JSON (JSONC): no findings then. */
   error: FileError | null;
   /** Parameter files the template was evaluated with (templates only). */
   parameterFiles?: string[];
+  /** What the check could not do, and why (a Bicep module not read, an absent `load*Content()` file…): never a silent pass. */
+  notes?: FileNote[];
+}
+
+/** Something a check of a file could not do. */
+export interface FileNote {
+  /** The file it is about: the checked file or one of its modules. */
+  file: string;
+  line: number;
+  column: number;
+  message: string;
 }
 
 /** Counts over the report. */
@@ -201,12 +218,22 @@ export type Policy = Record<string, unknown> | string;
 export interface CheckOptions {
   /** The policy (default: the built-in default policy). */
   policy?: Policy;
-  /** Parameter files, name → text; the template is evaluated once per file. */
+  /** Parameter files, name → text (JSON or `.bicepparam`, by the name's extension); the template is evaluated once per file. */
   parameters?: Record<string, string>;
-  /** Other files by path relative to the template's directory, for `templateLink.relativePath`. */
+  /**
+   * Other files by path relative to the template's directory: linked templates
+   * (`templateLink.relativePath`), and for Bicep its local modules, `load*Content()`
+   * files and imports ({@link project} names them).
+   */
   files?: Record<string, string>;
-  /** The name the template is reported under (default `template.json`). */
+  /** The name the template is reported under (default `template.json`, or `main.bicep` for Bicep); its extension picks the language unless `language` is given. */
   fileName?: string;
+  /**
+   * The language of the text: `json` (ARM), `bicep`, or `bicepparam` (a parameter file,
+   * checked with the template its `using` names, given in `files`). Default: by
+   * `fileName`'s extension (`.bicep`, `.bicepparam`), else JSON.
+   */
+  language?: Language;
   /** Today's date `YYYY-MM-DD` for exemption expiry (default: today, local time); `null`: exemptions never expire. */
   today?: string | null;
   /**
@@ -214,6 +241,48 @@ export interface CheckOptions {
    * (else it is a `read` failure in `pluginErrors`); `false` runs none.
    */
   plugins?: PluginInput[] | false;
+}
+
+/** A file of a {@link project} request: its path and its text, its kind, or both. */
+export interface ProjectFile {
+  /** The path the host reads the file by (relative or absolute, `/` or `\\`). */
+  path: string;
+  /** Its text: classifies it; for a template, gives its links; for a linked file, lets its links be followed. */
+  text?: string;
+  /** Its kind, when already known (from an earlier answer): then the text is not read to classify it. */
+  kind?: FileKind;
+}
+
+/** The request of {@link project}. */
+export interface ProjectRequest {
+  files: ProjectFile[];
+}
+
+/** A file a template links to (`templateLink.relativePath`), as its check asks for it. */
+export interface ProjectLink {
+  /** The key to give the file's text under in {@link CheckOptions.files}: relative to the template's directory, normalised (an absolute path as written). */
+  relativePath: string;
+  /** Where to read it: the host's own path when the request gave the file, else the template's directory joined with `relativePath`; `null` for an absolute path, which a host must not read. */
+  path: string | null;
+  /** Whether the request gave the file's text (then its own links were followed too). */
+  given: boolean;
+}
+
+/** A template of a project and the files its check needs. */
+export interface ProjectTemplate {
+  path: string;
+  /** Its parameter files, paired by name as the CLI pairs them. */
+  parameterFiles: string[];
+  /** Present when the template's text was given: the linked templates its check asks for. */
+  links?: ProjectLink[];
+}
+
+/** The answer of {@link project}. */
+export interface Project {
+  /** Every file of the request, in order, with its kind. */
+  files: { path: string; kind: FileKind }[];
+  /** Every template, in request order. */
+  templates: ProjectTemplate[];
 }
 
 /** One rule of the catalog. */
@@ -297,6 +366,20 @@ export function policyPlugins(policy: Policy | null): PolicyPlugin[];
  * the file's text (an unsaved editor buffer).
  */
 export function loadPolicyPlugins(policyPath: string, policyText?: string): LoadedPlugin[];
+
+/**
+ * What a host needs to check its files as the CLI does: each file's kind
+ * (by its `$schema`), each template's parameter files, and the linked
+ * templates the check of each template whose text is given will ask for.
+ * Read the links not `given` (from `path`), add them with their text and
+ * ask again until nothing readable is missing; then check with
+ * `files: { [link.relativePath]: text }`. Throws {@link IdguardError}
+ * (`options`) for a file with neither text nor kind.
+ */
+export function project(request: ProjectRequest): Project;
+
+/** The kind of one file, from its path and text (`project` for one file). */
+export function fileKind(path: string, text: string): FileKind;
 
 /** The rule catalog, in code order. */
 export function rules(): RuleMeta[];

@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { CORPUS, REPO, jsonFiles, sniffKind } from '../test/helpers.mjs';
+import { CORPUS, REPO, jsonFiles } from '../test/helpers.mjs';
 
 const args = process.argv.slice(2);
 const runsArg = args.indexOf('--runs');
@@ -52,7 +52,7 @@ console.log(`instantiate (Node ${process.version}): ${fmt(median(inst))} ms (com
 // 3. Check time.
 const idguard = await import('../src/node.js');
 const templates = jsonFiles(CORPUS)
-  .filter((p) => sniffKind(readFileSync(p, 'utf8')) === 'template')
+  .filter((p) => idguard.fileKind(p, readFileSync(p, 'utf8')) === 'template')
   .map((p) => ({ path: p, size: statSync(p).size }))
   .sort((a, b) => a.size - b.size);
 if (templates.length === 0) {

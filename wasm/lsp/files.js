@@ -3,7 +3,7 @@
 // on every keystroke does not re-read the disk.
 
 import { readFileSync, readdirSync, statSync, openSync, readSync, closeSync } from 'node:fs';
-import { sniffKind } from './project.js';
+import { fileKind } from '../src/node.js';
 
 /** Decodes file bytes: UTF-8 (BOM dropped) or UTF-16 LE/BE with a BOM. */
 export function decode(buf) {
@@ -72,17 +72,20 @@ export const kindCache = new FileCache((path) => {
   try {
     const buf = Buffer.alloc(SNIFF_BYTES);
     const n = readSync(fd, buf, 0, SNIFF_BYTES, 0);
-    return sniffKind(decode(buf.subarray(0, n)));
+    return fileKind(path, decode(buf.subarray(0, n)));
   } finally {
     closeSync(fd);
   }
 });
 
 /** The `*.json` / `*.jsonc` file names of a directory (empty when unreadable). */
+/** The names of the files idguard reads: JSON (JSONC), Bicep and Bicep parameter files. */
+export const SOURCE_NAME = /\.(jsonc?|bicep|bicepparam)$/i;
+
 export function jsonFilesIn(dir) {
   try {
     return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isFile() && /\.jsonc?$/i.test(e.name))
+      .filter((e) => e.isFile() && SOURCE_NAME.test(e.name))
       .map((e) => e.name);
   } catch {
     return [];

@@ -6,9 +6,8 @@ import lsp from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { checkAsync, explain, loadPolicyPlugins, validatePolicy, version } from '../src/node.js';
-import { sniffKind, templateForParameters, belongsTo, stemLower, isGenericParametersName } from './project.js';
-import { kindCache, textCache, jsonFilesIn, stamp } from './files.js';
+import { checkAsync, explain, fileKind, loadPolicyPlugins, project, validatePolicy, version } from '../src/node.js';
+import { kindCache, textCache, jsonFilesIn, stamp, SOURCE_NAME } from './files.js';
 import { parseTree, pathTo } from './jsonc.js';
 import { FIXABLE, quickFix } from './fixes.js';
 
@@ -38,7 +37,6 @@ export const DEFAULT_SETTINGS = Object.freeze({
 });
 
 const POLICY_FILE_NAME = 'idguard.json';
-const MAX_LINKED_FILES = 64;
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -162,82 +160,98 @@ export function startServer(connection) {
   /** The kind of a path: by the open document's text, else by the disk's first 64 KiB. */
   function kindOf(path) {
     const doc = documents.get(pathToUri(path));
-    return doc ? sniffKind(doc.getText()) : kindCache.get(path) ?? 'other';
+    return doc ? fileKind(path, doc.getText()) : kindCache.get(path) ?? 'other';
   }
 
-  /** Names of the JSON files of a directory: on disk and open in the editor. */
+  /** Names of the JSON and Bicep files of a directory: on disk and open in the editor, sorted. */
   function namesIn(dir) {
     const names = new Set(jsonFilesIn(dir));
     for (const doc of documents.all()) {
       const p = uriToPath(doc.uri);
-      if (p && dirname(p) === dir && /\.jsonc?$/i.test(p)) names.add(basename(p));
+      if (p && dirname(p) === dir && SOURCE_NAME.test(p)) names.add(basename(p));
     }
-    return [...names];
-  }
-
-  /** The templates of a directory (file names). */
-  function templatesIn(dir, names = namesIn(dir)) {
-    return names.filter((n) => kindOf(join(dir, n)) === 'template');
+    return [...names].sort();
   }
 
   /**
-   * The parameter files (names) that belong to template `path`, as the CLI
-   * pairs them. Only files that could pair are sniffed: a `X.….parameters`
-   * name needs the templates whose names it could also belong to (the
-   * longest wins); a generic name (`parameters.json`, `prod.parameters.json`)
-   * needs every template of the directory (it goes to the only one).
+   * The files the check of template `path` needs, as the core (the
+   * package's `project`) decides for the CLI: its parameter files (names,
+   * paired among the JSON files of its directory, each classified by its
+   * cached kind) and its linked templates (`{ relativePath: text }`, read
+   * from the editor or disk, transitively: the core names the files its
+   * check will ask for, the server reads them and asks again). `text` is
+   * the template's text (the editor's); `only`, when given, replaces the
+   * parameter files' texts (a parameter file being edited is checked
+   * alone, with its unsaved text).
    */
-  function parameterFilesOf(path) {
+  function filesFor(path, text, only) {
     const dir = dirname(path);
-    const name = basename(path);
-    const stem = stemLower(name);
-    const names = namesIn(dir);
-    const out = [];
-    let allTemplates = null;
-    for (const n of names) {
-      if (n === name || !/parameters/i.test(n)) continue;
-      const base = stemLower(n);
-      const own = belongsTo(base, stem);
-      if (!own && !isGenericParametersName(base)) continue;
-      if (kindOf(join(dir, n)) !== 'parameters') continue;
-      let rivals;
-      if (own) {
-        rivals = names.filter((t) => t !== n && stemLower(t).length > stem.length && belongsTo(base, stemLower(t)) && kindOf(join(dir, t)) === 'template');
-      } else {
-        allTemplates ??= templatesIn(dir, names);
-        rivals = allTemplates.filter((t) => t !== name);
+    const entries = new Map();
+    for (const e of entriesIn(dir)) entries.set(e.path, e);
+    entries.set(path, { path, kind: 'template', text });
+    const texts = new Map();
+    const tried = new Set();
+    for (;;) {
+      const plan = project({ files: [...entries.values()] });
+      const t = plan.templates.find((x) => x.path === path);
+      if (!t) return { parameters: {}, files: {} };
+      const missing = (t.links ?? []).filter((l) => !l.given && l.path !== null && !tried.has(l.path));
+      if (missing.length === 0) {
+        const files = {};
+        for (const l of t.links ?? []) if (l.given && texts.has(l.path)) files[l.relativePath] = texts.get(l.path);
+        // What the check reads besides the template: a change to any of
+        // these re-checks it (dependents).
+        linksOf.set(path, new Set([...(t.links ?? []).map((l) => l.path).filter(Boolean), ...t.parameterFiles]));
+        const parameters = {};
+        if (only) Object.assign(parameters, only);
+        else for (const p of t.parameterFiles) {
+          const pt = textOf(p);
+          if (pt != null) parameters[basename(p)] = pt;
+        }
+        return { parameters, files };
       }
-      if (templateForParameters(n, [name, ...rivals]) === name) out.push(n);
+      for (const l of missing) {
+        tried.add(l.path);
+        const content = textOf(l.path);
+        if (content == null) continue;
+        texts.set(l.path, content);
+        const known = entries.get(l.path);
+        if (known) known.text = content;
+        // Kind 'other': a file read only as a link (not of this directory)
+        // needs no plan of its own, only its text for the template's.
+        else entries.set(l.path, { path: l.path, kind: 'other', text: content });
+      }
     }
-    return out.sort();
+  }
+
+  /**
+   * The files of a directory for `project`: each with its kind, and a
+   * `.bicepparam` with its text (it pairs by the template its `using`
+   * names, not by name).
+   */
+  function entriesIn(dir) {
+    return namesIn(dir).map((n) => {
+      const p = join(dir, n);
+      const entry = { path: p, kind: kindOf(p) };
+      if (/\.bicepparam$/i.test(n)) {
+        const t = textOf(p);
+        if (t != null) entry.text = t;
+      }
+      return entry;
+    });
+  }
+
+  /** Per template path: the files (paths) its last check read, for `dependents`. */
+  const linksOf = new Map();
+
+  /** The parameter files (paths) that belong to template `path`, as the CLI pairs them. */
+  function parameterFilesOf(path) {
+    return project({ files: entriesIn(dirname(path)) }).templates.find((t) => t.path === path)?.parameterFiles ?? [];
   }
 
   /** The template (path) a parameter file belongs to, or null. */
   function templateOfParameters(path) {
-    const dir = dirname(path);
-    const t = templateForParameters(basename(path), templatesIn(dir));
-    return t ? join(dir, t) : null;
-  }
-
-  /** Linked templates (`templateLink.relativePath`) of a template, read from the editor or disk. */
-  function linkedFiles(dir, text) {
-    const files = {};
-    const queue = [text];
-    let count = 0;
-    while (queue.length > 0 && count < MAX_LINKED_FILES) {
-      const t = queue.shift();
-      for (const m of t.matchAll(/"relativePath"\s*:\s*"([^"\\[]+)"/g)) {
-        const rel = m[1];
-        if (rel in files || count >= MAX_LINKED_FILES) continue;
-        const p = resolve(dir, rel);
-        const content = textOf(p);
-        if (content == null) continue;
-        files[rel] = content;
-        count++;
-        queue.push(content);
-      }
-    }
-    return files;
+    return project({ files: entriesIn(dirname(path)) }).templates.find((t) => t.parameterFiles.includes(path))?.path ?? null;
   }
 
   // ------------------------------------------------------------ policy
@@ -448,16 +462,10 @@ export function startServer(connection) {
       return;
     }
     const text = doc.getText();
-    const kind = sniffKind(text);
+    const kind = fileKind(path ?? (basename(uri) || 'template.json'), text);
     if (kind === 'template') {
       const name = path ? basename(path) : basename(uri) || 'template.json';
-      const dir = path ? dirname(path) : null;
-      const parameters = {};
-      if (dir) for (const p of parameterFilesOf(path)) {
-        const t = textOf(join(dir, p));
-        if (t != null) parameters[p] = t;
-      }
-      const files = dir ? linkedFiles(dir, text) : {};
+      const { parameters, files } = path ? filesFor(path, text) : { parameters: {}, files: {} };
       const report = await checkWith(text, { fileName: name, parameters, files }, path, settings);
       // Plugins run in a worker: a newer edit may have been checked meanwhile.
       if (documents.get(uri)?.version !== doc.version) return;
@@ -470,12 +478,8 @@ export function startServer(connection) {
         return;
       }
       const name = basename(path);
-      const report = await checkWith(
-        templateText,
-        { fileName: basename(templatePath), parameters: { [name]: text }, files: linkedFiles(dirname(templatePath), templateText) },
-        templatePath,
-        settings,
-      );
+      const { parameters, files } = filesFor(templatePath, templateText, { [name]: text });
+      const report = await checkWith(templateText, { fileName: basename(templatePath), parameters, files }, templatePath, settings);
       if (documents.get(uri)?.version !== doc.version) return;
       publish(doc, report, name, settings);
     } else {
@@ -510,14 +514,33 @@ export function startServer(connection) {
       const line = Math.max(0, e.line - 1);
       const lineText = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
       const character = charColumnToUtf16(lineText, e.column);
+      const bcp = /^(BCP\d+): ([\s\S]*)$/.exec(e.message);
       entries.push({
         finding: null,
         diagnostic: {
           range: { start: { line, character }, end: { line, character: Math.max(character, Math.min(lineText.length, character + 1)) } },
           severity: DiagnosticSeverity.Error,
           source: 'idguard',
-          code: 'parse',
-          message: `not valid JSON: ${e.message}`,
+          // A Bicep syntax error carries Bicep's own code.
+          ...(bcp ? { code: bcp[1], message: bcp[2] } : { code: 'parse', message: `not valid JSON: ${e.message}` }),
+        },
+      });
+    }
+    // What the check could not do in this file (a module not read, an
+    // absent load*Content() file): shown, never a silent pass.
+    for (const n of fileReport?.notes ?? []) {
+      if (n.file !== name && n.file !== fileReport.path) continue;
+      const line = Math.max(0, n.line - 1);
+      const lineText = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
+      const character = charColumnToUtf16(lineText, n.column);
+      entries.push({
+        finding: null,
+        diagnostic: {
+          range: { start: { line, character }, end: { line, character: Math.max(character, lineText.length) } },
+          severity: DiagnosticSeverity.Information,
+          source: 'idguard',
+          code: 'note',
+          message: n.message,
         },
       });
     }
@@ -572,18 +595,18 @@ export function startServer(connection) {
   /** What else to re-check when `path` changed: the template of a parameter file, the parameter files of a template. */
   function dependents(path) {
     if (!path) return [];
-    const dir = dirname(path);
     const out = [];
     const kind = kindOf(path);
     if (kind === 'parameters') {
       const t = templateOfParameters(path);
       if (t) out.push(pathToUri(t));
     } else if (kind === 'template') {
-      for (const p of parameterFilesOf(path)) out.push(pathToUri(join(dir, p)));
+      for (const p of parameterFilesOf(path)) out.push(pathToUri(p));
     }
-    // Linked templates and anything else in the directory: re-check the
-    // open templates next to it (cheap, and rare: only on disk changes).
-    return out.filter((u) => documents.get(u));
+    // Templates that read it: a Bicep module, a linked template, a
+    // load*Content() file, wherever it is.
+    for (const [template, read] of linksOf) if (read.has(path)) out.push(pathToUri(template));
+    return [...new Set(out)].filter((u) => documents.get(u));
   }
 
   // ------------------------------------------------------------ hover & fixes
@@ -679,7 +702,7 @@ export function startServer(connection) {
   connection.onInitialized(() => {
     if (hasDynamicWatch) {
       connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: '**/*.{json,jsonc}' }],
+        watchers: [{ globPattern: '**/*.{json,jsonc,bicep,bicepparam}' }],
       });
     }
     if (hasDynamicConfiguration) {
@@ -697,6 +720,7 @@ export function startServer(connection) {
   connection.onDidChangeWatchedFiles(({ changes }) => {
     let all = false;
     const dirs = new Set();
+    const changed = changes.map((c) => uriToPath(c.uri)).filter(Boolean);
     for (const c of changes) {
       const p = uriToPath(c.uri);
       if (!p) continue;
@@ -707,7 +731,7 @@ export function startServer(connection) {
     }
     for (const doc of documents.all()) {
       const p = uriToPath(doc.uri);
-      if (all || (p && dirs.has(dirname(p)))) scheduleDebounced(doc.uri);
+      if (all || (p && (dirs.has(dirname(p)) || changed.some((c) => linksOf.get(p)?.has(c))))) scheduleDebounced(doc.uri);
     }
   });
 

@@ -2,7 +2,7 @@
 // type by the WebAssembly build of idguard. Static files only; the state
 // (template, parameter files, policy) lives in the URL hash.
 import { init, check, validatePolicy, version } from '../src/browser.js';
-import { SAMPLE_POLICY, SAMPLE_TEMPLATE } from './sample.js';
+import { SAMPLE_BICEP, SAMPLE_POLICY, SAMPLE_TEMPLATE } from './sample.js';
 
 const $ = (sel) => document.querySelector(sel);
 const SEVERITY_RANK = { error: 3, warning: 2, info: 1 };
@@ -151,6 +151,35 @@ let policyCache = { text: null, validation: null };
 
 function fileName() {
   return fileNameInput.value.trim() || 'main.json';
+}
+
+/**
+ * Whether pasted text is Bicep rather than JSON: JSON (a template, even a
+ * broken one) starts with `{` once comments and a byte-order mark are
+ * skipped; Bicep starts with a declaration, a decorator or a comment.
+ */
+export function looksLikeBicep(text) {
+  const head = text.replace(/^\uFEFF/, '').replace(/^(\s|\/\/[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '');
+  return head.length > 0 && head[0] !== '{' && head[0] !== '[';
+}
+
+/** The language of the template pane: by the file name's extension, else by the text. */
+function languageOf(name, text) {
+  if (/\.bicep$/i.test(name)) return 'bicep';
+  if (/\.jsonc?$/i.test(name)) return 'json';
+  return looksLikeBicep(text) ? 'bicep' : 'json';
+}
+
+/**
+ * Pasted text of the other language under a default name: rename it
+ * (main.json ↔ main.bicep), so the findings, the link and a download say
+ * what it is. A name the user typed is kept.
+ */
+function followLanguage(text) {
+  const name = fileName();
+  if (!/^main\.(json|bicep)$/i.test(name) || !text.trim()) return;
+  const want = looksLikeBicep(text) ? 'main.bicep' : 'main.json';
+  if (name !== want) fileNameInput.value = want;
 }
 
 function state() {
@@ -359,7 +388,7 @@ function runCheck() {
   const t0 = performance.now();
   let report;
   try {
-    report = check(text, { fileName: name, parameters, policy: policyText.trim() ? policyText : undefined });
+    report = check(text, { fileName: name, language: languageOf(name, text), parameters, policy: policyText.trim() ? policyText : undefined });
   } catch (e) {
     renderNotices([...notices, { cls: 'error', html: escapeHtml(e.message) }]);
     return;
@@ -368,12 +397,20 @@ function runCheck() {
   lastReport = report;
 
   const marks = [];
+  // A Bicep syntax error carries Bicep's code (BCPxxx): what parsed is
+  // still checked, so findings show beside it.
+  const invalid = (f) => (/^BCP\d+:/.test(f.error.message) ? 'has a Bicep syntax error' : 'is not valid JSON');
   for (const f of report.files) {
     if (f.error && f.path === name) {
       marks.push({ line: f.error.line, severity: 'error', startCol: f.error.column, endLine: f.error.line, endCol: f.error.column + 1 });
-      notices.push({ cls: 'error', html: `<strong>${escapeHtml(f.path)} is not valid JSON:</strong> ${escapeHtml(f.error.message)} <a href="#" data-jump="${f.error.line}:${f.error.column}">line ${f.error.line}, column ${f.error.column}</a>` });
+      notices.push({ cls: 'error', html: `<strong>${escapeHtml(f.path)} ${invalid(f)}:</strong> ${escapeHtml(f.error.message)} <a href="#" data-jump="${f.error.line}:${f.error.column}">line ${f.error.line}, column ${f.error.column}</a>` });
     } else if (f.error) {
-      notices.push({ cls: 'error', html: `<strong>${escapeHtml(f.path)} is not valid JSON:</strong> ${escapeHtml(f.error.message)} (line ${f.error.line}, column ${f.error.column})` });
+      notices.push({ cls: 'error', html: `<strong>${escapeHtml(f.path)} ${invalid(f)}:</strong> ${escapeHtml(f.error.message)} (line ${f.error.line}, column ${f.error.column})` });
+    }
+    // What could not be checked (a module not given, a registry module):
+    // said, never a silent pass.
+    for (const n of f.notes ?? []) {
+      notices.push({ cls: '', html: `<strong>Note:</strong> ${escapeHtml(n.message)} (${escapeHtml(n.file)}, line ${n.line})` });
     }
   }
   for (const f of report.findings) {
@@ -421,7 +458,7 @@ function renderEmpty(kind) {
   box.innerHTML =
     kind === 'clean'
       ? '<div class="big">✓ No findings</div><div>The managed identities in this template follow every rule of the policy.</div>'
-      : '<div class="big">Check a template</div><div>Paste an ARM template on the left, drop files anywhere on the page, or press <strong>Load sample</strong> to see what idguard reports.</div>';
+      : '<div class="big">Check a template</div><div>Paste a Bicep file or an ARM template on the left, drop files anywhere on the page, or press <strong>Load sample</strong> or <strong>Bicep sample</strong> to see what idguard reports.</div>';
 }
 
 function renderFindings(report, name) {
@@ -495,7 +532,11 @@ async function loadFiles(fileList) {
   for (const file of fileList) {
     const text = await file.text();
     const head = text.slice(0, 4096).toLowerCase();
-    if (head.includes('deploymentparameters.json')) {
+    if (/\.bicep$/i.test(file.name) && !templateSet) {
+      template.value = text;
+      fileNameInput.value = file.name;
+      templateSet = true;
+    } else if (head.includes('deploymentparameters.json') || /\.bicepparam$/i.test(file.name)) {
       const existing = params.find((p) => p.name === file.name);
       if (existing) {
         existing.text = text;
@@ -520,7 +561,10 @@ async function loadFiles(fileList) {
 
 function wire() {
   for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => selectTab(tab.id.replace('tab-', '')));
-  template.ta.addEventListener('input', schedule);
+  template.ta.addEventListener('input', () => {
+    followLanguage(template.value);
+    schedule();
+  });
   policy.ta.addEventListener('input', schedule);
   fileNameInput.addEventListener('input', schedule);
   $('#add-param').addEventListener('click', () => {
@@ -532,6 +576,13 @@ function wire() {
     template.value = SAMPLE_TEMPLATE;
     fileNameInput.value = 'main.json';
     if (!policy.value.trim()) policy.value = '';
+    selectTab('template');
+    runCheck();
+    scheduleHash();
+  });
+  $('#load-bicep-sample').addEventListener('click', () => {
+    template.value = SAMPLE_BICEP;
+    fileNameInput.value = 'main.bicep';
     selectTab('template');
     runCheck();
     scheduleHash();

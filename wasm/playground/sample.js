@@ -67,3 +67,29 @@ export const SAMPLE_POLICY = `{
   "rules": {}
 }
 `;
+
+// The Bicep sample: the same mistakes written in Bicep (one file, so the
+// page needs no module): a Contributor assignment at the subscription, a
+// client ID used as a principal ID, no principalType, no tags.
+export const SAMPLE_BICEP = `targetScope = 'subscription'
+
+param workloadName string = 'orders'
+param location string = 'westeurope'
+
+resource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {
+  name: 'rg-\${workloadName}-prod'
+  location: location
+}
+
+resource contributor 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {
+  name: 'b24988ac-6180-42a0-ab88-20f7382dd24c'
+}
+
+resource assignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(subscription().id, workloadName, 'contributor')
+  properties: {
+    roleDefinitionId: contributor.id
+    principalId: reference(resourceId(rg.name, 'Microsoft.ManagedIdentity/userAssignedIdentities', '\${workloadName}-identity'), '2023-01-31').clientId
+  }
+}
+`;

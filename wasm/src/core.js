@@ -35,6 +35,8 @@ function unwrap(text) {
   return out.ok;
 }
 
+const LANGUAGES = new Set(['json', 'bicep', 'bicepparam']);
+
 function isRecordOfStrings(v) {
   return v != null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -79,6 +81,10 @@ export function makeApi(ready, platform = {}) {
       request.files = options.files;
     }
     if (options.fileName != null) request.fileName = String(options.fileName);
+    if (options.language != null) {
+      if (!LANGUAGES.has(options.language)) throw new TypeError("options.language must be 'json', 'bicep' or 'bicepparam'");
+      request.language = options.language;
+    }
     request.today = options.today === undefined ? todayString() : options.today;
     return request;
   }
@@ -175,9 +181,39 @@ export function makeApi(ready, platform = {}) {
     return call((raw) => raw.validatePolicy(json));
   }
 
+  const KINDS = new Set(['template', 'parameters', 'other']);
+
+  function project(request) {
+    if (request == null || typeof request !== 'object' || !Array.isArray(request.files)) {
+      throw new TypeError('project(request): request must be an object with a `files` array');
+    }
+    const files = request.files.map((f, i) => {
+      if (f == null || typeof f !== 'object' || typeof f.path !== 'string') {
+        throw new TypeError(`project(request): files[${i}] must be an object with a string \`path\``);
+      }
+      const out = { path: f.path };
+      if (f.text != null) {
+        if (typeof f.text !== 'string') throw new TypeError(`project(request): files[${i}].text must be a string`);
+        out.text = f.text;
+      }
+      if (f.kind != null) {
+        if (!KINDS.has(f.kind)) throw new TypeError(`project(request): files[${i}].kind must be 'template', 'parameters' or 'other'`);
+        out.kind = f.kind;
+      }
+      return out;
+    });
+    const json = JSON.stringify({ files });
+    return call((raw) => raw.project(json));
+  }
+
+  function fileKind(path, text) {
+    if (typeof path !== 'string' || typeof text !== 'string') throw new TypeError('fileKind(path, text): path and text must be strings');
+    return project({ files: [{ path, text }] }).files[0].kind;
+  }
+
   function version() {
     return ready().version();
   }
 
-  return { check, checkAsync, preparePlugins, policyPlugins, rules, explain, validatePolicy, version };
+  return { check, checkAsync, preparePlugins, policyPlugins, project, fileKind, rules, explain, validatePolicy, version };
 }

@@ -98,3 +98,49 @@ test('init resolves at once in Node', async () => {
   await idguard.init();
   assert.equal(typeof idguard.check(EMPTY), 'object');
 });
+
+test('project: kinds, parameter files and linked templates as the CLI decides them', () => {
+  const T = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+  const P = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#';
+  const linking = (rel) =>
+    JSON.stringify({
+      $schema: T,
+      contentVersion: '1.0.0.0',
+      resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'd', properties: { mode: 'Incremental', templateLink: { relativePath: rel } } }],
+    });
+  const main = linking('nested/a.json');
+  const a = linking('b.json');
+  const b = EMPTY;
+  const params = JSON.stringify({ $schema: P, parameters: {} });
+  const files = [
+    { path: 'infra/main.json', text: main },
+    { path: 'infra/main.prod.parameters.json', text: params },
+    { path: 'infra/parameters.json', kind: 'parameters' },
+    { path: 'infra/other.json', kind: 'other' },
+  ];
+  let plan = idguard.project({ files });
+  assert.deepEqual(plan.files.map((f) => f.kind), ['template', 'parameters', 'parameters', 'other']);
+  assert.deepEqual(plan.templates, [
+    {
+      path: 'infra/main.json',
+      // The generic name goes to the only template of the directory.
+      parameterFiles: ['infra/main.prod.parameters.json', 'infra/parameters.json'],
+      links: [{ relativePath: 'nested/a.json', path: 'infra/nested/a.json', given: false }],
+    },
+  ]);
+  // A host reads what is missing and asks again: the links go on from the
+  // linked file's own directory.
+  plan = idguard.project({ files: [...files, { path: 'infra/nested/a.json', text: a }, { path: 'infra/nested/b.json', text: b }] });
+  const links = plan.templates.find((t) => t.path === 'infra/main.json').links;
+  assert.deepEqual(links.map((l) => [l.relativePath, l.given]).sort(), [['nested/a.json', true], ['nested/b.json', true]]);
+  const report = idguard.check(main, { fileName: 'infra/main.json', files: { 'nested/a.json': a, 'nested/b.json': b } });
+  assert.deepEqual(report.files.map((f) => f.error), [null]);
+
+  assert.equal(idguard.fileKind('x.json', params), 'parameters');
+  assert.equal(idguard.fileKind('x.json', `x{"$schema": "${T}"`), 'template', 'a broken template is a template');
+  assert.equal(idguard.fileKind('x.json', '{}'), 'other');
+  assert.throws(() => idguard.project({ files: [{ path: 'a.json' }] }), (e) => e.kind === 'options' && /a\.json: give the file's text or its kind/.test(e.message));
+  assert.throws(() => idguard.project({ files: [{ path: 'a.json', kind: 'module' }] }), TypeError);
+  assert.throws(() => idguard.project({}), TypeError);
+  assert.throws(() => idguard.fileKind('a.json'), TypeError);
+});

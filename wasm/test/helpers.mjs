@@ -65,14 +65,6 @@ export function jsonFiles(dir) {
   return out;
 }
 
-/** The kind of a JSON file by its `$schema`, as the core's sniff_kind does. */
-export function sniffKind(text) {
-  const head = text.slice(0, 4096).toLowerCase();
-  if (head.includes('deploymentparameters.json')) return 'parameters';
-  if (head.includes('deploymenttemplate.json')) return 'template';
-  return 'other';
-}
-
 export function readText(path) {
   return readFileSync(path, 'utf8');
 }

@@ -12,11 +12,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 import * as idguard from '../src/node.js';
-import { CORPUS, FIXTURES, REPO, jsonFiles, noteSkip, readText, sniffKind } from './helpers.mjs';
+import { CORPUS, FIXTURES, REPO, jsonFiles, noteSkip, readText } from './helpers.mjs';
 
 // The CLI reads the clock: use the same date.
 const TODAY = idguard.todayString();
@@ -29,23 +29,24 @@ function cliBinary() {
   return { bin: join(targetDir, 'release', 'idguard') };
 }
 
-/** Literal templateLink.relativePath targets, transitively, keyed relative to the template's directory. */
+/**
+ * The linked templates the check of `templatePath` asks for, as the
+ * package's `project` names them (relative to the template's directory,
+ * transitively): read from disk until nothing readable is missing.
+ */
 function linkedFiles(templatePath, text) {
-  const base = dirname(templatePath);
-  const files = {};
-  const queue = [[text, '']];
-  while (queue.length > 0 && Object.keys(files).length < 64) {
-    const [t, dir] = queue.pop();
-    for (const m of t.matchAll(/"relativePath"\s*:\s*"([^"[][^"]*)"/g)) {
-      const rel = join(dir, m[1]).replaceAll('\\', '/');
-      if (rel in files) continue;
-      const p = join(base, rel);
-      if (!existsSync(p)) continue;
-      files[rel] = readText(p);
-      queue.push([files[rel], dirname(rel)]);
+  const given = new Map();
+  const tried = new Set();
+  for (;;) {
+    const files = [{ path: templatePath, text, kind: 'template' }, ...[...given].map(([path, t]) => ({ path, text: t }))];
+    const links = idguard.project({ files }).templates[0].links;
+    const missing = links.filter((l) => !l.given && l.path !== null && !tried.has(l.path));
+    if (missing.length === 0) return Object.fromEntries(links.filter((l) => l.given).map((l) => [l.relativePath, given.get(l.path)]));
+    for (const l of missing) {
+      tried.add(l.path);
+      if (existsSync(l.path)) given.set(l.path, readText(l.path));
     }
   }
-  return files;
 }
 
 const key = (f) =>
@@ -57,7 +58,7 @@ test('the wasm package finds what the native CLI finds (corpus and fixtures)', {
   // files and pairs them) and the fixtures directory (the CLI walks it).
   const inputs = [];
   const corpusFiles = jsonFiles(CORPUS);
-  const corpusTemplates = corpusFiles.filter((p) => sniffKind(readText(p)) === 'template').length;
+  const corpusTemplates = corpusFiles.filter((p) => idguard.fileKind(p, readText(p)) === 'template').length;
   if (corpusFiles.length === 0) noteSkip('corpus parity', `no corpus at ${CORPUS}: checked tests/fixtures only`);
   inputs.push(...corpusFiles);
   assert.ok(existsSync(FIXTURES), `${relative(REPO, FIXTURES)} is part of the repository`);
@@ -80,8 +81,9 @@ test('the wasm package finds what the native CLI finds (corpus and fixtures)', {
   const native = JSON.parse(run.stdout);
 
   const nativeTemplates = native.files.filter((f) => f.kind === 'template');
-  // The CLI's classification is structural (top-level `$schema`), this
-  // test's a text sniff: allow a few differences, not a missing corpus.
+  // Both classify with the core's sniff_kind, but this test reads every
+  // file as UTF-8 (the CLI also decodes UTF-16) and the CLI refuses some
+  // files: allow a few differences, not a missing corpus.
   assert.ok(nativeTemplates.length >= corpusTemplates * 0.95, `the CLI found ${nativeTemplates.length} templates, expected about ${corpusTemplates}`);
 
   const wasmFindings = new Set();

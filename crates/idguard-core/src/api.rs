@@ -15,10 +15,8 @@ use crate::rules::{self, Diagnostic, RuleContext};
 use crate::source::{Document, Span};
 use crate::template::{self, FileId, Files};
 
-pub use crate::project::{pair_parameter_files, sniff_kind};
-
-/// Most linked template files loaded for one template.
-const MAX_LINKED_FILES: usize = 64;
+use crate::project;
+pub use crate::project::{normalize_path, pair_parameter_files, sniff_kind};
 
 /// A file's text as the caller read it, named as the caller wants it shown.
 #[derive(Clone, Debug)]
@@ -599,98 +597,26 @@ fn budget_error(
 }
 
 /// Loads the templates linked by a literal `templateLink.relativePath`,
-/// transitively, as far as `resolve` has them. Linked files are shown under
-/// the root template's directory joined with their relative path.
+/// transitively, as far as `resolve` has them ([`project::walk_links`]).
+/// Linked files are shown under the root template's directory joined with
+/// their relative path.
 fn load_linked(files: &mut Files, root: FileId, resolve: &dyn Fn(&str) -> Option<String>) {
-    let root_path = files.get(root).map(|e| e.path.clone()).unwrap_or_default();
+    let Some((root_path, doc)) = files.get(root).map(|e| (e.path.clone(), e.doc.clone())) else {
+        return;
+    };
     let root_dir = match root_path.rsplit_once(['/', '\\']) {
         Some((d, _)) => format!("{d}/"),
         None => String::new(),
     };
-    // File → its directory relative to the root template's directory.
-    let mut base: HashMap<FileId, String> = HashMap::from([(root, String::new())]);
-    let mut by_path: HashMap<String, FileId> = HashMap::new();
-    let mut queue = vec![root];
-    while let Some(file) = queue.pop() {
-        let Some(doc) = files.get(file).map(|e| e.doc.clone()) else {
-            continue;
-        };
-        let dir = base.get(&file).cloned().unwrap_or_default();
-        let mut rels = Vec::new();
-        collect_relative_paths(&doc, &mut rels);
-        for rel in rels {
-            if files.entries.len() >= MAX_LINKED_FILES {
-                return;
-            }
-            // An absolute path goes to `resolve` as written, for the host
-            // to refuse: joined to the directory it would silently turn
-            // into another path.
-            let absolute = rel.starts_with(['/', '\\'])
-                || (rel.get(1..2) == Some(":")
-                    && rel.starts_with(|c: char| c.is_ascii_alphabetic()));
-            let joined = if absolute {
-                rel.clone()
-            } else {
-                normalize_path(&format!("{dir}{rel}"))
-            };
-            if let Some(id) = by_path.get(&joined) {
-                files.links.insert((file, rel), *id);
-                continue;
-            }
-            let Some(text) = resolve(&joined) else {
-                continue;
-            };
-            let Ok(doc) = Document::parse(&text) else {
-                continue;
-            };
-            let shown = format!("{root_dir}{joined}");
-            let id = files.push(shown, Rc::from(text.as_str()), Rc::new(doc));
-            let linked_dir = match joined.rsplit_once('/') {
-                Some((d, _)) => format!("{d}/"),
-                None => String::new(),
-            };
-            base.insert(id, linked_dir);
-            by_path.insert(joined, id);
-            files.links.insert((file, rel), id);
-            queue.push(id);
-        }
+    let walk = project::walk_links(&doc, files.entries.len(), resolve);
+    let mut ids = vec![root];
+    for f in walk.files {
+        ids.push(files.push(format!("{root_dir}{}", f.path), f.text, f.doc));
     }
-}
-
-/// A relative path with `.` and `..` segments resolved and `/` separators:
-/// how linked template paths are joined before `resolve` is asked for them.
-pub fn normalize_path(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split(['/', '\\']) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|s| *s != "..") {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
+    for (from, rel, to) in walk.links {
+        if let (Some(from), Some(to)) = (ids.get(from), ids.get(to)) {
+            files.links.insert((*from, rel), *to);
         }
-    }
-    out.join("/")
-}
-
-fn collect_relative_paths(doc: &Document, out: &mut Vec<String>) {
-    // Iterative walk: every `templateLink.relativePath` string.
-    let mut stack = vec![doc.root()];
-    while let Some(n) = stack.pop() {
-        for m in doc.members(n) {
-            if m.key.eq_ignore_ascii_case("templateLink")
-                && let Some(rel) = doc.get(m.value, "relativePath").and_then(|r| doc.as_str(r))
-                && !rel.starts_with('[')
-            {
-                out.push(rel.to_string());
-            }
-            stack.push(m.value);
-        }
-        stack.extend(doc.items(n).iter().copied());
     }
 }
 

@@ -1,8 +1,18 @@
-//! Which files are templates, which are parameter files, and which
-//! parameter files belong to which template. Pure functions of paths and
-//! text: the CLI walks the disk, the wasm package gets files from the page.
+//! Which files are templates, which are parameter files, which parameter
+//! files belong to which template, and which linked templates a template
+//! needs. Pure functions of paths and text: the CLI walks the disk, the wasm
+//! package gets files from the page, and both ask these functions (the
+//! wasm package through [`plan`]), so every host classifies, pairs and
+//! follows links alike.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::bicep::Language;
 use crate::finding::FileKind;
+use crate::source::Document;
 
 /// Tells templates, parameter files and other JSON apart by their
 /// `$schema`, without parsing the file: cheap enough to run over a whole
@@ -418,6 +428,487 @@ pub fn pair_parameter_files<'a>(
     pairs
 }
 
+/// Most files one template's check loads: the template, its parameter
+/// files and its linked templates together.
+pub const MAX_LINKED_FILES: usize = 64;
+
+/// A relative path with `.` and `..` segments resolved and `/` separators:
+/// how linked template paths are joined before `resolve` is asked for them.
+pub fn normalize_path(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split(['/', '\\']) {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|s| *s != "..") {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    out.join("/")
+}
+
+/// Whether a linked path is absolute (`/x`, `\\x`, `C:…`). An absolute path
+/// goes to `resolve` as written, for the host to refuse: joined to the
+/// directory it would silently turn into another path.
+fn is_absolute_link(rel: &str) -> bool {
+    rel.starts_with(['/', '\\'])
+        || (rel.get(1..2) == Some(":") && rel.starts_with(|c: char| c.is_ascii_alphabetic()))
+}
+
+/// Every literal `templateLink.relativePath` string of a document (an
+/// expression, `[…]`, names no file until evaluated and is left out), in
+/// the order the walk meets them (last member or item first).
+fn relative_paths(doc: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    // Iterative walk: a deep document does not recurse.
+    let mut stack = vec![doc.root()];
+    while let Some(n) = stack.pop() {
+        for m in doc.members(n) {
+            if m.key.eq_ignore_ascii_case("templateLink")
+                && let Some(rel) = doc.get(m.value, "relativePath").and_then(|r| doc.as_str(r))
+                && !rel.starts_with('[')
+            {
+                out.push(rel.to_string());
+            }
+            stack.push(m.value);
+        }
+        stack.extend(doc.items(n).iter().copied());
+    }
+    out
+}
+
+/// A linked template loaded by [`walk_links`].
+pub(crate) struct LinkedDoc {
+    /// The path `resolve` was asked for: relative to the root template's
+    /// directory, normalised (or absolute, as written).
+    pub path: String,
+    pub text: Rc<str>,
+    pub doc: Rc<Document>,
+}
+
+/// What [`walk_links`] loaded. Files are numbered 0 for the root template
+/// and `i + 1` for `files[i]`.
+#[derive(Default)]
+pub(crate) struct LinkWalk {
+    /// The linked templates, in the order they were loaded.
+    pub files: Vec<LinkedDoc>,
+    /// (linking file, relative path as written there, linked file).
+    pub links: Vec<(usize, String, usize)>,
+}
+
+/// Loads the templates `root` links to by a literal
+/// `templateLink.relativePath`, transitively, as far as `resolve` has them
+/// (a file `resolve` does not give, or that does not parse, is not
+/// followed). A path is relative to the directory of the file that writes
+/// it; `resolve` is asked for it relative to the root template's directory
+/// (normalised by [`normalize_path`]; an absolute path as written). The
+/// same file linked twice is loaded once. `loaded` is how many files the
+/// check already holds (the template and its parameter files): together
+/// with the linked ones they stay within [`MAX_LINKED_FILES`].
+///
+/// This is the one walk: the check loads linked templates with it, and
+/// [`linked_files`] tells a host which files the check will ask for.
+pub(crate) fn walk_links(
+    root: &Document,
+    loaded: usize,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> LinkWalk {
+    let mut walker = Walker {
+        walk: LinkWalk::default(),
+        base: vec![String::new()],
+        by_path: HashMap::new(),
+        queue: Vec::new(),
+        room: MAX_LINKED_FILES.saturating_sub(loaded),
+        resolve,
+    };
+    if walker.visit(0, root) {
+        // Depth first, last discovered first: the order the check has
+        // always loaded files in (and so numbered them).
+        while let Some((file, doc)) = walker.queue.pop() {
+            if !walker.visit(file, &doc) {
+                break;
+            }
+        }
+    }
+    walker.walk
+}
+
+/// The state of [`walk_links`].
+struct Walker<'r> {
+    walk: LinkWalk,
+    /// Directory of each file (by number), relative to the root template's
+    /// directory, with a trailing `/` (empty for the root's own).
+    base: Vec<String>,
+    /// Loaded files by the path `resolve` was asked for.
+    by_path: HashMap<String, usize>,
+    /// Loaded files whose links are still to follow.
+    queue: Vec<(usize, Rc<Document>)>,
+    /// How many more files may be loaded.
+    room: usize,
+    resolve: &'r dyn Fn(&str) -> Option<String>,
+}
+
+impl Walker<'_> {
+    /// Follows the links of file `file`; false once no more files may be
+    /// loaded.
+    fn visit(&mut self, file: usize, doc: &Document) -> bool {
+        let dir = self.base.get(file).cloned().unwrap_or_default();
+        for rel in relative_paths(doc) {
+            if self.walk.files.len() >= self.room {
+                return false;
+            }
+            let joined = if is_absolute_link(&rel) {
+                rel.clone()
+            } else {
+                normalize_path(&format!("{dir}{rel}"))
+            };
+            if let Some(id) = self.by_path.get(&joined) {
+                self.walk.links.push((file, rel, *id));
+                continue;
+            }
+            let Some(text) = (self.resolve)(&joined) else {
+                continue;
+            };
+            let Ok(linked) = Document::parse(&text) else {
+                continue;
+            };
+            let linked = Rc::new(linked);
+            let id = self.walk.files.len() + 1;
+            self.base.push(match joined.rsplit_once('/') {
+                Some((d, _)) => format!("{d}/"),
+                None => String::new(),
+            });
+            self.by_path.insert(joined.clone(), id);
+            self.walk.links.push((file, rel, id));
+            self.walk.files.push(LinkedDoc {
+                path: joined,
+                text: Rc::from(text.as_str()),
+                doc: Rc::clone(&linked),
+            });
+            self.queue.push((id, linked));
+        }
+        true
+    }
+}
+
+/// The paths the check of template `text` asks `resolve` for, in the order
+/// it asks (each once), and whether `resolve` had the file: the links
+/// [`walk_links`] follows, with `loaded` as there. A template that does
+/// not parse links to nothing.
+pub fn linked_files(
+    text: &str,
+    loaded: usize,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(String, bool)> {
+    let Ok(doc) = Document::parse(text) else {
+        return Vec::new();
+    };
+    let asked: std::cell::RefCell<Vec<(String, bool)>> = std::cell::RefCell::default();
+    let recording = |path: &str| {
+        let text = resolve(path);
+        let mut asked = asked.borrow_mut();
+        if !asked.iter().any(|(p, _)| p == path) {
+            asked.push((path.to_string(), text.is_some()));
+        }
+        text
+    };
+    walk_links(&doc, loaded, &recording);
+    asked.into_inner()
+}
+
+/// A file of a project as a host knows it: its path (any form the host
+/// reads files by: relative or absolute, `/` or `\`), and its kind or its
+/// text or both.
+#[derive(Clone, Copy, Debug)]
+pub struct ProjectFile<'a> {
+    pub path: &'a str,
+    /// Its kind, when the host already knows it (from an earlier answer it
+    /// cached): the text is then not read to classify it.
+    pub kind: Option<FileKind>,
+    /// Its text: classifies it (unless `kind` is given); a template's text
+    /// gives its links, and a linked file's text lets the links be followed
+    /// through it.
+    pub text: Option<&'a str>,
+}
+
+/// The kind of one file of a [`Project`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClassifiedFile {
+    pub path: String,
+    pub kind: FileKind,
+}
+
+/// A file a template links to (`templateLink.relativePath`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    /// What the check asks `resolve` for: the path relative to the
+    /// template's directory, normalised (an absolute path as written). The
+    /// key to give the file's text under when checking (the wasm
+    /// request's `files`).
+    pub relative_path: String,
+    /// The file on the host's side: the host's own path when it gave the
+    /// file, else the template's directory joined with `relative_path`
+    /// (`/` separators). `None` for an absolute path, which a host must
+    /// not read (the CLI refuses it).
+    pub path: Option<String>,
+    /// Whether the host gave the file's text (then the links of the linked
+    /// file were followed too).
+    pub given: bool,
+}
+
+/// One template of a [`Project`] and the files its check needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateFiles {
+    pub path: String,
+    /// Its parameter files, as [`pair_parameter_files`] pairs them.
+    pub parameter_files: Vec<String>,
+    /// The linked templates its check asks for (as far as the texts given
+    /// reach: a host reads the files not given and asks again). `None` when
+    /// the template's text was not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
+}
+
+/// What [`plan`] tells a host about its files.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Project {
+    /// Every file given, in the order given, with its kind.
+    pub files: Vec<ClassifiedFile>,
+    /// Every template, in the order given.
+    pub templates: Vec<TemplateFiles>,
+}
+
+/// A file [`plan`] cannot classify.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Everything a host needs to know to check a set of files the way the
+/// CLI does: each file's kind ([`sniff_kind`], unless the host gives it),
+/// each template's parameter files ([`pair_parameter_files`]) and, for a
+/// template whose text is given, the linked templates its check will ask
+/// for ([`linked_files`], counting its parameter files as the check does,
+/// and following links through every linked file whose text is given).
+///
+/// A file given with neither kind nor text is an error. Paths compare
+/// after normalisation (`\` as `/`, `.` and `..` resolved); when two
+/// files have the same path the first one's text is used.
+pub fn plan(files: &[ProjectFile<'_>]) -> Result<Project, ProjectError> {
+    let mut classified = Vec::with_capacity(files.len());
+    for f in files {
+        let kind = match (f.kind, f.text, Language::of_path(f.path)) {
+            (Some(kind), _, _) => kind,
+            // Bicep is known by its extension: a `.bicep` file is a
+            // template and a `.bicepparam` a parameter file, whatever (or
+            // however broken) its text.
+            (None, _, Language::Bicep) => FileKind::Template,
+            (None, _, Language::BicepParam) => FileKind::Parameters,
+            (None, Some(text), Language::Json) => sniff_kind(text),
+            (None, None, Language::Json) => {
+                return Err(ProjectError {
+                    path: f.path.to_string(),
+                    message: format!("{}: give the file's text or its kind", f.path),
+                });
+            }
+        };
+        classified.push(ClassifiedFile {
+            path: f.path.to_string(),
+            kind,
+        });
+    }
+    let of_kind = |want: FileKind| -> Vec<&str> {
+        classified
+            .iter()
+            .filter(|c| c.kind == want)
+            .map(|c| c.path.as_str())
+            .collect()
+    };
+    let templates = of_kind(FileKind::Template);
+    let parameters = of_kind(FileKind::Parameters);
+    let mut texts: HashMap<String, (&str, &str)> = HashMap::new();
+    for f in files {
+        if let Some(text) = f.text {
+            texts.entry(host_key(f.path)).or_insert((f.path, text));
+        }
+    }
+    let text_of = |path: &str| texts.get(&host_key(path)).map(|(_, text)| *text);
+    // JSON parameter files pair by name, `.bicepparam` files by the
+    // template their `using` names (read from their text: one given
+    // without text pairs with nothing).
+    let (bicepparams, json_params): (Vec<&str>, Vec<&str>) = parameters
+        .iter()
+        .partition(|p| Language::of_path(p) == Language::BicepParam);
+    let bicepparams: Vec<(&str, &str)> = bicepparams
+        .into_iter()
+        .filter_map(|p| text_of(p).map(|t| (p, t)))
+        .collect();
+    // As the CLI pairs them: a `.bicep` template takes the names of the
+    // JSON it compiles to (`main.bicep` with `main.parameters.json`),
+    // unless that JSON is itself one of the templates.
+    let json_templates: std::collections::HashSet<String> = templates
+        .iter()
+        .filter(|t| Language::of_path(t) == Language::Json)
+        .map(|t| t.to_ascii_lowercase())
+        .collect();
+    let keys: Vec<String> = templates
+        .iter()
+        .map(|t| {
+            if Language::of_path(t) == Language::Bicep
+                && let Some(stem) = t.get(..t.len().saturating_sub(".bicep".len()))
+            {
+                let json = format!("{stem}.json");
+                if !json_templates.contains(&json.to_ascii_lowercase()) {
+                    return json;
+                }
+            }
+            (*t).to_string()
+        })
+        .collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let mut pairs: Vec<(&str, Vec<&str>)> = templates
+        .iter()
+        .zip(pair_parameter_files(&key_refs, &json_params))
+        .map(|(t, (_, ps))| (*t, ps))
+        .collect();
+    for ((_, ps), (_, using)) in pairs
+        .iter_mut()
+        .zip(crate::bicep::params::pair_bicepparam_files(
+            &templates,
+            &bicepparams,
+        ))
+    {
+        ps.extend(using);
+    }
+    let templates = pairs
+        .into_iter()
+        .map(|(template, parameter_files)| {
+            let links = text_of(template).map(|text| {
+                let (dir, _) = split_path(template);
+                let host_path = |asked: &str| join_host(&dir, asked);
+                let resolve = |asked: &str| {
+                    if is_absolute_link(asked) || is_registry_ref(asked) {
+                        return None;
+                    }
+                    texts
+                        .get(&host_path(asked))
+                        .map(|(_, text)| (*text).to_string())
+                };
+                let asked = if Language::of_path(template) == Language::Bicep {
+                    let params: Vec<(&str, &str)> = parameter_files
+                        .iter()
+                        .filter_map(|p| text_of(p).map(|t| (*p, t)))
+                        .collect();
+                    bicep_files(template, text, &params, &resolve)
+                } else {
+                    linked_files(text, 1 + parameter_files.len(), &resolve)
+                };
+                asked
+                    .into_iter()
+                    .map(|(relative_path, given)| {
+                        let path = (!is_absolute_link(&relative_path)
+                            && !is_registry_ref(&relative_path))
+                        .then(|| {
+                            let key = host_path(&relative_path);
+                            texts
+                                .get(&key)
+                                .map_or(key, |(written, _)| (*written).to_string())
+                        });
+                        Link {
+                            relative_path,
+                            path,
+                            given,
+                        }
+                    })
+                    .collect()
+            });
+            TemplateFiles {
+                path: template.to_string(),
+                parameter_files: parameter_files.into_iter().map(str::to_string).collect(),
+                links,
+            }
+        })
+        .collect();
+    Ok(Project {
+        files: classified,
+        templates,
+    })
+}
+
+/// A registry module reference as the core asks the resolver for it
+/// (`br:…`, `br/<alias>:…`): not a file a host reads by path.
+fn is_registry_ref(asked: &str) -> bool {
+    asked.starts_with("br:") || asked.starts_with("br/")
+}
+
+/// The files the check of Bicep template `text` (at `path`, with its
+/// parameter files `params`) asks `resolve` for, in the order it asks
+/// (each once), and whether `resolve` had each: its local modules (and
+/// theirs), the files of `load*Content()` and compile-time imports, the
+/// `extends` of a `.bicepparam`, registry modules (`br:…`). Found by
+/// running the check's own reading (lowering and module loading) with a
+/// recording resolver, so it asks exactly what the check will.
+fn bicep_files(
+    path: &str,
+    text: &str,
+    params: &[(&str, &str)],
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(String, bool)> {
+    let asked: std::cell::RefCell<Vec<(String, bool)>> = std::cell::RefCell::default();
+    let recording = |p: &str| {
+        let text = resolve(p);
+        let mut asked = asked.borrow_mut();
+        if !asked.iter().any(|(a, _)| a == p) {
+            asked.push((p.to_string(), text.is_some()));
+        }
+        text
+    };
+    if let Ok(mut template) = crate::bicep::check::read_template(path, text, &recording) {
+        for (p, t) in params {
+            if Language::of_path(p) == Language::BicepParam {
+                let mut notes = Vec::new();
+                let _ = crate::bicep::check::read_bicepparam(p, t, path, &recording, &mut notes);
+            }
+        }
+        let doc = std::mem::replace(&mut template.doc, crate::bicep::empty_document());
+        let mut files = crate::template::Files::default();
+        let root = files.push(path.to_string(), Rc::from(text), Rc::new(doc));
+        let mut notes = Vec::new();
+        let _ =
+            crate::bicep::check::load_modules(&mut files, root, &template, &recording, &mut notes);
+    }
+    asked.into_inner()
+}
+
+/// A host path to compare by: `/` separators, `.` and `..` resolved, a
+/// leading `/` kept.
+fn host_key(path: &str) -> String {
+    let normal = normalize_path(path);
+    if path.starts_with(['/', '\\']) {
+        format!("/{normal}")
+    } else {
+        normal
+    }
+}
+
+/// A host directory (as [`split_path`] gives it) joined with a relative
+/// path, as a [`host_key`].
+fn join_host(dir: &str, rel: &str) -> String {
+    host_key(&match dir {
+        "" => rel.to_string(),
+        "/" => format!("/{rel}"),
+        d => format!("{d}/{rel}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -790,6 +1281,303 @@ mod tests {
         }
     }
 
+    /// A template text whose deployments link to `paths`.
+    fn linking(paths: &[&str]) -> String {
+        let resources: Vec<String> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!(
+                    "{{\"type\": \"Microsoft.Resources/deployments\", \"apiVersion\": \"2022-09-01\", \"name\": \"d{i}\", \"properties\": {{\"mode\": \"Incremental\", \"templateLink\": {{\"relativePath\": \"{p}\"}}}}}}"
+                )
+            })
+            .collect();
+        format!(
+            "{{\"$schema\": \"{T}\", \"contentVersion\": \"1.0.0.0\", \"resources\": [{}]}}",
+            resources.join(", ")
+        )
+    }
+
+    fn resolver(files: &[(&str, String)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let files: HashMap<String, String> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.clone()))
+            .collect();
+        move |p: &str| files.get(p).cloned()
+    }
+
+    #[test]
+    fn linked_files_are_asked_relative_to_the_linking_file() {
+        let root = linking(&[
+            "nested/a.json",
+            "./nested/../nested/a.json",
+            "missing.json",
+            "[concat('x', '.json')]",
+            "/etc/passwd",
+            "C:\\\\x.json",
+            "..\\\\up.json",
+        ]);
+        // a.json links to a sibling, back to the root, and to itself.
+        let a = linking(&["b.json", "../main.json", "a.json"]);
+        let b = linking(&["deeper/c.json"]);
+        let resolve = resolver(&[
+            ("nested/a.json", a),
+            ("nested/b.json", b),
+            ("main.json", linking(&[])),
+        ]);
+        let asked = linked_files(&root, 1, &resolve);
+        let want: Vec<(String, bool)> = [
+            ("nested/a.json", true),
+            ("missing.json", false),
+            ("/etc/passwd", false),
+            ("C:\\x.json", false),
+            ("../up.json", false),
+            ("nested/b.json", true),
+            ("main.json", true),
+            ("nested/deeper/c.json", false),
+        ]
+        .iter()
+        .map(|(p, f)| (p.to_string(), *f))
+        .collect();
+        let mut sorted_asked = asked.clone();
+        sorted_asked.sort();
+        let mut sorted_want = want.clone();
+        sorted_want.sort();
+        assert_eq!(sorted_asked, sorted_want, "{asked:?}");
+        // Each path is asked for once, and the root's own links first.
+        let mut first: Vec<&str> = asked.iter().take(5).map(|(p, _)| p.as_str()).collect();
+        first.sort_unstable();
+        assert_eq!(
+            first,
+            [
+                "../up.json",
+                "/etc/passwd",
+                "C:\\x.json",
+                "missing.json",
+                "nested/a.json"
+            ]
+        );
+        // Nothing to follow in a text that does not parse.
+        assert!(linked_files("{\"resources\": [", 1, &resolve).is_empty());
+    }
+
+    #[test]
+    fn the_walk_numbers_files_and_links_as_loaded() {
+        let root = linking(&["a.json", "b.json"]);
+        let resolve = resolver(&[
+            ("a.json", linking(&["b.json"])),
+            ("b.json", linking(&["a.json", "x.json"])),
+        ]);
+        let doc = Document::parse(&root).unwrap();
+        let walk = walk_links(&doc, 1, &resolve);
+        let paths: Vec<&str> = walk.files.iter().map(|f| f.path.as_str()).collect();
+        // The walk takes a file's links last first.
+        assert_eq!(paths, ["b.json", "a.json"]);
+        let mut links = walk.links.clone();
+        links.sort();
+        assert_eq!(
+            links,
+            [
+                (0, "a.json".to_string(), 2),
+                (0, "b.json".to_string(), 1),
+                (1, "a.json".to_string(), 2),
+                (2, "b.json".to_string(), 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_walk_stays_within_the_file_limit() {
+        // Every file links to two new ones: without the limit, 2^20.
+        let resolve = |p: &str| {
+            let n = p
+                .trim_start_matches('f')
+                .trim_end_matches(".json")
+                .parse::<u64>()
+                .ok()?;
+            (n < 1 << 20)
+                .then(|| linking(&[&format!("f{}.json", 2 * n), &format!("f{}.json", 2 * n + 1)]))
+        };
+        let doc = Document::parse(&linking(&["f1.json"])).unwrap();
+        for loaded in [1, 3, MAX_LINKED_FILES, MAX_LINKED_FILES + 5] {
+            let walk = walk_links(&doc, loaded, &resolve);
+            assert_eq!(
+                walk.files.len(),
+                MAX_LINKED_FILES.saturating_sub(loaded),
+                "{loaded}"
+            );
+        }
+        // Files beyond 2^20 are missing: asked for, not loaded.
+        let asked = linked_files(&linking(&["f1.json"]), 1, &resolve);
+        let found = asked.iter().filter(|(_, found)| *found).count();
+        assert_eq!(found, MAX_LINKED_FILES - 1);
+        assert!(asked.len() <= 2 * MAX_LINKED_FILES, "{}", asked.len());
+    }
+
+    fn file<'a>(path: &'a str, text: Option<&'a str>, kind: Option<FileKind>) -> ProjectFile<'a> {
+        ProjectFile { path, kind, text }
+    }
+
+    #[test]
+    fn plan_classifies_pairs_and_links() {
+        let template = linking(&["nested/a.json", "nested/missing.json", "/abs.json"]);
+        let a = linking(&["b.json"]);
+        let params = format!("{{\"$schema\": \"{P}\", \"parameters\": {{}}}}");
+        let files = [
+            file("/w/infra/main.json", Some(&template), None),
+            file("/w/infra/main.dev.parameters.json", Some(&params), None),
+            // Kind known (cached by the host): no text needed.
+            file(
+                "/w/infra/main.prod.parameters.json",
+                None,
+                Some(FileKind::Parameters),
+            ),
+            file("/w/infra/other.json", None, Some(FileKind::Template)),
+            file("/w/infra/./nested/a.json", Some(&a), None),
+            file("/w/infra/readme.json", Some("{\"x\": 1}"), None),
+        ];
+        let project = plan(&files).unwrap();
+        let kinds: Vec<(&str, FileKind)> = project
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("/w/infra/main.json", FileKind::Template),
+                ("/w/infra/main.dev.parameters.json", FileKind::Parameters),
+                ("/w/infra/main.prod.parameters.json", FileKind::Parameters),
+                ("/w/infra/other.json", FileKind::Template),
+                ("/w/infra/./nested/a.json", FileKind::Template),
+                ("/w/infra/readme.json", FileKind::Other),
+            ]
+        );
+        let link = |relative_path: &str, path: Option<&str>, given: bool| Link {
+            relative_path: relative_path.to_string(),
+            path: path.map(str::to_string),
+            given,
+        };
+        assert_eq!(
+            project.templates,
+            [
+                TemplateFiles {
+                    path: "/w/infra/main.json".to_string(),
+                    parameter_files: vec![
+                        "/w/infra/main.dev.parameters.json".to_string(),
+                        "/w/infra/main.prod.parameters.json".to_string(),
+                    ],
+                    links: Some(vec![
+                        link("/abs.json", None, false),
+                        link(
+                            "nested/missing.json",
+                            Some("/w/infra/nested/missing.json"),
+                            false
+                        ),
+                        link("nested/a.json", Some("/w/infra/./nested/a.json"), true),
+                        link("nested/b.json", Some("/w/infra/nested/b.json"), false),
+                    ]),
+                },
+                TemplateFiles {
+                    path: "/w/infra/other.json".to_string(),
+                    parameter_files: Vec::new(),
+                    links: None,
+                },
+                TemplateFiles {
+                    path: "/w/infra/./nested/a.json".to_string(),
+                    parameter_files: Vec::new(),
+                    links: Some(vec![link("b.json", Some("/w/infra/nested/b.json"), false)]),
+                },
+            ]
+        );
+        let json = serde_json::to_value(&project).unwrap();
+        assert_eq!(json["files"][0]["kind"], "template");
+        assert_eq!(
+            json["templates"][0]["parameterFiles"][0],
+            "/w/infra/main.dev.parameters.json"
+        );
+        assert_eq!(
+            json["templates"][0]["links"][1]["relativePath"],
+            "nested/missing.json"
+        );
+        assert!(json["templates"][0]["links"][0]["path"].is_null());
+        assert!(json["templates"][1].get("links").is_none());
+    }
+
+    #[test]
+    fn plan_joins_windows_and_relative_host_paths() {
+        let template = linking(&["..\\\\shared\\\\x.json", "y.json"]);
+        let files = [
+            file("C:\\repo\\infra\\main.json", Some(&template), None),
+            file("C:/repo/shared/x.json", Some("{}"), Some(FileKind::Other)),
+        ];
+        let links = plan(&files).unwrap().templates.remove(0).links.unwrap();
+        assert_eq!(
+            links,
+            [
+                Link {
+                    relative_path: "y.json".to_string(),
+                    path: Some("C:/repo/infra/y.json".to_string()),
+                    given: false,
+                },
+                Link {
+                    relative_path: "../shared/x.json".to_string(),
+                    path: Some("C:/repo/shared/x.json".to_string()),
+                    given: true,
+                },
+            ]
+        );
+        let files = [file("main.json", Some(&template), None)];
+        let links = plan(&files).unwrap().templates.remove(0).links.unwrap();
+        let paths: Vec<Option<&str>> = links.iter().map(|l| l.path.as_deref()).collect();
+        assert_eq!(paths, [Some("y.json"), Some("../shared/x.json")]);
+    }
+
+    #[test]
+    fn plan_counts_parameter_files_against_the_file_limit() {
+        let many: Vec<String> = (0..MAX_LINKED_FILES)
+            .map(|i| format!("l{i}.json"))
+            .collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let template = linking(&refs);
+        let empty = linking(&[]);
+        let mut files = vec![file("main.json", Some(&template), None)];
+        for p in &many {
+            files.push(file(p, Some(&empty), Some(FileKind::Other)));
+        }
+        let given = |files: &[ProjectFile<'_>]| {
+            plan(files)
+                .unwrap()
+                .templates
+                .remove(0)
+                .links
+                .unwrap()
+                .iter()
+                .filter(|l| l.given)
+                .count()
+        };
+        assert_eq!(given(&files), MAX_LINKED_FILES - 1);
+        files.push(file(
+            "main.parameters.json",
+            None,
+            Some(FileKind::Parameters),
+        ));
+        files.push(file(
+            "main.dev.parameters.json",
+            None,
+            Some(FileKind::Parameters),
+        ));
+        assert_eq!(given(&files), MAX_LINKED_FILES - 3);
+    }
+
+    #[test]
+    fn plan_needs_a_text_or_a_kind() {
+        let err = plan(&[file("a.json", None, None)]).unwrap_err();
+        assert_eq!(err.path, "a.json");
+        assert!(err.message.contains("text or its kind"), "{}", err.message);
+        assert_eq!(plan(&[]).unwrap(), Project::default());
+    }
+
     #[test]
     fn split_path_normalises() {
         assert_eq!(split_path("a\\b/c.json"), ("a/b".to_string(), "c.json"));
@@ -797,5 +1585,124 @@ mod tests {
         assert_eq!(split_path("c.json"), (String::new(), "c.json"));
         assert_eq!(split_path("/c.json"), ("/".to_string(), "c.json"));
         assert_eq!(split_path("././x//c.json"), ("x".to_string(), "c.json"));
+    }
+
+    /// A Bicep project: kinds by extension, `.bicepparam` paired by
+    /// `using`, and the files the check asks for (a local module and its
+    /// own module, a `loadTextContent`, a registry module) as the check's
+    /// own reading asks them, so a host can give them.
+    #[test]
+    fn plan_bicep_pairs_by_using_and_names_what_the_check_reads() {
+        let main = "module app './modules/app.bicep' = {\n  name: 'app'\n}\nmodule reg 'br/public:avm/res/x:1.0.0' = {\n  name: 'reg'\n}\nvar script = loadTextContent('scripts/run.sh')\n";
+        let app = "module leaf '../shared/leaf.bicep' = {\n  name: 'leaf'\n}\n";
+        let dev = "using './main.bicep'\nparam x = 1\n";
+        let other = "using './other.bicep'\n";
+        let files = [
+            ProjectFile {
+                path: "/w/infra/main.bicep",
+                kind: None,
+                text: Some(main),
+            },
+            ProjectFile {
+                path: "/w/infra/main.dev.bicepparam",
+                kind: None,
+                text: Some(dev),
+            },
+            ProjectFile {
+                path: "/w/infra/x.bicepparam",
+                kind: None,
+                text: Some(other),
+            },
+            ProjectFile {
+                path: "/w/infra/broken.bicep",
+                kind: None,
+                text: Some("param ("),
+            },
+        ];
+        let p = plan(&files).unwrap();
+        let kinds: Vec<FileKind> = p.files.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FileKind::Template,
+                FileKind::Parameters,
+                FileKind::Parameters,
+                FileKind::Template
+            ]
+        );
+        let t = &p.templates[0];
+        assert_eq!(t.parameter_files, ["/w/infra/main.dev.bicepparam"]);
+        let links = t.links.as_ref().unwrap();
+        let asked: Vec<(&str, Option<&str>, bool)> = links
+            .iter()
+            .map(|l| (l.relative_path.as_str(), l.path.as_deref(), l.given))
+            .collect();
+        assert!(
+            asked.contains(&(
+                "modules/app.bicep",
+                Some("/w/infra/modules/app.bicep"),
+                false
+            )),
+            "{asked:?}"
+        );
+        assert!(
+            asked.contains(&("scripts/run.sh", Some("/w/infra/scripts/run.sh"), false)),
+            "{asked:?}"
+        );
+        assert!(
+            asked.contains(&("br:mcr.microsoft.com/bicep/avm/res/x:1.0.0", None, false)),
+            "{asked:?}"
+        );
+        assert!(p.templates[1].parameter_files.is_empty());
+        // The host reads the module and asks again: its own module is
+        // asked relative to the template's directory.
+        let mut more = files.to_vec();
+        more.push(ProjectFile {
+            path: "/w/infra/modules/app.bicep",
+            kind: None,
+            text: Some(app),
+        });
+        let p = plan(&more).unwrap();
+        let links = p.templates[0].links.as_ref().unwrap();
+        assert!(
+            links
+                .iter()
+                .any(|l| l.relative_path == "modules/app.bicep" && l.given)
+        );
+        assert!(
+            links.iter().any(|l| l.relative_path == "shared/leaf.bicep"
+                && l.path.as_deref() == Some("/w/infra/shared/leaf.bicep")
+                && !l.given),
+            "{links:?}"
+        );
+        // A JSON parameter file pairs with the .bicep by the name of the
+        // JSON it compiles to, as the CLI pairs it.
+        let with_json = [
+            ProjectFile {
+                path: "/w/infra/main.bicep",
+                kind: None,
+                text: None,
+            },
+            ProjectFile {
+                path: "/w/infra/main.parameters.json",
+                kind: Some(FileKind::Parameters),
+                text: None,
+            },
+        ];
+        assert_eq!(
+            plan(&with_json).unwrap().templates[0].parameter_files,
+            ["/w/infra/main.parameters.json"]
+        );
+        // A module template is a template too: its own plan.
+        assert_eq!(p.templates.len(), 3);
+        // Without text, a .bicep file is still known by its extension.
+        let p = plan(&[ProjectFile {
+            path: "a.bicep",
+            kind: None,
+            text: None,
+        }])
+        .unwrap();
+        assert_eq!(p.files[0].kind, FileKind::Template);
+        assert_eq!(p.templates[0].links, None);
     }
 }

@@ -4,17 +4,20 @@
 //! Every function returns a JSON envelope: `{"ok": value}` on success,
 //! `{"error": {"kind": ..., "message": ..., "problems": [...]}}` otherwise.
 //! Kinds: `policy` (the policy is invalid), `options` (the options are not
-//! what [`CheckRequest`] describes), `unknownRule` (explain of an unknown
-//! code). A template that cannot be parsed is not an error: it is reported
+//! what [`CheckRequest`] (or [`ProjectRequest`]) describes), `unknownRule`
+//! (explain of an unknown code). A template that cannot be parsed is not an error: it is reported
 //! in the report's `files[0].error`, as the CLI does.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use idguard_core::api::{self, CheckOptions, ExternalFinding, SourceFile, normalize_path};
-use idguard_core::finding::{PluginError, Report, Severity};
+use idguard_core::api::{
+    self, CheckOptions, ExternalFinding, Language, SourceFile, normalize_path,
+};
+use idguard_core::finding::{FileKind, PluginError, Report, Severity};
 use idguard_core::policy::{Policy, PolicyError, PolicyProblem};
+use idguard_core::project::{self, ProjectFile};
 use idguard_core::rules::{self, RuleMeta};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -48,6 +51,20 @@ pub struct CheckRequest {
     pub external: Option<Vec<Vec<ExternalJson>>>,
     /// Plugin failures to put in the report's `pluginErrors`.
     pub plugin_errors: Vec<PluginError>,
+    /// The language of the checked text; absent: by `fileName`'s extension
+    /// (`.bicep`, `.bicepparam`, anything else JSON). `bicepparam`: the
+    /// text is a parameter file, checked with the template its `using`
+    /// names, whose text is in `files`.
+    pub language: Option<LanguageJson>,
+}
+
+/// The languages a host can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageJson {
+    Json,
+    Bicep,
+    Bicepparam,
 }
 
 /// A finding from outside the built-in rules, as JavaScript sends it: the
@@ -333,6 +350,7 @@ struct Prepared {
     today: Option<String>,
     external: Option<Vec<Vec<ExternalJson>>>,
     plugin_errors: Vec<PluginError>,
+    language: Language,
 }
 
 fn prepare(template: &str, options: &str) -> Result<Prepared, String> {
@@ -384,12 +402,69 @@ fn prepare(template: &str, options: &str) -> Result<Prepared, String> {
             .collect(),
         Err(message) => return Err(error("options", message, Vec::new())),
     };
-    let source = SourceFile {
-        path: request
-            .file_name
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| DEFAULT_FILE_NAME.to_string()),
+    let file_name = request.file_name.filter(|n| !n.is_empty());
+    let language = match request.language {
+        Some(LanguageJson::Json) => Language::Json,
+        Some(LanguageJson::Bicep) => Language::Bicep,
+        Some(LanguageJson::Bicepparam) => Language::BicepParam,
+        None => file_name
+            .as_deref()
+            .map_or(Language::Json, Language::of_path),
+    };
+    let default_name = match language {
+        Language::Json => DEFAULT_FILE_NAME,
+        Language::Bicep => "main.bicep",
+        Language::BicepParam => "main.bicepparam",
+    };
+    let mut source = SourceFile {
+        path: file_name.unwrap_or_else(|| default_name.to_string()),
         text: template.to_string(),
+    };
+    let (language, parameter_files) = if language == Language::BicepParam {
+        // A `.bicepparam` is checked as one evaluation of the template its
+        // `using` names, which the host gives in `files`.
+        let names: Vec<&str> = linked.keys().map(String::as_str).collect();
+        let dir = match source.path.rsplit_once(['/', '\\']) {
+            Some((d, _)) => format!("{d}/"),
+            None => String::new(),
+        };
+        // `files` are keyed relative to the parameter file's directory,
+        // pairing compares paths: put both in the same frame.
+        let keyed: Vec<String> = names.iter().map(|n| format!("{dir}{n}")).collect();
+        let keyed_refs: Vec<&str> = keyed.iter().map(String::as_str).collect();
+        let pairs = api::pair_bicepparam_files(
+            &keyed_refs,
+            &[(source.path.as_str(), source.text.as_str())],
+        );
+        let Some(template_key) = pairs
+            .iter()
+            .position(|(_, ps)| !ps.is_empty())
+            .and_then(|i| names.get(i))
+        else {
+            return Err(error(
+                "options",
+                format!(
+                    "{}: a .bicepparam file is checked with the template its `using` names: give that template's text in `files` under its path relative to the parameter file",
+                    source.path
+                ),
+                Vec::new(),
+            ));
+        };
+        let template_key = (*template_key).to_string();
+        let template_text = linked.get(&template_key).cloned().unwrap_or_default();
+        let param = SourceFile {
+            path: source.path.clone(),
+            text: std::mem::take(&mut source.text),
+        };
+        source = SourceFile {
+            path: format!("{dir}{template_key}"),
+            text: template_text,
+        };
+        let mut list = vec![param];
+        list.extend(parameter_files);
+        (Language::of_path(&template_key), list)
+    } else {
+        (language, parameter_files)
     };
     Ok(Prepared {
         policy,
@@ -399,6 +474,7 @@ fn prepare(template: &str, options: &str) -> Result<Prepared, String> {
         today: request.today.filter(|t| !t.is_empty()),
         external: request.external,
         plugin_errors: request.plugin_errors,
+        language,
     })
 }
 
@@ -429,6 +505,7 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
         today,
         external: given,
         plugin_errors,
+        language,
     } = prepared;
     let resolve = |path: &str| linked.get(&normalize_path(path)).cloned();
     let options = CheckOptions {
@@ -448,7 +525,14 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
                     .map(ExternalFinding::from)
                     .collect()
             };
-            api::check_template_with(&source, &parameter_files, &resolve, &options, &next)
+            api::check_template_as(
+                &source,
+                language,
+                &parameter_files,
+                &resolve,
+                &options,
+                Some(&next),
+            )
         }
         (None, Some(run)) => {
             let run = RefCell::new(run);
@@ -477,9 +561,23 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
                     }
                 }
             };
-            api::check_template_with(&source, &parameter_files, &resolve, &options, &call)
+            api::check_template_as(
+                &source,
+                language,
+                &parameter_files,
+                &resolve,
+                &options,
+                Some(&call),
+            )
         }
-        (None, None) => api::check_template(&source, &parameter_files, &resolve, &options),
+        (None, None) => api::check_template_as(
+            &source,
+            language,
+            &parameter_files,
+            &resolve,
+            &options,
+            None,
+        ),
     };
     ok(&Report::new(result.files, result.findings).with_plugin_errors(errors.into_inner()))
 }
@@ -499,19 +597,28 @@ pub fn models(template: &str, options: &str) -> String {
         policy: &prepared.policy,
         today: prepared.today.clone(),
     };
-    let list: Vec<ModelEntry> = api::model_json(
+    let models = RefCell::new(Vec::new());
+    let collect = |m: &Value| {
+        models.borrow_mut().push(m.clone());
+        Vec::new()
+    };
+    api::check_template_as(
         &prepared.source,
+        prepared.language,
         &prepared.parameter_files,
         &resolve,
         &options,
-    )
-    .into_iter()
-    .map(|m| ModelEntry {
-        template: str_field(&m, "template").unwrap_or_default().to_string(),
-        parameter_file: str_field(&m, "parameterFile").map(str::to_string),
-        model: serde_json::to_string(&m).unwrap_or_else(|_| "null".to_string()),
-    })
-    .collect();
+        Some(&collect),
+    );
+    let list: Vec<ModelEntry> = models
+        .into_inner()
+        .into_iter()
+        .map(|m| ModelEntry {
+            template: str_field(&m, "template").unwrap_or_default().to_string(),
+            parameter_file: str_field(&m, "parameterFile").map(str::to_string),
+            model: serde_json::to_string(&m).unwrap_or_else(|_| "null".to_string()),
+        })
+        .collect();
     ok(&list)
 }
 
@@ -601,6 +708,64 @@ fn upper_first(s: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// The request of [`project`]: the files a host knows.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ProjectRequest {
+    pub files: Vec<ProjectFileJson>,
+}
+
+/// One file of a [`ProjectRequest`]: its path (as the host reads it) and
+/// its text, its kind, or both.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProjectFileJson {
+    pub path: String,
+    #[serde(default)]
+    pub text: Option<String>,
+    /// `template`, `parameters` or `other`, when the host already knows it.
+    #[serde(default)]
+    pub kind: Option<FileKind>,
+}
+
+/// What a host needs to check its files as the CLI does
+/// ([`project::plan`]): every file's kind, every template's parameter
+/// files, and for every template whose text is given the linked templates
+/// its check asks for — each with the key to give its text under in the
+/// check's `files`, the host path to read it from, and whether its text
+/// was given (a host reads the ones that were not and asks again, until
+/// every link it can read is given). `{"ok": Project}`, or an `options`
+/// error for a malformed request or a file with neither text nor kind.
+pub fn project(request: &str) -> String {
+    let request: ProjectRequest = match serde_json::from_str::<Value>(request) {
+        Ok(v @ Value::Object(_)) => match serde_json::from_value(v) {
+            Ok(r) => r,
+            Err(e) => return error("options", format!("invalid request: {e}"), Vec::new()),
+        },
+        Ok(_) => {
+            return error(
+                "options",
+                "invalid request: expected an object".to_string(),
+                Vec::new(),
+            );
+        }
+        Err(e) => return error("options", format!("invalid request: {e}"), Vec::new()),
+    };
+    let files: Vec<ProjectFile<'_>> = request
+        .files
+        .iter()
+        .map(|f| ProjectFile {
+            path: &f.path,
+            kind: f.kind,
+            text: f.text.as_deref(),
+        })
+        .collect();
+    match project::plan(&files) {
+        Ok(project) => ok(&project),
+        Err(e) => error("options", e.message, Vec::new()),
     }
 }
 
@@ -999,6 +1164,101 @@ mod tests {
         assert_eq!(
             parse(&policy_plugins(r#"{"policy": 3}"#))["error"]["kind"],
             "policy"
+        );
+    }
+
+    const LINKED: &str =
+        include_str!("../../../tests/fixtures/rules/MI402/invalid-missing-principal-type.json");
+
+    fn linking(path: &str) -> String {
+        serde_json::json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0",
+            "resources": [{
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2022-09-01",
+                "name": "inner",
+                "properties": {"mode": "Incremental", "templateLink": {"relativePath": path}}
+            }]
+        })
+        .to_string()
+    }
+
+    /// A host's round trip: ask, read what is missing, ask again, check
+    /// with the links given under their relative paths.
+    #[test]
+    fn project_pairs_and_links_as_the_check_reads_them() {
+        let root = linking("../shared/inner.json");
+        let params = r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#","parameters":{}}"#;
+        let first = serde_json::json!({"files": [
+            {"path": "/w/infra/main.json", "text": root},
+            {"path": "/w/infra/main.dev.parameters.json", "text": params},
+            {"path": "/w/infra/notes.json", "kind": "other"},
+        ]});
+        let out = parse(&project(&first.to_string()));
+        let ok = &out["ok"];
+        assert_eq!(
+            ok["files"],
+            serde_json::json!([
+                {"path": "/w/infra/main.json", "kind": "template"},
+                {"path": "/w/infra/main.dev.parameters.json", "kind": "parameters"},
+                {"path": "/w/infra/notes.json", "kind": "other"},
+            ])
+        );
+        assert_eq!(
+            ok["templates"],
+            serde_json::json!([{
+                "path": "/w/infra/main.json",
+                "parameterFiles": ["/w/infra/main.dev.parameters.json"],
+                "links": [{"relativePath": "../shared/inner.json", "path": "/w/shared/inner.json", "given": false}],
+            }])
+        );
+        // The host reads /w/shared/inner.json and asks again.
+        let second = serde_json::json!({"files": [
+            {"path": "/w/infra/main.json", "text": root, "kind": "template"},
+            {"path": "/w/shared/inner.json", "text": LINKED, "kind": "other"},
+        ]});
+        let out = parse(&project(&second.to_string()));
+        let link = &out["ok"]["templates"][0]["links"][0];
+        assert_eq!(link["given"], true);
+        let key = link["relativePath"].as_str().unwrap();
+        let options = serde_json::json!({"fileName": "infra/main.json", "files": {key: LINKED}});
+        let report = parse(&check(&root, &options.to_string()));
+        let findings = report["ok"]["findings"].as_array().unwrap();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["code"] == "MI402" && f["file"] == "infra/../shared/inner.json"),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn bad_project_requests_are_errors() {
+        for request in [
+            "",
+            "[]",
+            r#"{"files": {}}"#,
+            r#"{"files": [{"text": "{}"}]}"#,
+            r#"{"files": [{"path": "a.json", "kind": "module"}]}"#,
+            r#"{"files": [{"path": "a.json", "text": 1}]}"#,
+            r#"{"files": [], "extra": 1}"#,
+            r#"{"files": [{"path": "a.json"}]}"#,
+        ] {
+            let out = parse(&project(request));
+            assert_eq!(out["error"]["kind"], "options", "{request}: {out}");
+            assert!(out["error"]["message"].is_string());
+        }
+        let out = parse(&project(r#"{"files": [{"path": "a.json"}]}"#));
+        assert!(
+            out["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("a.json: give the file's text or its kind")
+        );
+        assert_eq!(
+            parse(&project("{}"))["ok"],
+            serde_json::json!({"files": [], "templates": []})
         );
     }
 }

@@ -65,6 +65,15 @@ pub fn policy_plugins(request: &str) -> String {
     bridge::policy_plugins(request)
 }
 
+/// The kinds, parameter files and linked files of a host's files:
+/// `request` is [`bridge::ProjectRequest`] (`{"files": [{"path", "text"?,
+/// "kind"?}...]}`); returns `{"ok": {"files": [{"path", "kind"}...],
+/// "templates": [{"path", "parameterFiles", "links"?}...]}}`.
+#[wasm_bindgen(js_name = project)]
+pub fn project(request: &str) -> String {
+    bridge::project(request)
+}
+
 /// The rule catalog: `{"ok": [RuleInfo...]}`.
 #[wasm_bindgen(js_name = rules)]
 pub fn rules() -> String {

@@ -201,3 +201,58 @@ test('a client without workspace/configuration: settings from initializationOpti
   assert.ok(!client.requestsFromServer.some((r) => r.method === 'client/registerCapability'));
   assert.equal((await client.shutdown()).code, 0);
 });
+
+test('linked templates are read from disk relative to the template that links them, transitively', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'idguard-lsp-links-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const S = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+  const dep = (name, path) => ({ type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name, properties: { mode: 'Incremental', templateLink: { relativePath: path } } });
+  // main.json → modules/app.json → (modules/)child.json: the identity whose
+  // principal ID main.json assigns a role to is two links away.
+  const main = JSON.stringify(
+    {
+      $schema: S,
+      contentVersion: '1.0.0.0',
+      resources: [
+        dep('inner', 'modules/app.json'),
+        {
+          type: 'Microsoft.Authorization/roleAssignments',
+          apiVersion: '2022-04-01',
+          name: "[guid(resourceGroup().id, 'reader')]",
+          dependsOn: ['inner'],
+          properties: {
+            roleDefinitionId: "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')]",
+            principalId: "[reference('inner').outputs.principalId.value]",
+          },
+        },
+      ],
+    },
+    null,
+    2,
+  );
+  const app = { $schema: S, contentVersion: '1.0.0.0', resources: [dep('leaf', 'child.json')], outputs: { principalId: { type: 'string', value: "[reference('leaf').outputs.principalId.value]" } } };
+  const child = {
+    $schema: S,
+    contentVersion: '1.0.0.0',
+    resources: [{ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: 'id-app', location: 'westeurope' }],
+    outputs: { principalId: { type: 'string', value: "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id-app'), '2023-01-31').principalId]" } },
+  };
+  mkdirSync(join(root, 'modules'));
+  writeFileSync(join(root, 'main.json'), main);
+  writeFileSync(join(root, 'modules', 'app.json'), JSON.stringify(app, null, 2));
+  writeFileSync(join(root, 'modules', 'child.json'), JSON.stringify(child, null, 2));
+  // A decoy where a walk relative to main.json's directory would look.
+  writeFileSync(join(root, 'child.json'), JSON.stringify({ $schema: S, contentVersion: '1.0.0.0', resources: [] }));
+
+  const client = new LspClient({ settings: { debounceMs: 10 } });
+  t.after(() => client.kill());
+  await client.initialize({ rootUri: uriOf(root) });
+  const uri = uriOf(join(root, 'main.json'));
+  const pending = client.nextDiagnostics(uri);
+  client.open(uri, main, 1);
+  const d = await pending;
+  // MI402 (no principalType for a managed identity's principal) needs both
+  // links followed; MI403 is main.json's own.
+  assert.deepEqual(codes(d), ['MI402', 'MI403']);
+  assert.equal((await client.shutdown()).code, 0);
+});

@@ -9,12 +9,17 @@ import {
   type PluginError,
   type PluginInput,
   explain,
+  fileKind,
   IdguardError,
   init,
+  project,
   rules,
   validatePolicy,
   version,
+  type FileKind,
+  type Language,
   type Finding,
+  type Project,
   type Report,
   type RuleMeta,
   type Severity,
@@ -54,3 +59,15 @@ const withPlugins: Report = await checkAsync('{}', { policy: '{}', plugins });
 const failures: PluginError[] = withPlugins.pluginErrors;
 for (const f of failures) if (f.kind === 'deadline') console.log(f.plugin, f.file ?? '', f.message);
 console.log(check('{}', { plugins: false }).pluginErrors.length, policyPlugins('{}').map((p) => `${p.name} ${p.path} ${p.limits.timeoutMs ?? ''}`));
+
+const kind: FileKind = fileKind('main.json', '{}');
+const plan: Project = project({ files: [{ path: 'main.json', text: '{}' }, { path: 'main.parameters.json', kind: 'parameters' }] });
+for (const t of plan.templates) {
+  const files: Record<string, string> = {};
+  for (const l of t.links ?? []) if (l.given && l.path !== null) files[l.relativePath] = l.path;
+  console.log(kind, t.path, t.parameterFiles.join(','), Object.keys(files).length);
+}
+
+const lang: Language = 'bicep';
+const bicepReport: Report = check("param p string\n", { fileName: 'main.bicep', language: lang });
+console.log(bicepReport.files[0]?.notes);
