@@ -1,7 +1,7 @@
 //! The check pipeline: find files, read and classify them, pair parameter
 //! files, load the policy, check templates in parallel, apply the baseline.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -456,6 +456,11 @@ fn check_one(
 /// template's own when it has errors or notes (or findings, when the
 /// output shows frames), and the modules and linked templates findings or
 /// notes point into. Never a parameter file's text: it may hold secrets.
+///
+/// Only the lines a frame shows are kept (the others are emptied, their
+/// line ends kept so that line numbers hold): what a run holds for frames
+/// grows with its findings, not with the size of the templates that have
+/// them.
 fn frame_sources(
     result: &idguard_core::api::TemplateResult,
     linker: &Linker,
@@ -467,9 +472,31 @@ fn frame_sources(
         .iter()
         .any(|f| f.error.is_some() || !f.notes.is_empty());
     let keep = noted || (frames && !result.findings.is_empty());
-    let mask = |file: &str, text: String| match result.secrets.iter().find(|s| s.file == file) {
-        Some(secrets) => secrets.mask(&text),
-        None => text,
+    // The lines frames show, by file.
+    let mut shown: HashMap<&str, BTreeSet<u32>> = HashMap::new();
+    if frames {
+        for f in &result.findings {
+            let lines = f.range.start.line..=f.range.end.line.max(f.range.start.line);
+            shown.entry(f.file.as_str()).or_default().extend(lines);
+        }
+    }
+    for r in &result.files {
+        if let Some(e) = &r.error {
+            shown.entry(r.path.as_str()).or_default().insert(e.line);
+        }
+        for n in &r.notes {
+            shown.entry(n.file.as_str()).or_default().insert(n.line);
+        }
+    }
+    let kept = |file: &str, text: String| -> Arc<str> {
+        let masked = match result.secrets.iter().find(|s| s.file == file) {
+            Some(secrets) => secrets.mask(&text),
+            None => text,
+        };
+        match shown.get(file) {
+            Some(lines) => Arc::from(only_lines(&masked, lines)),
+            None => Arc::from(masked),
+        }
     };
     let mut sources: Vec<(String, Arc<str>)> = Vec::new();
     let findings = result.findings.iter().filter(|_| frames).map(|f| &f.file);
@@ -483,14 +510,70 @@ fn frame_sources(
             && !sources.iter().any(|(p, _)| p == file)
             && let Some(text) = linker.text_of(file)
         {
-            sources.push((file.clone(), Arc::from(mask(file, text))));
+            sources.push((file.clone(), kept(file, text)));
         }
     }
     if keep {
-        let text = mask(&template.path, template.text);
-        sources.push((template.path, Arc::from(text)));
+        let text = kept(&template.path, template.text);
+        sources.push((template.path, text));
     }
     sources
+}
+
+/// Two kept copies of one file's text (see [`only_lines`]) as one: each
+/// line as either shows it, and a character masked (`*`) in either is
+/// masked in the result (masking keeps the number of characters, so the
+/// copies of a line differ only by masks or by being emptied).
+fn merge_frames(a: &str, b: &str) -> String {
+    let mut out = String::with_capacity(a.len().max(b.len()));
+    let mut bl = b.split('\n');
+    for (i, la) in a.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let lb = bl.next().unwrap_or("");
+        let (ta, tb) = (la.trim_end_matches('\r'), lb.trim_end_matches('\r'));
+        if tb.is_empty() {
+            out.push_str(la);
+        } else if ta.is_empty() {
+            out.push_str(lb);
+        } else if ta.chars().count() == tb.chars().count() {
+            out.extend(ta.chars().zip(tb.chars()).map(
+                |(x, y)| {
+                    if x == '*' || y == '*' { '*' } else { x }
+                },
+            ));
+            if la.ends_with('\r') {
+                out.push('\r');
+            }
+        } else {
+            // Not two copies of one line: show neither rather than guess.
+            if la.ends_with('\r') {
+                out.push('\r');
+            }
+        }
+    }
+    out
+}
+
+/// `text` with every line not in `lines` (1-based, split at `\n` as the
+/// text renderer splits them) emptied; line ends are kept.
+fn only_lines(text: &str, lines: &BTreeSet<u32>) -> String {
+    let mut out = String::with_capacity(
+        lines.len() * 120 + memchr::memchr_iter(b'\n', text.as_bytes()).count(),
+    );
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if lines.contains(&n) {
+            out.push_str(line);
+        } else if line.ends_with('\r') {
+            out.push('\r');
+        }
+    }
+    out
 }
 
 /// The report of a run: the policy's own findings, every template's
@@ -524,7 +607,7 @@ fn assemble(
     };
     let used_by = modules_used_by(&outcomes);
     let mut files = plan.files;
-    let mut sources = HashMap::new();
+    let mut sources: HashMap<String, Arc<str>> = HashMap::new();
     for mut o in outcomes {
         let module_of = o
             .result
@@ -545,7 +628,15 @@ fn assemble(
             }
             o.result.findings.clear();
         }
-        sources.extend(o.sources);
+        for (path, text) in o.sources {
+            // Two checks may keep the same module: keep what either shows,
+            // and mask what either masks.
+            let merged = match sources.remove(&path) {
+                Some(earlier) => Arc::<str>::from(merge_frames(&earlier, &text)),
+                None => text,
+            };
+            sources.insert(path, merged);
+        }
         files.extend(o.result.files);
         findings.extend(o.result.findings);
     }
@@ -1750,6 +1841,23 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_frames_show_both_and_mask_either() {
+        let a = "line one\n\nsecret: abc\n";
+        let b = "\nline two\nsecret: a**\n";
+        assert_eq!(merge_frames(a, b), "line one\nline two\nsecret: a**\n");
+        assert_eq!(merge_frames(b, a), "line one\nline two\nsecret: a**\n");
+    }
+
+    #[test]
+    fn frames_keep_only_the_lines_they_show() {
+        let text = "a\r\nsecond\r\nthird\nfourth";
+        let lines = BTreeSet::from([2u32, 4]);
+        let kept = only_lines(text, &lines);
+        assert_eq!(kept, "\r\nsecond\r\n\nfourth");
+        assert_eq!(kept.matches('\n').count(), text.matches('\n').count());
+    }
 
     #[test]
     fn dates() {
