@@ -1,3 +1,4 @@
+use crate::fix::swap_id_property;
 use crate::model::{IdProperty, Principal, principal_of};
 use crate::rules::{Rule, RuleContext};
 
@@ -58,7 +59,7 @@ impl Rule for PrincipalIdNotClientId {
         let model = ctx.model;
         for a in &model.role_assignments {
             if a.principal.via() == Some(IdProperty::ClientId) {
-                ctx.report(
+                ctx.report_with_fix(
                     a.principal_location,
                     Some(a.resource),
                     format!(
@@ -66,12 +67,13 @@ impl Rule for PrincipalIdNotClientId {
                         describe_principal(model, &a.principal)
                     ),
                     "use the identity's .principalId here; the client ID is for SDK settings such as AZURE_CLIENT_ID",
+                    swap_id_property(model.files, a.principal_location, "clientId", "principalId"),
                 );
             }
         }
         for u in &model.principal_uses {
             if u.principal.via() == Some(IdProperty::ClientId) {
-                ctx.report(
+                ctx.report_with_fix(
                     u.location,
                     Some(u.resource),
                     format!(
@@ -80,6 +82,7 @@ impl Rule for PrincipalIdNotClientId {
                         describe_principal(model, &u.principal)
                     ),
                     "use the identity's .principalId here",
+                    swap_id_property(model.files, u.location, "clientId", "principalId"),
                 );
             }
         }
@@ -105,7 +108,7 @@ impl Rule for PrincipalIdNotClientId {
                     ..
                 }
             ) {
-                ctx.report(
+                ctx.report_with_fix(
                     s.location,
                     Some(s.workload),
                     format!(
@@ -115,6 +118,7 @@ impl Rule for PrincipalIdNotClientId {
                         describe_principal(model, &principal)
                     ),
                     "use the identity's .clientId for client-ID settings",
+                    swap_id_property(model.files, s.location, "principalId", "clientId"),
                 );
             }
         }
