@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod commands;
 mod files;
+mod fix;
 mod output;
 mod plugins;
 mod render;
@@ -162,11 +163,22 @@ fn report_plugin_errors(checked: &Checked) {
 
 fn check_command(args: &CheckArgs) -> Result<u8, Fatal> {
     let plan = plan_outputs(&args.format, &args.output)?;
-    let checked = check::run(&args.input, args.baseline.as_deref())?;
+    let (checked, diff) = if args.fix || args.diff {
+        let outcome = fix::run(args)?;
+        output::eprintln(&fix::summary(&outcome, args));
+        (outcome.checked, args.diff.then_some(outcome.diff))
+    } else {
+        (check::run(&args.input, args.baseline.as_deref())?, None)
+    };
     let ctx = context(&checked, args.fail_on);
-    let stdout_taken = plan.iter().any(|(_, d)| *d == Destination::Stdout);
+    if let Some(diff) = &diff {
+        // The diff takes standard output; the report goes to files only.
+        output::stdout(diff, Kind::Text)?;
+    }
+    let stdout_taken = diff.is_some() || plan.iter().any(|(_, d)| *d == Destination::Stdout);
     for (format, dest) in &plan {
         match dest {
+            Destination::Stdout if diff.is_some() => {}
             // Colour codes are stripped by anstream unless the terminal
             // (and NO_COLOR/CLICOLOR_FORCE/--color) allows them.
             Destination::Stdout => {
