@@ -37,6 +37,10 @@ declare_rule! {
     /// ## Fix
     /// Add the missing tags with real values. The required set is the
     /// policy's `requiredTags`.
+    ///
+    /// `idguard check --fix --unsafe-fixes` adds the missing tags (and fills
+    /// the empty ones) with the value `TODO`, for you to replace: an unsafe
+    /// fix, as the value is a placeholder.
     pub struct IdentityRequiredTags {
         level: Warning,
         summary: "a user-assigned identity lacks a required tag or has it empty",

@@ -34,6 +34,12 @@ declare_rule! {
     /// Name every role assignment `guid(<scope id>, <principal>, <role id>)`
     /// — what Bicep's `guid(scope.id, principalId, roleDefinitionId)` idiom
     /// does — and remove duplicate assignments.
+    ///
+    /// `idguard check --fix --unsafe-fixes` names the assignment `guid()` over
+    /// its own scope, `principalId` and `roleDefinitionId` expressions. The fix
+    /// is unsafe: an assignment already deployed under the old name stays, and
+    /// the next deployment fails with `RoleAssignmentExists` until it is
+    /// removed.
     pub struct DeterministicAssignmentName {
         level: Warning,
         summary: "a role assignment's name is not a guid() over scope, principal and role, or two assignments grant the same role to the same principal at the same scope",

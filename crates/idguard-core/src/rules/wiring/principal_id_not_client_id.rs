@@ -37,6 +37,10 @@ declare_rule! {
     /// Use `.principalId` for role assignments, access policies and Entra
     /// administrators, and `.clientId` for `AZURE_CLIENT_ID` and other
     /// client-ID settings.
+    ///
+    /// `idguard check --fix` does it (a safe fix) where the value is one
+    /// `.clientId` (or `.principalId`) access of an identity reference,
+    /// `reference(…).clientId` or `uami.properties.clientId`.
     pub struct PrincipalIdNotClientId {
         level: Error,
         summary: "a principal (object) ID is fed an identity's client ID, or a client-ID setting is fed a principal ID",

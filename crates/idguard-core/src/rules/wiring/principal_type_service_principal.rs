@@ -38,6 +38,9 @@ declare_rule! {
     /// ## Fix
     /// Add `"principalType": "ServicePrincipal"` to every role assignment
     /// whose principal is a managed identity.
+    ///
+    /// `idguard check --fix` does it (a safe fix): it adds the property after
+    /// `principalId`, or sets a literal `principalType` to it.
     pub struct PrincipalTypeServicePrincipal {
         level: Warning,
         summary: "a role assignment to a managed identity omits `principalType: 'ServicePrincipal'` or sets another type",
