@@ -39,6 +39,22 @@ export interface Suppression {
   justification: string;
 }
 
+/** Replace `range` (empty: an insertion) of the finding's file with `replacement`. */
+export interface Edit {
+  range: Range;
+  replacement: string;
+}
+
+/** A mechanical fix of a finding, computed by the core from the file's text. */
+export interface Fix {
+  /** What the fix does, as an editor's code action shows it. */
+  title: string;
+  /** `safe`: changes nothing but the mistake; `unsafe`: needs review (a new name, placeholder values). */
+  safety: 'safe' | 'unsafe';
+  /** Non-overlapping edits, sorted by position. */
+  edits: Edit[];
+}
+
 /** One finding. */
 export interface Finding {
   /** Stable rule code, e.g. `MI101`. */
@@ -63,6 +79,8 @@ export interface Finding {
   suppression?: Suppression;
   /** URL of the rule's documentation. */
   docUrl?: string;
+  /** A mechanical fix, when the rule knows one for this exact text. */
+  fix?: Fix;
 }
 
 /** Why a file could not be read (parsed). */

@@ -8,8 +8,6 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkAsync, explain, fileKind, loadPolicyPlugins, project, validatePolicy, version } from '../src/node.js';
 import { kindCache, textCache, jsonFilesIn, stamp, SOURCE_NAME } from './files.js';
-import { parseTree, pathTo } from './jsonc.js';
-import { FIXABLE, quickFix } from './fixes.js';
 
 const {
   CodeActionKind,
@@ -71,6 +69,24 @@ function overlaps(a, b) {
 }
 
 /** The UTF-16 column (0-based) of 1-based character column `column` on `lineText`. */
+/** An LSP position from a core position (1-based line, UTF-16 column). */
+function lspPosition(p) {
+  return { line: Math.max(0, p.line - 1), character: Math.max(0, p.utf16Column - 1) };
+}
+
+/** The end of the JSON token that starts at `at` in `line`: a string up to its closing quote, else up to a delimiter. */
+function tokenEnd(line, at) {
+  if (line[at] === '"') {
+    for (let i = at + 1; i < line.length; i++) {
+      if (line[i] === '\\') i++;
+      else if (line[i] === '"') return i + 1;
+    }
+    return line.length;
+  }
+  const m = /^[^\s,:{}\[\]]+/.exec(line.slice(at));
+  return m ? at + m[0].length : line.length;
+}
+
 function charColumnToUtf16(lineText, column) {
   let units = 0;
   let chars = 1;
@@ -299,23 +315,18 @@ export function startServer(connection) {
   /** Diagnostics of a policy text's problems. */
   function policyDiagnostics(doc, problems) {
     const text = doc.getText();
-    const tree = parseTree(text);
+    const lines = text.split('\n');
     return problems.map((p) => {
       let range;
-      const chain = tree && p.pointer ? pathTo(tree, p.pointer) : null;
-      // The problem's line and column say whether the key or the value is
-      // wrong (`unknown rule` vs `not one of …`); the tree gives the extent.
-      const at = p.line ? doc.offsetAt({ line: p.line - 1, character: charColumnToUtf16(text.split('\n')[p.line - 1] ?? '', p.column ?? 1) }) : -1;
-      if (chain) {
-        const { node, member } = chain.at(-1);
-        if (member && at >= member.keyOffset && at < member.keyEnd) range = { start: doc.positionAt(member.keyOffset), end: doc.positionAt(member.keyEnd) };
-        else if (at >= node.offset && at < node.end) range = { start: doc.positionAt(node.offset), end: doc.positionAt(node.end) };
-        else range = { start: doc.positionAt(member ? member.keyOffset : node.offset), end: doc.positionAt(node.end) };
-      } else if (p.line) {
+      // The problem's line and column point at the key or the value that
+      // is wrong (`unknown rule` vs `not one of …`); the range is that
+      // JSON token.
+      if (p.line) {
         const line = Math.max(0, p.line - 1);
-        const lineText = text.split('\n')[line] ?? '';
+        const lineText = (lines[line] ?? '').replace(/\r$/, '');
         const character = charColumnToUtf16(lineText, p.column ?? 1);
-        range = { start: { line, character }, end: { line, character: Math.max(character + 1, lineText.replace(/\r$/, '').length) } };
+        const end = tokenEnd(lineText, character);
+        range = { start: { line, character }, end: { line, character: Math.max(character + 1, end) } };
       } else {
         range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
       }
@@ -650,22 +661,21 @@ export function startServer(connection) {
     if (context.only && !context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`) || k === CodeActionKind.Empty)) {
       return [];
     }
-    const text = doc.getText();
-    let tree;
     const actions = [];
     for (const { finding, diagnostic } of entry.entries) {
-      if (!finding || finding.suppression || !FIXABLE.has(finding.code) || !overlaps(diagnostic.range, range)) continue;
-      tree ??= parseTree(text);
-      const fix = quickFix(text, finding, tree);
-      if (!fix) continue;
+      // Fixes come from the core (`finding.fix`): edits of this file with
+      // 1-based lines and UTF-16 columns, as LSP counts.
+      const fix = finding?.fix;
+      if (!fix || finding.suppression || !overlaps(diagnostic.range, range)) continue;
+      const safe = fix.safety === 'safe';
       actions.push({
-        title: fix.title,
+        title: safe ? fix.title : `${fix.title} (unsafe: review it)`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        isPreferred: true,
+        isPreferred: safe,
         edit: {
           changes: {
-            [doc.uri]: fix.edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText })),
+            [doc.uri]: fix.edits.map((e) => ({ range: { start: lspPosition(e.range.start), end: lspPosition(e.range.end) }, newText: e.replacement })),
           },
         },
       });

@@ -488,10 +488,29 @@ function renderFindings(report, name) {
     for (const r of f.related ?? []) extra.push(`${escapeHtml(r.message)} (${escapeHtml(r.file)}:${r.range.start.line})`);
     li.innerHTML = `<div class="f-head"><span class="sev ${f.severity}">${f.severity}</span><span class="f-code">${escapeHtml(f.code)}</span>${name_}<span class="f-loc">${escapeHtml(where)}</span></div>
 <p class="f-msg">${inlineMarkup(f.message)}</p>
-<p class="f-help"><strong>Fix:</strong> ${inlineMarkup(f.help)}</p>${extra.length ? `<p class="f-extra">${extra.join(' · ')}</p>` : ''}`;
+<p class="f-help"><strong>Fix:</strong> ${inlineMarkup(f.help)}</p>${extra.length ? `<p class="f-extra">${extra.join(' · ')}</p>` : ''}${
+      f.fix && !f.suppression && f.file === name
+        ? `<button type="button" class="f-apply${f.fix.safety === 'safe' ? '' : ' unsafe'}" title="${f.fix.safety === 'safe' ? 'A safe fix: it changes nothing but this mistake' : 'An unsafe fix: review what it writes'}">Apply fix: ${escapeHtml(f.fix.title)}${f.fix.safety === 'safe' ? '' : ' (unsafe)'}</button>`
+        : ''
+    }`;
     return li;
   });
   list.replaceChildren(...items);
+}
+
+/** Applies a finding's fix (from the core) to the template editor and re-checks. */
+function applyFix(li) {
+  const f = lastReport?.findings[Number(li.dataset.index)];
+  if (!f?.fix || f.file !== fileName()) return;
+  const text = template.ta.value;
+  const starts = lineStarts(text);
+  const at = (p) => (starts[p.line - 1] ?? text.length) + p.utf16Column - 1;
+  let out = text;
+  for (const e of [...f.fix.edits].sort((a, b) => at(b.range.start) - at(a.range.start))) {
+    out = out.slice(0, at(e.range.start)) + e.replacement + out.slice(at(e.range.end));
+  }
+  template.ta.value = out;
+  template.ta.dispatchEvent(new Event('input'));
 }
 
 function selectFinding(li) {
@@ -607,6 +626,10 @@ function wire() {
   });
   $('#findings').addEventListener('click', (e) => {
     if (e.target.closest('a')) return;
+    if (e.target.closest('.f-apply')) {
+      applyFix(e.target.closest('.finding'));
+      return;
+    }
     const li = e.target.closest('.finding');
     if (li) selectFinding(li);
   });

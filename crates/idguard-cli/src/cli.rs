@@ -160,6 +160,21 @@ pub struct CheckArgs {
     /// With --output, do not also print the text report to the terminal.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Apply the safe fixes of the findings to the files, then report what
+    /// remains (docs/cli.md, "Fixes").
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+
+    /// With --fix or --diff, also the unsafe fixes (a new role assignment
+    /// name, placeholder tag values).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes --fix would apply as a unified diff instead of the
+    /// report, and write nothing.
+    #[arg(long)]
+    pub diff: bool,
 }
 
 /// `idguard baseline`.

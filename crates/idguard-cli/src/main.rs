@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod commands;
 mod files;
+mod fix;
 mod output;
 mod plugins;
 mod render;
@@ -166,10 +167,25 @@ fn check_command(args: &CheckArgs) -> Result<u8, Fatal> {
     // Code frames of findings are shown only in text output: without it,
     // the texts of templates with findings are not kept.
     let frames = plan.iter().any(|(f, _)| *f == Format::Text) || (!stdout_taken && !args.quiet);
-    let checked = check::run(&args.input, args.baseline.as_deref(), frames)?;
+    let (checked, diff) = if args.fix || args.diff {
+        let outcome = fix::run(args, frames)?;
+        output::eprintln(&fix::summary(&outcome, args));
+        (outcome.checked, args.diff.then_some(outcome.diff))
+    } else {
+        (
+            check::run(&args.input, args.baseline.as_deref(), frames)?,
+            None,
+        )
+    };
     let ctx = context(&checked, args.fail_on);
+    if let Some(diff) = &diff {
+        // The diff takes standard output; the report goes to files only.
+        output::stdout(diff, Kind::Text)?;
+    }
+    let stdout_taken = diff.is_some() || stdout_taken;
     for (format, dest) in &plan {
         match dest {
+            Destination::Stdout if diff.is_some() => {}
             // Colour codes are stripped by anstream unless the terminal
             // (and NO_COLOR/CLICOLOR_FORCE/--color) allows them.
             Destination::Stdout => {

@@ -7,16 +7,17 @@ use std::rc::Rc;
 use crate::budget::{Budget, Limits};
 use crate::finding::{
     FileError, FileKind, FileReport, Finding, Position, Range, Related, SecretRanges, Severity,
-    Suppression, SuppressionKind,
 };
-use crate::model::{Location, Model};
+use crate::model::Model;
 use crate::policy::Policy;
 use crate::rules::{self, Diagnostic, RuleContext};
-use crate::source::{Document, Span};
+use crate::source::Document;
 use crate::template::{self, FileId, Files};
 
+pub use crate::path::normalize_path;
+pub use crate::place::fingerprint;
 use crate::project;
-pub use crate::project::{normalize_path, pair_parameter_files, sniff_kind};
+pub use crate::project::{pair_parameter_files, sniff_kind};
 
 /// A file's text as the caller read it, named as the caller wants it shown.
 #[derive(Clone, Debug)]
@@ -32,6 +33,15 @@ pub struct CheckOptions<'a> {
     /// Today's date as `YYYY-MM-DD`, for exemption expiry (the core has no
     /// clock). `None`: exemptions never expire.
     pub today: Option<String>,
+}
+
+impl CheckOptions<'_> {
+    pub(crate) fn judge(&self) -> crate::place::Judge<'_> {
+        crate::place::Judge {
+            policy: self.policy,
+            today: self.today.as_deref(),
+        }
+    }
 }
 
 /// The result for one template: its file report and the reports of its
@@ -148,26 +158,7 @@ pub fn check_template_as(
     )
 }
 
-/// A finding from outside the built-in rules (a policy plugin), before the
-/// engine places it: the engine maps its pointer to a range, fingerprints
-/// it and applies suppressions as for a built-in finding.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExternalFinding {
-    /// The full code, already prefixed with the plugin's name
-    /// (`cost/CC001`).
-    pub code: String,
-    /// Kebab-case rule name.
-    pub name: String,
-    pub severity: Severity,
-    pub message: String,
-    pub help: String,
-    /// The file, as the model JSON names it; `None` is the template.
-    pub file: Option<String>,
-    /// JSON pointer in that file. A pointer that leads nowhere is placed on
-    /// the deepest value that exists along it.
-    pub pointer: String,
-    pub doc_url: Option<String>,
-}
+pub use crate::external::ExternalFinding;
 
 /// External checks of one evaluation: given its model JSON
 /// ([`crate::model::model_json`]), the findings to add.
@@ -429,7 +420,7 @@ fn check_template_lang(
                         None => continue,
                     }
                 }
-                let f = crate::external::to_finding(&files, model, &x, options);
+                let f = crate::external::to_finding(&files, model, &x, options.judge());
                 if seen.insert((
                     f.code.clone(),
                     f.file.clone(),
@@ -548,7 +539,7 @@ fn budget_error(
             column: 1,
         };
     };
-    let here = position(files, file, span.start);
+    let here = files.position(file, span.start);
     if in_root(file) {
         message.push_str(&format!(
             ", hit at line {}, column {}; the template was not checked",
@@ -577,7 +568,7 @@ fn budget_error(
             if in_root(r.file) {
                 outer = files
                     .get(r.file)
-                    .map(|e| position(files, r.file, e.doc.span(r.node).start));
+                    .map(|e| files.position(r.file, e.doc.span(r.node).start));
                 break;
             }
             d = Some(r.deployment);
@@ -627,68 +618,24 @@ fn level_of(policy: &Policy, meta: &rules::RuleMeta) -> Option<Severity> {
         .severity()
 }
 
-/// A position from a byte offset.
-pub fn position(files: &Files, file: FileId, offset: u32) -> Position {
-    let Some(entry) = files.get(file) else {
-        return Position {
-            line: 1,
-            column: 1,
-            utf16_column: 1,
-            offset,
-        };
-    };
-    let lc = entry.doc.lines().line_col(&entry.text, offset);
-    Position {
-        line: lc.line,
-        column: lc.column_chars,
-        utf16_column: lc.column_utf16,
-        offset,
-    }
-}
-
-pub(crate) fn range(files: &Files, file: FileId, span: Span) -> Range {
-    Range {
-        start: position(files, file, span.start),
-        end: position(files, file, span.end),
-    }
-}
-
 fn to_finding(
     files: &Files,
     model: &Model<'_>,
     d: &Diagnostic,
     options: &CheckOptions<'_>,
 ) -> Option<Finding> {
-    let Location { file, node, span } = d.location;
-    let entry = files.get(file)?;
+    files.get(d.location.file)?;
     let level = level_of(options.policy, d.rule)?;
     let severity = d.severity.map(|s| s.min(level)).unwrap_or(level);
-    let pointer = entry.pointer(node);
-    let parameters_file = model
-        .parameter_file
-        .and_then(|p| files.get(p))
-        .map(|e| e.path.clone());
-    let mut fingerprint_input = format!("{}\u{0}{}\u{0}{}", d.rule.code, entry.path, pointer);
-    if d.severity.is_some() {
-        fingerprint_input.push_str("\u{0}info");
-    }
-    let mut finding = Finding {
-        code: d.rule.code.to_string(),
-        name: d.rule.name.to_string(),
+    let related = related(files, model, d);
+    Some(crate::place::place_diagnostic(
+        files,
+        model,
+        d,
         severity,
-        message: d.message.clone(),
-        help: d.help.clone(),
-        file: entry.path.clone(),
-        pointer,
-        range: range(files, file, span),
-        fingerprint: fingerprint(&fingerprint_input),
-        parameters_file,
-        related: related(files, model, d),
-        suppression: None,
-        doc_url: Some(d.rule.doc_url()),
-    };
-    finding.suppression = suppression(files, model, d, options, &mut finding.help);
-    Some(finding)
+        related,
+        options.judge(),
+    ))
 }
 
 /// Parameter-file lines that fed the finding's resource, when it came from
@@ -732,115 +679,10 @@ fn related(files: &Files, model: &Model<'_>, d: &Diagnostic) -> Vec<Related> {
                 message: format!("parameter '{}' is set here", p.name),
                 file: pentry.path.clone(),
                 pointer: pentry.pointer(pnode),
-                range: range(files, pfile, pentry.doc.span(pnode)),
+                range: files.range(pfile, pentry.doc.span(pnode)),
             })
         })
         .collect()
-}
-
-/// An inline suppression (`metadata.idguard.ignore` on the resource or the
-/// template) or a policy exemption.
-fn suppression(
-    files: &Files,
-    model: &Model<'_>,
-    d: &Diagnostic,
-    options: &CheckOptions<'_>,
-    help: &mut String,
-) -> Option<Suppression> {
-    let rule = (d.rule.code, d.rule.name);
-    if let Some(s) = crate::bicep::check::line_suppression(files, d.location, rule) {
-        return Some(s);
-    }
-    suppression_for(
-        files,
-        model,
-        rule,
-        d.resource,
-        d.location.file,
-        options,
-        help,
-    )
-}
-
-/// [`suppression`] for a rule given by code and name, a finding about
-/// `resource` (index into the evaluation) in `file`.
-pub(crate) fn suppression_for(
-    files: &Files,
-    model: &Model<'_>,
-    (code, rule_name): (&str, &str),
-    resource: Option<usize>,
-    file: FileId,
-    options: &CheckOptions<'_>,
-    help: &mut String,
-) -> Option<Suppression> {
-    let resource = resource.and_then(|r| model.resource(r));
-    if let Some(r) = resource {
-        let doc = &files.get(r.file)?.doc;
-        let candidates = [
-            doc.get_path(r.node, &["metadata", "idguard"]),
-            doc.get_path(doc.root(), &["metadata", "idguard"]),
-        ];
-        for meta in candidates.into_iter().flatten() {
-            let ignored = doc
-                .items(doc.get(meta, "ignore").unwrap_or(meta))
-                .iter()
-                .any(|c| {
-                    doc.as_str(*c).is_some_and(|c| {
-                        c.eq_ignore_ascii_case(code) || c.eq_ignore_ascii_case(rule_name)
-                    })
-                });
-            if ignored {
-                let reason = doc
-                    .get(meta, "reason")
-                    .and_then(|r| doc.as_str(r))
-                    .unwrap_or("suppressed in the template")
-                    .to_string();
-                return Some(Suppression {
-                    kind: SuppressionKind::InSource,
-                    justification: reason,
-                });
-            }
-        }
-    }
-    let name = resource.map(|r| r.name.display()).unwrap_or_default();
-    let file = files.get(file).map(|e| e.path.as_str()).unwrap_or("");
-    let today = options.today.as_deref();
-    let by_code = options.policy.exemption_for(code, &name, file, today);
-    // A plugin's rule may also be exempted by `plugin/name`.
-    let by_name = match (&by_code, code.split_once('/')) {
-        (Some(m), _) if !m.expired => None,
-        (_, Some((plugin, _))) => {
-            options
-                .policy
-                .exemption_for(&format!("{plugin}/{rule_name}"), &name, file, today)
-        }
-        _ => None,
-    };
-    let m = match (by_code, by_name) {
-        (Some(c), Some(n)) => Some(if c.expired && !n.expired { n } else { c }),
-        (c, n) => c.or(n),
-    }?;
-    if m.expired {
-        help.push_str(&format!(
-            " (a policy exemption for this finding expired on {})",
-            m.expires.as_deref().unwrap_or("an earlier date")
-        ));
-        return None;
-    }
-    Some(Suppression {
-        kind: SuppressionKind::External,
-        justification: m.reason.clone(),
-    })
-}
-
-/// FNV-1a, 64 bits, as 16 hex digits: stable across platforms and releases.
-pub fn fingerprint(input: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in input.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
 }
 
 /// Two findings of one rule at one pointer (different messages) get
@@ -871,33 +713,28 @@ pub fn policy_findings(
     policy_text: Option<&str>,
     today: Option<&str>,
 ) -> Vec<Finding> {
-    let doc = policy_text.and_then(|t| Document::parse(t).ok());
+    // The policy file as a file set of its own, so its findings are
+    // placed (pointer → node → range) as every other finding is.
+    let mut files = Files::default();
+    let policy_file = match (
+        policy_text,
+        policy_text.and_then(|t| Document::parse(t).ok()),
+    ) {
+        (Some(t), Some(doc)) => {
+            Some(files.push(policy_path.to_string(), Rc::from(t), Rc::new(doc)))
+        }
+        _ => None,
+    };
     policy
         .expired_exemptions(today)
         .into_iter()
         .map(|e| {
-            let (node, text) = match (&doc, policy_text) {
-                (Some(d), Some(t)) => (resolve_pointer(d, &e.pointer), Some((d, t))),
-                _ => (None, None),
-            };
-            let range = match (node, text) {
-                (Some(n), Some((d, t))) => {
-                    let span = d.span(n);
-                    let at = |offset: u32| {
-                        let lc = d.lines().line_col(t, offset);
-                        Position {
-                            line: lc.line,
-                            column: lc.column_chars,
-                            utf16_column: lc.column_utf16,
-                            offset,
-                        }
-                    };
-                    Range {
-                        start: at(span.start),
-                        end: at(span.end),
-                    }
+            let range = match policy_file.and_then(|f| Some((f, files.get(f)?))) {
+                Some((f, entry)) => {
+                    let node = crate::place::resolve_pointer(&entry.doc, &e.pointer);
+                    files.range(f, entry.doc.span(node))
                 }
-                _ => {
+                None => {
                     let p = Position {
                         line: 1,
                         column: 1,
@@ -921,10 +758,12 @@ pub fn policy_findings(
                 file: policy_path.to_string(),
                 pointer: e.pointer.clone(),
                 range,
-                fingerprint: fingerprint(&format!(
-                    "{EXPIRED_EXEMPTION_CODE}\u{0}{policy_path}\u{0}{}",
-                    e.pointer
-                )),
+                fingerprint: crate::place::fingerprint_of(
+                    EXPIRED_EXEMPTION_CODE,
+                    policy_path,
+                    &e.pointer,
+                    false,
+                ),
                 parameters_file: None,
                 related: Vec::new(),
                 suppression: None,
@@ -932,22 +771,10 @@ pub fn policy_findings(
                     "https://github.com/idguard/idguard/blob/main/docs/policy.md#exemptions"
                         .to_string(),
                 ),
+                fix: None,
             }
         })
         .collect()
-}
-
-/// The node at an RFC 6901 pointer.
-fn resolve_pointer(doc: &Document, pointer: &str) -> Option<crate::source::NodeId> {
-    let mut node = doc.root();
-    for raw in pointer.split('/').skip(1) {
-        let seg = raw.replace("~1", "/").replace("~0", "~");
-        node = match doc.kind(node) {
-            crate::source::Kind::Array(items) => items.get(seg.parse::<usize>().ok()?).copied()?,
-            _ => doc.get(node, &seg)?,
-        };
-    }
-    Some(node)
 }
 
 #[cfg(test)]

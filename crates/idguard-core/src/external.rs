@@ -1,25 +1,32 @@
-//! Placing findings that come from outside the built-in rules (policy
-//! plugins): pointer → node → range, the resource the finding is about,
-//! fingerprint and suppressions, exactly as for a built-in finding.
+//! Findings that come from outside the built-in rules (policy plugins):
+//! which file and node they name, then placed by [`crate::place`] exactly
+//! as a built-in finding is (range, fingerprint, suppressions).
 
-use crate::api::{CheckOptions, ExternalFinding, fingerprint, range, suppression_for};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::model::Model;
-use crate::source::{Document, NodeId};
+use crate::place::{Draft, Judge, resolve_pointer, resource_at};
+use crate::source::NodeId;
 use crate::template::{FileId, Files};
 
-/// Decodes one RFC 6901 segment (`~1` → `/`, `~0` → `~`).
-fn unescape(segment: &str) -> String {
-    segment.replace("~1", "/").replace("~0", "~")
-}
-
-/// The node a JSON pointer names, or the deepest node that exists along it
-/// (the root for a pointer that is not one).
-pub fn resolve_pointer(doc: &Document, pointer: &str) -> NodeId {
-    match pointer.strip_prefix('/') {
-        Some(rest) => doc.deepest(doc.root(), rest.split('/').map(unescape)),
-        None => doc.root(),
-    }
+/// A finding from outside the built-in rules (a policy plugin), before the
+/// engine places it: the engine maps its pointer to a range, fingerprints
+/// it and applies suppressions as for a built-in finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternalFinding {
+    /// The full code, already prefixed with the plugin's name
+    /// (`cost/CC001`).
+    pub code: String,
+    /// Kebab-case rule name.
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: String,
+    /// The file, as the model JSON names it; `None` is the template.
+    pub file: Option<String>,
+    /// JSON pointer in that file. A pointer that leads nowhere is placed on
+    /// the deepest value that exists along it.
+    pub pointer: String,
+    pub doc_url: Option<String>,
 }
 
 /// The file entry a finding names: the whole file (not a view of part of
@@ -37,95 +44,54 @@ fn file_of(files: &Files, model: &Model<'_>, file: Option<&str>) -> FileId {
         .unwrap_or(root)
 }
 
-/// The resource whose object holds `node` in `file` (the innermost).
-fn resource_at(model: &Model<'_>, file: FileId, node: NodeId) -> Option<usize> {
-    let doc = &model.files.get(file)?.doc;
-    let mut current = Some(node);
-    while let Some(n) = current {
-        if let Some(i) = model
-            .eval
-            .resources
-            .iter()
-            .position(|r| r.file == file && r.node == n)
-        {
-            return Some(i);
-        }
-        current = doc.node(n).parent;
-    }
-    None
-}
-
 /// A located, fingerprinted, possibly suppressed finding.
-pub fn to_finding(
+pub(crate) fn to_finding(
     files: &Files,
     model: &Model<'_>,
     x: &ExternalFinding,
-    options: &CheckOptions<'_>,
+    judge: Judge<'_>,
 ) -> Finding {
     let file = file_of(files, model, x.file.as_deref());
-    let (path, node, span) = match files.get(file) {
-        Some(entry) => {
-            let node = resolve_pointer(&entry.doc, &x.pointer);
-            (entry.path.clone(), node, entry.doc.span(node))
-        }
-        None => (
-            x.file.clone().unwrap_or_default(),
-            NodeId(0),
-            Default::default(),
-        ),
+    let Some(entry) = files.get(file) else {
+        // No file to place it in (cannot happen for a checked template):
+        // the plugin's own file and pointer, at line 1.
+        let location = crate::model::Location {
+            file,
+            node: NodeId(0),
+            span: Default::default(),
+        };
+        let mut f = crate::place::place(files, model, draft(x, location, None), judge);
+        f.file = x.file.clone().unwrap_or_default();
+        f.pointer = x.pointer.clone();
+        f.fingerprint = crate::place::fingerprint_of(&x.code, &f.file, &f.pointer, false);
+        return f;
     };
-    let pointer = files
-        .get(file)
-        .map(|e| e.pointer(node))
-        .unwrap_or_else(|| x.pointer.clone());
-    let parameters_file = model
-        .parameter_file
-        .and_then(|p| files.get(p))
-        .map(|e| e.path.clone());
-    let mut help = x.help.clone();
+    let node = resolve_pointer(&entry.doc, &x.pointer);
+    let location = crate::model::Location {
+        file,
+        node,
+        span: entry.doc.span(node),
+    };
     let resource = resource_at(model, file, node);
-    let location = crate::model::Location { file, node, span };
-    let suppression = crate::bicep::check::line_suppression(files, location, (&x.code, &x.name))
-        .or_else(|| {
-            suppression_for(
-                files,
-                model,
-                (&x.code, &x.name),
-                resource,
-                file,
-                options,
-                &mut help,
-            )
-        });
-    Finding {
-        code: x.code.clone(),
-        name: x.name.clone(),
-        severity: x.severity,
-        message: x.message.clone(),
-        help,
-        fingerprint: fingerprint(&format!("{}\u{0}{}\u{0}{}", x.code, path, pointer)),
-        file: path,
-        pointer,
-        range: range(files, file, span),
-        parameters_file,
-        related: Vec::new(),
-        suppression,
-        doc_url: x.doc_url.clone(),
-    }
+    crate::place::place(files, model, draft(x, location, resource), judge)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pointers_resolve_to_the_deepest_existing_node() {
-        let doc = Document::parse(r#"{"a": {"b/c": [1, {"d~e": 2}]}}"#).unwrap();
-        let at = |p: &str| doc.pointer(resolve_pointer(&doc, p));
-        assert_eq!(at(""), "");
-        assert_eq!(at("/a/b~1c/1/d~0e"), "/a/b~1c/1/d~0e");
-        assert_eq!(at("/a/b~1c/7"), "/a/b~1c");
-        assert_eq!(at("/a/missing/x"), "/a");
-        assert_eq!(at("not a pointer"), "");
+fn draft(
+    x: &ExternalFinding,
+    location: crate::model::Location,
+    resource: Option<usize>,
+) -> Draft<'_> {
+    Draft {
+        code: &x.code,
+        name: &x.name,
+        severity: x.severity,
+        message: x.message.clone(),
+        help: x.help.clone(),
+        doc_url: x.doc_url.clone(),
+        location,
+        resource,
+        info: false,
+        related: Vec::new(),
+        fix: None,
     }
 }

@@ -121,8 +121,13 @@ pub struct Finding {
     /// JSON pointer of the offending value.
     pub pointer: String,
     pub range: Range,
-    /// Stable across runs and unrelated edits: rule + file + pointer (+ the
-    /// parameter file for per-parameter-file evaluations).
+    /// Stable across runs and unrelated edits: rule + file + pointer (+ a
+    /// mark for info-level "could not check" findings, + an ordinal when
+    /// one rule reports twice at one pointer). The parameter file is left
+    /// out on purpose: one template line checked with two environments'
+    /// parameter files is one finding for a baseline, whatever the order
+    /// or names of the parameter files (see `docs/architecture.md`,
+    /// "Finding placement").
     pub fingerprint: String,
     /// The parameter file this evaluation used, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,6 +139,49 @@ pub struct Finding {
     /// URL of the rule's documentation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
+    /// A mechanical fix, when the rule knows one for this exact text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// Whether a fix may be applied without asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixSafety {
+    /// Changes nothing but the flagged mistake: `idguard check --fix`.
+    Safe,
+    /// Changes what gets deployed beyond the mistake, or writes a
+    /// placeholder someone must replace: needs `--unsafe-fixes`.
+    Unsafe,
+}
+
+impl FixSafety {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixSafety::Safe => "safe",
+            FixSafety::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A fix of a finding: text edits against the finding's file (the file as
+/// written: Bicep text for a `.bicep` template).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fix {
+    /// What the fix does, as an editor's code action shows it.
+    pub title: String,
+    pub safety: FixSafety,
+    /// Non-overlapping edits, sorted by position.
+    pub edits: Vec<Edit>,
+}
+
+/// Replace `range` (possibly empty: an insertion) with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Edit {
+    pub range: Range,
+    pub replacement: String,
 }
 
 /// What kind of file a checked path turned out to be.

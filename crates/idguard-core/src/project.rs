@@ -432,25 +432,7 @@ pub fn pair_parameter_files<'a>(
 /// files and its linked templates together.
 pub const MAX_LINKED_FILES: usize = 64;
 
-/// A relative path with `.` and `..` segments resolved and `/` separators:
-/// how linked template paths are joined before `resolve` is asked for them.
-pub fn normalize_path(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split(['/', '\\']) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|s| *s != "..") {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    out.join("/")
-}
+pub use crate::path::normalize_path;
 
 /// Whether a linked path is absolute (`/x`, `\\x`, `C:…`). An absolute path
 /// goes to `resolve` as written, for the host to refuse: joined to the

@@ -18,7 +18,8 @@ test('npm pack → install → idguard-language-server --stdio works', { timeout
   assert.equal(pack.status, 0, pack.stderr);
   const [info] = JSON.parse(pack.stdout);
   const files = info.files.map((f) => f.path);
-  for (const f of ['lsp/server.js', 'lsp/service.js', 'lsp/files.js', 'lsp/jsonc.js', 'lsp/fixes.js']) assert.ok(files.includes(f), f);
+  for (const f of ['lsp/server.js', 'lsp/service.js', 'lsp/files.js']) assert.ok(files.includes(f), f);
+  for (const gone of ['lsp/project.js', 'lsp/jsonc.js', 'lsp/fixes.js']) assert.ok(!files.includes(gone), `${gone} is gone`);
   assert.ok(!files.some((f) => f.startsWith('lsp/test/') || f === 'lsp/bench.mjs' || f.startsWith('vscode/')), 'no tests, bench or extension in the tarball');
 
   const app = join(dir, 'app');

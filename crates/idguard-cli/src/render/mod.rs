@@ -129,6 +129,7 @@ pub(crate) mod testutil {
             related: Vec::new(),
             suppression: None,
             doc_url: Some(format!("https://example.invalid/{code}.md")),
+            fix: None,
         }
     }
 

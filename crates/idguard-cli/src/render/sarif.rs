@@ -128,8 +128,33 @@ struct SarifResult {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties>,
+}
+
+/// A finding's fix: one change of the finding's file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Message,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    /// Exact (an insertion is an empty region: end = start).
+    deleted_region: Region,
+    inserted_content: Message,
 }
 
 #[derive(Serialize)]
@@ -495,6 +520,33 @@ fn result(f: &Finding, rules: &[Rule], ctx: &Context<'_>) -> SarifResult {
                 },
                 status: "accepted",
                 justification: s.justification.clone(),
+            })
+            .collect(),
+        fixes: f
+            .fix
+            .iter()
+            .map(|fix| SarifFix {
+                description: Message {
+                    text: format!("{} ({})", fix.title, fix.safety.as_str()),
+                },
+                artifact_changes: vec![ArtifactChange {
+                    artifact_location: artifact(&f.file, &ctx.root),
+                    replacements: fix
+                        .edits
+                        .iter()
+                        .map(|e| Replacement {
+                            deleted_region: Region {
+                                start_line: e.range.start.line,
+                                start_column: e.range.start.utf16_column,
+                                end_line: Some(e.range.end.line),
+                                end_column: Some(e.range.end.utf16_column),
+                            },
+                            inserted_content: Message {
+                                text: e.replacement.clone(),
+                            },
+                        })
+                        .collect(),
+                }],
             })
             .collect(),
         properties: f.parameters_file.as_ref().map(|p| ResultProperties {

@@ -184,6 +184,22 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
                 .text(": ")
                 .text(&f.help);
         }
+        if let Some(fix) = &f.fix {
+            let how = match fix.safety {
+                idguard_core::finding::FixSafety::Safe => " (safe: idguard check --fix)",
+                idguard_core::finding::FixSafety::Unsafe => {
+                    " (unsafe: idguard check --fix --unsafe-fixes)"
+                }
+            };
+            doc.line()
+                .text(&pad)
+                .styled(st.gutter, "=")
+                .text(" ")
+                .styled(st.bold, "fix")
+                .text(": ")
+                .text(&fix.title)
+                .text(how);
+        }
         if let Some(p) = &f.parameters_file {
             doc.line()
                 .text(&pad)

@@ -75,7 +75,7 @@ pub(crate) fn read_template(
         if modules::is_absolute(p) || p.contains("://") {
             return None;
         }
-        resolve(&crate::api::normalize_path(p))
+        resolve(&crate::path::normalize_path(p))
     };
     let lowered = super::lower_bicep(text, &load);
     if lowered.exhausted {
@@ -123,7 +123,7 @@ pub(crate) fn read_bicepparam(
         if modules::is_absolute(p) || p.contains("://") {
             return None;
         }
-        resolve(&crate::api::normalize_path(&format!("{prefix}{p}")))
+        resolve(&crate::path::normalize_path(&format!("{prefix}{p}")))
     };
     let lowered = super::params::lower_bicepparam(text, &load);
     for n in &lowered.notes {

@@ -531,7 +531,7 @@ impl<'a, 's, 'r> Lowerer<'a, 's, 'r> {
                 None => String::new(),
             };
             let sub_load = move |p: &str| -> Option<String> {
-                load(&crate::api::normalize_path(&format!("{dir}{p}")))
+                load(&crate::path::normalize_path(&format!("{dir}{p}")))
             };
             let parsed = idguard_bicep::parse_bicep(&text);
             let mut sub = Lowerer::new(&text, &parsed.program, &parsed.diagnostics, &sub_load);

@@ -159,7 +159,7 @@ pub fn load(
         let Some(path) = path else { continue };
         let (key, shown, asked) = match ModulePath::classify(&path) {
             ModulePath::Local(rel) => {
-                let joined = crate::api::normalize_path(&format!("{dir}{rel}"));
+                let joined = crate::path::normalize_path(&format!("{dir}{rel}"));
                 (joined.clone(), format!("{root_dir}{joined}"), joined)
             }
             ModulePath::Registry(reference) => (reference.clone(), reference.clone(), reference),
@@ -304,7 +304,7 @@ fn read_module(
             if is_absolute(p) || p.contains("://") {
                 return None;
             }
-            resolve(&crate::api::normalize_path(&format!("{dir}{p}")))
+            resolve(&crate::path::normalize_path(&format!("{dir}{p}")))
         };
         let lowered = super::lower_bicep(text, &load);
         if lowered.exhausted {

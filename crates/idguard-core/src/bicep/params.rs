@@ -235,7 +235,7 @@ pub fn pair_bicepparam_files<'a>(
     templates: &[&'a str],
     params: &[(&'a str, &str)],
 ) -> Vec<(&'a str, Vec<&'a str>)> {
-    let norm = |p: &str| crate::api::normalize_path(p);
+    let norm = |p: &str| crate::path::normalize_path(p);
     let keys: Vec<String> = templates.iter().map(|t| norm(t)).collect();
     let mut out: Vec<(&'a str, Vec<&'a str>)> =
         templates.iter().map(|t| (*t, Vec::new())).collect();

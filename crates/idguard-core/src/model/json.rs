@@ -92,8 +92,8 @@ fn location(model: &Model<'_>, loc: Location) -> Value {
     let Some(entry) = model.files.get(loc.file) else {
         return Value::Null;
     };
-    let start = crate::api::position(model.files, loc.file, loc.span.start);
-    let end = crate::api::position(model.files, loc.file, loc.span.end);
+    let start = model.files.position(loc.file, loc.span.start);
+    let end = model.files.position(loc.file, loc.span.end);
     json!({
         "file": entry.path,
         "pointer": entry.pointer(loc.node),

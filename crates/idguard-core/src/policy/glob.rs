@@ -98,15 +98,9 @@ fn find(segment: &[char], text: &[char]) -> Option<usize> {
     None
 }
 
-/// Normalizes a path for matching: forward slashes, no leading `./`.
-pub fn normalize_path(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let mut rest = path.as_str();
-    while let Some(stripped) = rest.strip_prefix("./") {
-        rest = stripped;
-    }
-    rest.to_string()
-}
+// Paths and patterns are compared normalised: see
+// `crate::path::normalize_path`.
+use crate::path::normalize_path;
 
 /// Matches a file glob: with a `/` it is matched against the whole
 /// (normalized) path, without one against the file name only.

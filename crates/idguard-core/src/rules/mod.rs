@@ -110,6 +110,9 @@ pub struct Diagnostic {
     /// A lower severity than the rule's level, for findings that say a
     /// check could not be made (e.g. an identity name that is not known).
     pub severity: Option<Severity>,
+    /// The fix, when the rule knows one for this exact text
+    /// ([`crate::fix`]); its edits are in `location.file`.
+    pub fix: Option<crate::fix::RuleFix>,
 }
 
 /// What a rule sees, and where it puts its diagnostics.
@@ -145,7 +148,24 @@ impl<'m, 'a> RuleContext<'m, 'a> {
             help: help.into(),
             resource,
             severity: None,
+            fix: None,
         });
+    }
+
+    /// Reports a finding of the current rule with a fix (`None`: the text
+    /// is not a shape the fix knows).
+    pub fn report_with_fix(
+        &mut self,
+        location: Location,
+        resource: Option<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        fix: Option<crate::fix::RuleFix>,
+    ) {
+        self.report(location, resource, message, help);
+        if let Some(d) = self.diagnostics.last_mut() {
+            d.fix = fix;
+        }
     }
 
     /// Reports at info level that a check could not be made.

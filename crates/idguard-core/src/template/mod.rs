@@ -73,6 +73,34 @@ impl Files {
         self.entries.get(id)
     }
 
+    /// The line and columns of a byte offset of `file` (line 1, column 1
+    /// for a file that is not in the set).
+    pub fn position(&self, file: FileId, offset: u32) -> crate::finding::Position {
+        let Some(entry) = self.get(file) else {
+            return crate::finding::Position {
+                line: 1,
+                column: 1,
+                utf16_column: 1,
+                offset,
+            };
+        };
+        let lc = entry.doc.lines().line_col(&entry.text, offset);
+        crate::finding::Position {
+            line: lc.line,
+            column: lc.column_chars,
+            utf16_column: lc.column_utf16,
+            offset,
+        }
+    }
+
+    /// The range of a span of `file`.
+    pub fn range(&self, file: FileId, span: Span) -> crate::finding::Range {
+        crate::finding::Range {
+            start: self.position(file, span.start),
+            end: self.position(file, span.end),
+        }
+    }
+
     pub fn push(&mut self, path: String, text: Rc<str>, doc: Rc<Document>) -> FileId {
         self.entries.push(FileEntry {
             path,

@@ -163,6 +163,7 @@ impl Rule for CrossEnvironmentIdentity {
                             help: "give each environment its own identity (build the identity name from the environment parameter)".into(),
                             resource: Some(ua.resource),
                             severity: None::<Severity>,
+                            fix: None,
                         });
                     }
                 }

@@ -1,5 +1,9 @@
 use crate::expr::Val;
+use crate::finding::FixSafety;
+use crate::fix::{PLACEHOLDER, RuleFix, SpanEdit, Src};
+use crate::model::{Location, Model};
 use crate::rules::{Rule, RuleContext};
+use crate::source::Kind;
 
 declare_rule! {
     /// ## What it does
@@ -33,6 +37,10 @@ declare_rule! {
     /// ## Fix
     /// Add the missing tags with real values. The required set is the
     /// policy's `requiredTags`.
+    ///
+    /// `idguard check --fix --unsafe-fixes` adds the missing tags (and fills
+    /// the empty ones) with the value `TODO`, for you to replace: an unsafe
+    /// fix, as the value is a placeholder.
     pub struct IdentityRequiredTags {
         level: Warning,
         summary: "a user-assigned identity lacks a required tag or has it empty",
@@ -85,7 +93,8 @@ impl Rule for IdentityRequiredTags {
             if !empty.is_empty() {
                 parts.push(format!("has {} empty", quote_list(&empty)));
             }
-            ctx.report(
+            let fix = tags_fix(model, identity.resource, loc, &missing, &empty);
+            ctx.report_with_fix(
                 loc,
                 Some(identity.resource),
                 format!(
@@ -97,9 +106,80 @@ impl Rule for IdentityRequiredTags {
                     "add {} with real values",
                     quote_list(&[missing, empty].concat())
                 ),
+                fix,
             );
         }
     }
+}
+
+/// The missing tags added, and the empty ones filled, with a placeholder
+/// value ([`PLACEHOLDER`]): in the `tags` object the finding is at, or a new
+/// `tags` object after the identity's `location` (else its `type` in JSON).
+/// Unsafe: it writes a value someone must replace with the real owner,
+/// environment or workload.
+fn tags_fix(
+    model: &Model<'_>,
+    resource: usize,
+    at: Location,
+    missing: &[&str],
+    empty: &[&str],
+) -> Option<RuleFix> {
+    let src = Src::of(model.files, at.file)?;
+    let r = model.resource(resource)?;
+    if r.file != at.file {
+        return None;
+    }
+    let value = src.string(PLACEHOLDER);
+    let mut edits = Vec::new();
+    let (object, member) = src.member_of(at.node)?;
+    if object != r.node {
+        return None;
+    }
+    if member.key.eq_ignore_ascii_case("tags") {
+        if !src.key_written(member) {
+            return None;
+        }
+        for name in empty {
+            let m = src.doc.member(at.node, name)?;
+            let blank = matches!(src.doc.kind(m.value), Kind::Null)
+                || src.string_literal(m.value).is_some();
+            if !blank {
+                return None;
+            }
+            edits.push(SpanEdit {
+                span: src.doc.span(m.value),
+                replacement: value.clone(),
+            });
+        }
+        if !missing.is_empty() {
+            let members: Vec<(String, String)> = missing
+                .iter()
+                .map(|k| (k.to_string(), value.clone()))
+                .collect();
+            edits.extend(src.append(at.node, &members)?);
+        }
+    } else {
+        if !empty.is_empty() || missing.is_empty() || src.doc.get(r.node, "tags").is_some() {
+            return None;
+        }
+        let anchor = ["location", "type", "name"]
+            .iter()
+            .filter_map(|k| src.doc.member(r.node, k))
+            .find(|m| src.key_written(m))?;
+        let indent = src.own_line_indent(anchor.key_span.start)?;
+        let members: Vec<(String, String)> = missing
+            .iter()
+            .map(|k| (k.to_string(), value.clone()))
+            .collect();
+        let object = src.object_text(indent, &members);
+        edits.push(src.insert_after(anchor, &[("tags".to_string(), object)])?);
+    }
+    let all = [missing, empty].concat();
+    Some(RuleFix {
+        title: format!("Add {} with a {PLACEHOLDER} value", quote_list(&all)),
+        safety: FixSafety::Unsafe,
+        edits,
+    })
 }
 
 fn quote_list(items: &[&str]) -> String {

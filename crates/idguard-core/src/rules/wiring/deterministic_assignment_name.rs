@@ -1,5 +1,7 @@
 use crate::expr::{Part, Unknown, Val};
-use crate::model::{Principal, RoleAssignment};
+use crate::finding::FixSafety;
+use crate::fix::{RuleFix, SpanEdit, Src, argument, expression_value};
+use crate::model::{Model, Principal, RoleAssignment, ScopeLevel};
 use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
@@ -32,6 +34,12 @@ declare_rule! {
     /// Name every role assignment `guid(<scope id>, <principal>, <role id>)`
     /// — what Bicep's `guid(scope.id, principalId, roleDefinitionId)` idiom
     /// does — and remove duplicate assignments.
+    ///
+    /// `idguard check --fix --unsafe-fixes` names the assignment `guid()` over
+    /// its own scope, `principalId` and `roleDefinitionId` expressions. The fix
+    /// is unsafe: an assignment already deployed under the old name stays, and
+    /// the next deployment fails with `RoleAssignmentExists` until it is
+    /// removed.
     pub struct DeterministicAssignmentName {
         level: Warning,
         summary: "a role assignment's name is not a guid() over scope, principal and role, or two assignments grant the same role to the same principal at the same scope",
@@ -174,11 +182,12 @@ impl Rule for DeterministicAssignmentName {
             // evidence of a bad name.
             let incomplete = model.resource(a.resource).is_some_and(|r| r.incomplete);
             if let Some(message) = problem.filter(|_| !incomplete) {
-                ctx.report(
+                ctx.report_with_fix(
                     a.name_location,
                     Some(a.resource),
                     message,
                     "name it guid(<scope id>, <principal id>, <role definition id>)",
+                    guid_name_fix(model, a),
                 );
             }
             let duplicate = seen.iter().find(|b| {
@@ -214,4 +223,79 @@ impl Rule for DeterministicAssignmentName {
             seen.push(a);
         }
     }
+}
+
+/// The role assignment's `name` replaced by `guid(<scope>, <principalId>,
+/// <roleDefinitionId>)` over the assignment's own expressions as written.
+///
+/// Unsafe: a role assignment's name is its identity in Azure. Renaming a
+/// deployed assignment makes the next deployment create a new one beside
+/// it (or fail with `RoleAssignmentExists`, as the old one grants the same
+/// role to the same principal at the same scope) until the old one is
+/// removed, so applying it needs consent.
+fn guid_name_fix(model: &Model<'_>, a: &RoleAssignment) -> Option<RuleFix> {
+    let src = Src::of(model.files, a.name_location.file)?;
+    let r = model.resource(a.resource)?;
+    let (resource, name) = src.member_of(a.name_location.node)?;
+    let written_type = src
+        .doc
+        .get(resource, "type")
+        .and_then(|t| src.doc.as_str(t))
+        .unwrap_or(&r.ty);
+    if resource != r.node
+        || r.file != a.name_location.file
+        || !name.key.eq_ignore_ascii_case("name")
+        || !src.key_written(name)
+        || !written_type.eq_ignore_ascii_case("Microsoft.Authorization/roleAssignments")
+    {
+        return None;
+    }
+    let properties = src.doc.get(resource, "properties")?;
+    let principal = argument(&src, src.doc.get(properties, "principalId")?)?;
+    let role = argument(&src, src.doc.get(properties, "roleDefinitionId")?)?;
+    let scope = match src.doc.get(resource, "scope") {
+        None => match a.scope_level {
+            Some(ScopeLevel::ResourceGroup) => "resourceGroup().id".to_string(),
+            Some(ScopeLevel::Subscription) => "subscription().id".to_string(),
+            _ => return None,
+        },
+        Some(node) => scope_argument(&src, node)?,
+    };
+    Some(RuleFix {
+        title: "Name the role assignment guid(scope, principal, role)".to_string(),
+        safety: FixSafety::Unsafe,
+        edits: vec![SpanEdit {
+            span: src.doc.span(a.name_location.node),
+            replacement: expression_value(&src, &format!("guid({scope}, {principal}, {role})")),
+        }],
+    })
+}
+
+/// A role assignment's `scope` as a scope ID expression: a Bicep resource
+/// symbol (`stg` → `stg.id`) or scope function; in JSON a resource-ID
+/// function or a literal ID. Anything else (ARM's relative
+/// `Microsoft.X/y/name` form) gives no fix.
+fn scope_argument(src: &Src<'_>, node: crate::source::NodeId) -> Option<String> {
+    let text = argument(src, node)?;
+    if src.bicep {
+        let symbol = text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let scope_call = ["resourceGroup(", "subscription(", "managementGroup("]
+            .iter()
+            .any(|f| text.starts_with(f) && text.ends_with(')') && text.matches('(').count() == 1);
+        return (symbol || scope_call).then(|| format!("{text}.id"));
+    }
+    let lower = text.to_ascii_lowercase();
+    let id_call = [
+        "resourceid(",
+        "extensionresourceid(",
+        "subscriptionresourceid(",
+        "tenantresourceid(",
+    ]
+    .iter()
+    .any(|f| lower.starts_with(f));
+    (id_call || lower.starts_with("'/")).then_some(text)
 }

@@ -1,3 +1,4 @@
+use crate::fix::swap_id_property;
 use crate::model::{IdProperty, Principal, principal_of};
 use crate::rules::{Rule, RuleContext};
 
@@ -36,6 +37,10 @@ declare_rule! {
     /// Use `.principalId` for role assignments, access policies and Entra
     /// administrators, and `.clientId` for `AZURE_CLIENT_ID` and other
     /// client-ID settings.
+    ///
+    /// `idguard check --fix` does it (a safe fix) where the value is one
+    /// `.clientId` (or `.principalId`) access of an identity reference,
+    /// `reference(…).clientId` or `uami.properties.clientId`.
     pub struct PrincipalIdNotClientId {
         level: Error,
         summary: "a principal (object) ID is fed an identity's client ID, or a client-ID setting is fed a principal ID",
@@ -58,7 +63,7 @@ impl Rule for PrincipalIdNotClientId {
         let model = ctx.model;
         for a in &model.role_assignments {
             if a.principal.via() == Some(IdProperty::ClientId) {
-                ctx.report(
+                ctx.report_with_fix(
                     a.principal_location,
                     Some(a.resource),
                     format!(
@@ -66,12 +71,13 @@ impl Rule for PrincipalIdNotClientId {
                         describe_principal(model, &a.principal)
                     ),
                     "use the identity's .principalId here; the client ID is for SDK settings such as AZURE_CLIENT_ID",
+                    swap_id_property(model.files, a.principal_location, "clientId", "principalId"),
                 );
             }
         }
         for u in &model.principal_uses {
             if u.principal.via() == Some(IdProperty::ClientId) {
-                ctx.report(
+                ctx.report_with_fix(
                     u.location,
                     Some(u.resource),
                     format!(
@@ -80,6 +86,7 @@ impl Rule for PrincipalIdNotClientId {
                         describe_principal(model, &u.principal)
                     ),
                     "use the identity's .principalId here",
+                    swap_id_property(model.files, u.location, "clientId", "principalId"),
                 );
             }
         }
@@ -105,7 +112,7 @@ impl Rule for PrincipalIdNotClientId {
                     ..
                 }
             ) {
-                ctx.report(
+                ctx.report_with_fix(
                     s.location,
                     Some(s.workload),
                     format!(
@@ -115,6 +122,7 @@ impl Rule for PrincipalIdNotClientId {
                         describe_principal(model, &principal)
                     ),
                     "use the identity's .clientId for client-ID settings",
+                    swap_id_property(model.files, s.location, "principalId", "clientId"),
                 );
             }
         }

@@ -1,5 +1,9 @@
 use crate::expr::Val;
+use crate::finding::FixSafety;
+use crate::fix::{RuleFix, SpanEdit, Src};
+use crate::model::Location;
 use crate::rules::{Rule, RuleContext};
+use crate::template::Files;
 
 use crate::rules::scope::describe_principal;
 
@@ -34,6 +38,9 @@ declare_rule! {
     /// ## Fix
     /// Add `"principalType": "ServicePrincipal"` to every role assignment
     /// whose principal is a managed identity.
+    ///
+    /// `idguard check --fix` does it (a safe fix): it adds the property after
+    /// `principalId`, or sets a literal `principalType` to it.
     pub struct PrincipalTypeServicePrincipal {
         level: Warning,
         summary: "a role assignment to a managed identity omits `principalType: 'ServicePrincipal'` or sets another type",
@@ -60,12 +67,45 @@ impl Rule for PrincipalTypeServicePrincipal {
                 }
                 _ => continue,
             };
-            ctx.report(
+            ctx.report_with_fix(
                 a.principal_location,
                 Some(a.resource),
                 message,
                 "add \"principalType\": \"ServicePrincipal\" to the role assignment's properties",
+                fix(model.files, a.principal_location),
             );
         }
     }
+}
+
+/// `principalType: 'ServicePrincipal'` added after the `principalId` the
+/// finding is at, or a literal `principalType` set to it. Safe: a managed
+/// identity is a service principal, so this only states what is true.
+fn fix(files: &Files, at: Location) -> Option<RuleFix> {
+    let src = Src::of(files, at.file)?;
+    let (properties, principal_id) = src.member_of(at.node)?;
+    let (_, parent) = src.member_of(properties)?;
+    if !principal_id.key.eq_ignore_ascii_case("principalId")
+        || !src.key_written(principal_id)
+        || !parent.key.eq_ignore_ascii_case("properties")
+        || !src.object_literal(properties)
+    {
+        return None;
+    }
+    let value = src.string("ServicePrincipal");
+    let edit = match src.doc.member(properties, "principalType") {
+        Some(existing) => {
+            src.string_literal(existing.value)?;
+            SpanEdit {
+                span: src.doc.span(existing.value),
+                replacement: value,
+            }
+        }
+        None => src.insert_after(principal_id, &[("principalType".to_string(), value)])?,
+    };
+    Some(RuleFix {
+        title: "Set principalType to 'ServicePrincipal'".to_string(),
+        safety: FixSafety::Safe,
+        edits: vec![edit],
+    })
 }
