@@ -208,46 +208,62 @@ impl<'a> Src<'a> {
     }
 
     /// The whitespace before `offset` on its line, when nothing else
-    /// precedes it there.
+    /// precedes it there. Looks only at that whitespace (a minified file's
+    /// one long line is not scanned for every fix).
     pub fn own_line_indent(&self, offset: u32) -> Option<&'a str> {
-        let before = self.text.get(..offset as usize)?;
-        let start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let indent = before.get(start..)?;
-        indent
-            .chars()
-            .all(|c| c == ' ' || c == '\t')
-            .then_some(indent)
+        let bytes = self.text.as_bytes();
+        let end = (offset as usize).min(bytes.len());
+        let mut start = end;
+        while start > 0 && matches!(bytes.get(start - 1), Some(b' ' | b'\t')) {
+            start -= 1;
+        }
+        let at_line_start = start == 0 || matches!(bytes.get(start - 1), Some(b'\n' | b'\r'));
+        at_line_start.then(|| self.text.get(start..end)).flatten()
+    }
+
+    /// The start of the line holding `offset` (from the document's line
+    /// index: no scan of the line).
+    fn line_start_of(&self, offset: u32) -> usize {
+        let lines = self.doc.lines();
+        let line = lines.line_col(self.text, offset).line;
+        lines.line_start(line).unwrap_or(0) as usize
     }
 
     /// The leading whitespace of the line holding `offset`.
     pub fn line_indent(&self, offset: u32) -> &'a str {
-        let before = self.text.get(..offset as usize).unwrap_or("");
-        let start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let start = self.line_start_of(offset);
         let line = self.text.get(start..).unwrap_or("");
         let n = line.len() - line.trim_start_matches([' ', '\t']).len();
         line.get(..n).unwrap_or("")
     }
 
-    /// The line break the text uses.
+    /// The line break the text uses: that of its first line.
     pub fn eol(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
+        let first_end = self.doc.lines().line_start(2).map(|s| s as usize);
+        match first_end {
+            Some(e) if e >= 2 && self.text.as_bytes().get(e - 2) == Some(&b'\r') => "\r\n",
+            _ => "\n",
         }
     }
 
     /// One level of indentation as the text uses it: the smallest indent
-    /// of a line (a tab if lines are indented with tabs); two spaces when
-    /// no line is indented.
+    /// of a line among the first 2,000 (a tab if lines are indented with
+    /// tabs); two spaces when no line is indented. Reads each line's
+    /// leading whitespace only.
     pub fn indent_unit(&self) -> String {
+        let lines = self.doc.lines();
         let mut smallest: Option<&str> = None;
-        for line in self.text.lines().take(2000) {
-            let n = line.len() - line.trim_start_matches([' ', '\t']).len();
-            if n == 0 || n == line.len() {
+        for n in 1..=lines.line_count().min(2000) {
+            let Some(start) = lines.line_start(n as u32) else {
+                break;
+            };
+            let line = self.text.get(start as usize..).unwrap_or("");
+            let rest = line.trim_start_matches([' ', '\t']);
+            let indent = line.get(..line.len() - rest.len()).unwrap_or("");
+            // A blank line (or the end) says nothing about indentation.
+            if indent.is_empty() || rest.is_empty() || rest.starts_with(['\n', '\r']) {
                 continue;
             }
-            let indent = line.get(..n).unwrap_or("");
             if indent.starts_with('\t') {
                 return "\t".to_string();
             }
