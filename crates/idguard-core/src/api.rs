@@ -454,6 +454,7 @@ fn check_template_lang(
             }
         }
     }
+    crate::place::merge_shared_ranges(&mut findings);
     disambiguate_fingerprints(&mut findings);
     let mut secrets: Vec<SecretRanges> = crate::model::secrets::by_path(&files, &models)
         .into_iter()

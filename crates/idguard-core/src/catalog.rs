@@ -55,6 +55,7 @@ macro_rules! rule_list {
                 MI403 "deterministic-assignment-name" deterministic_assignment_name::DeterministicAssignmentName,
                 MI404 "no-hardcoded-identity-reference" no_hardcoded_identity_reference::NoHardcodedIdentityReference,
                 MI405 "role-definition-id" role_definition_id::RoleDefinitionId,
+                MI406 "assignment-name-computable" assignment_name_computable::AssignmentNameComputable,
             }
             credentials "credentials" MI5 {
                 MI501 "no-client-secret" no_client_secret::NoClientSecret,

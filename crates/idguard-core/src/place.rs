@@ -112,6 +112,120 @@ pub(crate) fn place_diagnostic(
     )
 }
 
+/// Built-in rules in order of specificity, for [`merge_shared_ranges`]: of
+/// two findings of equal severity at one range, the rule listed first
+/// keeps the finding. A rule not listed comes after these, by code.
+const SPECIFIC_FIRST: &[&str] = &["MI406", "MI101", "MI105", "MI103", "MI104", "MI102"];
+
+/// One range, one finding: when findings of different built-in rules point
+/// at the same range of the same file, they are one problem seen by
+/// several rules. The most severe finding is kept (between equal
+/// severities, the more specific rule, [`SPECIFIC_FIRST`]); its message
+/// ends with the others' codes and what they add (`(also MI103
+/// no-escalation-role: a role that can grant access to others)`), and the
+/// others are dropped. Left alone: suppressed findings (a suppression is
+/// per rule), info-level "could not check" findings, plugin findings, and
+/// two findings of one rule (one line under two parameter files). See
+/// `docs/architecture.md`, "One range, one finding".
+pub(crate) fn merge_shared_ranges(findings: &mut Vec<Finding>) {
+    use std::collections::HashMap;
+    let mergeable = |f: &Finding| {
+        f.suppression.is_none() && f.severity != Severity::Info && !f.code.contains('/')
+    };
+    let rank = |f: &Finding| {
+        (
+            std::cmp::Reverse(f.severity),
+            SPECIFIC_FIRST
+                .iter()
+                .position(|c| *c == f.code)
+                .unwrap_or(SPECIFIC_FIRST.len()),
+            f.code.clone(),
+        )
+    };
+    let mut groups: HashMap<(String, crate::finding::Range), Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if mergeable(f) {
+            groups.entry((f.file.clone(), f.range)).or_default().push(i);
+        }
+    }
+    let mut drop = vec![false; findings.len()];
+    let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+    groups.sort();
+    for group in groups {
+        let codes: std::collections::BTreeSet<&str> = group
+            .iter()
+            .filter_map(|i| findings.get(*i))
+            .map(|f| f.code.as_str())
+            .collect();
+        if codes.len() < 2 {
+            continue;
+        }
+        let Some(&keep) = group.iter().min_by_key(|i| findings.get(**i).map(rank)) else {
+            continue;
+        };
+        let Some(kept) = findings.get(keep).cloned() else {
+            continue;
+        };
+        let mut also = Vec::new();
+        for &i in &group {
+            let Some(other) = findings.get(i) else {
+                continue;
+            };
+            if other.code == kept.code {
+                continue;
+            }
+            let added = what_it_adds(&kept.message, &other.message);
+            let note = if added.is_empty() {
+                format!("{} {}", other.code, other.name)
+            } else {
+                format!("{} {}: {added}", other.code, other.name)
+            };
+            if !also.contains(&note) {
+                also.push(note);
+            }
+            if let Some(d) = drop.get_mut(i) {
+                *d = true;
+            }
+        }
+        if let Some(f) = findings.get_mut(keep) {
+            f.message = format!("{} (also {})", f.message, also.join("; "));
+        }
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        let keep = !drop.get(i).copied().unwrap_or(false);
+        i += 1;
+        keep
+    });
+}
+
+/// What message `other` says beyond `kept`: its text after the words the
+/// two begin with (`identity 'x' gets Owner at subscription scope, a role
+/// that can grant access` after `identity 'x' gets Owner at subscription
+/// scope` is `a role that can grant access`); all of it when they share
+/// no words.
+fn what_it_adds(kept: &str, other: &str) -> String {
+    let mut common = 0;
+    for ((i, a), b) in other.char_indices().zip(kept.chars()) {
+        if a != b {
+            break;
+        }
+        if a == ' ' {
+            common = i;
+        }
+        if i + a.len_utf8() == other.len() || i + a.len_utf8() == kept.len() {
+            common = i + a.len_utf8();
+        }
+    }
+    let rest = other.get(common..).unwrap_or(other);
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | ';'));
+    if common == 0 {
+        other.to_string()
+    } else {
+        rest.to_string()
+    }
+}
+
 /// The fingerprint of a finding of rule `code` at `pointer` in `file`.
 ///
 /// Rule + file + pointer (+ `info` for an info-level "could not check"

@@ -74,6 +74,11 @@ pub(super) fn call_builtin(
         "string" => return strings::string(args),
         "startswith" => return strings::starts_ends_with(args, true),
         "endswith" => return strings::starts_ends_with(args, false),
+        "split" => {
+            if let Some(v) = strings::split_partial(args) {
+                return v;
+            }
+        }
         "equals" => {
             return match args {
                 [a, b] => match val_eq(a, b, budget) {

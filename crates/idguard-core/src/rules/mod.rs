@@ -49,6 +49,7 @@ mod lifecycle;
 mod naming;
 mod scope;
 mod wiring;
+pub(crate) mod words;
 
 /// What a rule is, for `idguard rules`, `idguard explain`, SARIF
 /// `tool.driver.rules` and the generated docs.

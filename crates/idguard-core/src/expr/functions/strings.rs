@@ -426,6 +426,64 @@ fn substring(s: &str, start: &Val, len: Option<&Val>) -> Val {
     Val::str(chars.iter().skip(a).take(n).collect::<String>())
 }
 
+/// `split()` of a partially known string by a known delimiter, piece by
+/// piece: the known pieces are split, each unknown piece stays inside its
+/// element (`split('/subscriptions/{sub}/resourceGroups/rg', '/')` is
+/// `['', 'subscriptions', '{sub}', 'resourceGroups', 'rg']`). Done only
+/// when no unknown piece can hold the delimiter, so the elements are where
+/// ARM would put them: a deployment value that is a name or GUID
+/// (`subscription().subscriptionId`, `resourceGroup().name`), `guid()`,
+/// `uniqueString()`, and, in a resource ID split on `/`, every piece (a
+/// name segment). `None`: not this case (the caller goes on as usual).
+pub(in crate::expr) fn split_partial(args: &[Val]) -> Option<Val> {
+    let [Val::Unknown(u), Val::Str(delim)] = args else {
+        return None;
+    };
+    let Unknown::Str(parts) = &**u else {
+        return None;
+    };
+    if delim.is_empty() {
+        return None;
+    }
+    let resource_id = delim.as_ref() == "/"
+        && matches!(parts.first(), Some(Part::Lit(first))
+            if first.to_ascii_lowercase().starts_with("/subscriptions/")
+                || first.to_ascii_lowercase().starts_with("/providers/"));
+    let single_piece = |h: &Unknown| match h {
+        Unknown::Deployment(expr) => !expr.to_ascii_lowercase().ends_with(".id"),
+        Unknown::Guid(_) | Unknown::UniqueString(_) | Unknown::NonDeterministic(_) => true,
+        _ => resource_id,
+    };
+    if !parts.iter().all(|p| match p {
+        Part::Lit(_) => true,
+        Part::Hole(h) => single_piece(h),
+    }) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut element = StrBuilder::new();
+    for part in parts.iter() {
+        match part {
+            Part::Lit(text) => {
+                let mut pieces = text.split(delim.as_ref());
+                if let Some(first) = pieces.next() {
+                    element.push_str(first);
+                }
+                for piece in pieces {
+                    out.push(std::mem::replace(&mut element, StrBuilder::new()).finish());
+                    element.push_str(piece);
+                }
+            }
+            Part::Hole(h) => element.push_unknown(h),
+        }
+        if out.len() > super::MAX_ARRAY_LEN {
+            return Some(Val::opaque("split() makes too many pieces"));
+        }
+    }
+    out.push(element.finish());
+    Some(Val::array(out))
+}
+
 fn split(s: &str, delims: &[Rc<str>]) -> Val {
     let delims: Vec<&str> = delims
         .iter()

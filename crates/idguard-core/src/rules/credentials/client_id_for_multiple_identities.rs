@@ -99,8 +99,8 @@ impl Rule for ClientIdForMultipleIdentities {
                 loc,
                 Some(workload),
                 format!(
-                    "'{}' {why} but no AZURE_CLIENT_ID setting saying which one the SDK should use",
-                    model.display_name(workload)
+                    "{} {why} but no AZURE_CLIENT_ID setting saying which one the SDK should use",
+                    crate::rules::words::quoted(model, workload)
                 ),
                 "add an AZURE_CLIENT_ID setting with the clientId of the identity the code uses",
             );

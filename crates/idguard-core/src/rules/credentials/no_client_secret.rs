@@ -87,8 +87,8 @@ impl Rule for NoClientSecret {
                 s.location,
                 Some(s.workload),
                 format!(
-                    "'{}' carries a service-principal secret in setting '{}'",
-                    model.display_name(s.workload),
+                    "{} carries a service-principal secret in setting '{}'",
+                    crate::rules::words::quoted(model, s.workload),
                     s.name
                 ),
                 "use the workload's managed identity instead of a client secret; if a secret is unavoidable, use a Key Vault reference",

@@ -1,5 +1,6 @@
 use crate::model::{EnvSource, Environment, Location, Principal};
 use crate::rules::scope::external_identity_name;
+use crate::rules::words;
 use crate::rules::{Rule, RuleContext};
 
 declare_rule! {
@@ -54,16 +55,16 @@ impl Rule for EnvironmentSeparation {
             let Some(id_env) = &identity.environment else {
                 continue;
             };
-            let id_name = model.display_name(identity.resource);
+            let id_words = words::named(model, identity.resource, "identity");
             for a in model.workloads_of(i) {
                 if let Some(w_env) = differs(model.environment_of(a.workload), id_env) {
                     reports.push((
                         a.location,
                         a.workload,
                         format!(
-                            "identity '{id_name}' ({}) is attached to '{}' ({})",
+                            "{id_words} ({}) is attached to {} ({})",
                             id_env.describe(),
-                            model.display_name(a.workload),
+                            words::quoted(model, a.workload),
                             w_env.describe()
                         ),
                     ));
@@ -78,9 +79,9 @@ impl Rule for EnvironmentSeparation {
                         a.principal_location,
                         a.resource,
                         format!(
-                            "identity '{id_name}' ({}) is granted a role on '{}' ({})",
+                            "{id_words} ({}) is granted a role on {} ({})",
                             id_env.describe(),
-                            model.display_name(target),
+                            words::quoted(model, target),
                             t_env.describe()
                         ),
                     ));
@@ -91,8 +92,11 @@ impl Rule for EnvironmentSeparation {
         let env_of_external = |id: &crate::expr::Val| -> Option<(String, Environment)> {
             let name = external_identity_name(id)?;
             let env = ctx.policy.environment_in_name(&name)?;
+            let shown = crate::rules::scope::external_identity(id)
+                .map(|n| words::phrase(&n, None, "identity"))
+                .unwrap_or_else(|| format!("identity '{name}'"));
             Some((
-                name,
+                shown,
                 Environment {
                     name: env.to_string(),
                     source: EnvSource::Name,
@@ -108,9 +112,9 @@ impl Rule for EnvironmentSeparation {
                     a.location,
                     a.workload,
                     format!(
-                        "identity '{name}' ({}) is attached to '{}' ({})",
+                        "{name} ({}) is attached to {} ({})",
                         id_env.describe(),
-                        model.display_name(a.workload),
+                        words::quoted(model, a.workload),
                         w_env.describe()
                     ),
                 ));
@@ -129,9 +133,9 @@ impl Rule for EnvironmentSeparation {
                     a.principal_location,
                     a.resource,
                     format!(
-                        "identity '{name}' ({}) is granted a role on '{}' ({})",
+                        "{name} ({}) is granted a role on {} ({})",
                         id_env.describe(),
-                        model.display_name(target),
+                        words::quoted(model, target),
                         t_env.describe()
                     ),
                 ));

@@ -11,7 +11,7 @@ use crate::policy::Policy;
 /// The identity a credential belongs to, for messages.
 pub(crate) fn identity_of(model: &Model<'_>, c: &FederatedCredential) -> String {
     match c.identity.and_then(|i| model.identities.get(i)) {
-        Some(id) => format!("identity '{}'", model.display_name(id.resource)),
+        Some(id) => crate::rules::words::named(model, id.resource, "identity"),
         None => "its identity".to_string(),
     }
 }

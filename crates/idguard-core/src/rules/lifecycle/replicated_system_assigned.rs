@@ -81,15 +81,15 @@ impl Rule for ReplicatedSystemAssigned {
             let mut names: Vec<String> = resources
                 .iter()
                 .take(4)
-                .map(|i| format!("'{}'", model.display_name(*i)))
+                .map(|i| crate::rules::words::quoted(model, *i))
                 .collect();
             if resources.len() > 4 {
                 names.push("…".into());
             }
             let what = if looped && resources.len() < threshold {
                 format!(
-                    "every instance of the copy loop of '{}' receives {role_name} on the same scope",
-                    model.display_name(first)
+                    "every instance of the copy loop of {} receives {role_name} on the same scope",
+                    crate::rules::words::quoted(model, first)
                 )
             } else {
                 format!(

@@ -46,14 +46,14 @@ impl Rule for SharedIdentityBlastRadius {
             let Some(loc) = model.locate(identity.resource, &["type"]) else {
                 continue;
             };
-            let name = model.display_name(identity.resource);
+            let name = crate::rules::words::named(model, identity.resource, "identity");
             let workloads: BTreeSet<usize> = model.workloads_of(i).map(|a| a.workload).collect();
             if workloads.len() > max_workloads {
                 ctx.report(
                     loc,
                     Some(identity.resource),
                     format!(
-                        "identity '{name}' is attached to {} workloads (the policy allows {max_workloads})",
+                        "{name} is attached to {} workloads (the policy allows {max_workloads})",
                         workloads.len()
                     ),
                     "give each workload its own identity with only the roles it needs",
@@ -68,7 +68,7 @@ impl Rule for SharedIdentityBlastRadius {
                     loc,
                     Some(identity.resource),
                     format!(
-                        "identity '{name}' holds role assignments on {} distinct scopes (the policy allows {max_scopes})",
+                        "{name} holds role assignments on {} distinct scopes (the policy allows {max_scopes})",
                         scopes.len()
                     ),
                     "split the identity by workload so each holds only the access its workload needs",

@@ -129,8 +129,8 @@ impl Rule for UnusedIdentity {
                 loc,
                 Some(identity.resource),
                 format!(
-                    "identity '{}' is declared but never attached to a resource or granted a role",
-                    model.display_name(identity.resource)
+                    "{} is declared but never attached to a resource or granted a role",
+                    crate::rules::words::named(model, identity.resource, "identity")
                 ),
                 "attach the identity to the workload that needs it and grant its roles, or remove it",
             );

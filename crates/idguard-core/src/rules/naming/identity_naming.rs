@@ -78,8 +78,8 @@ impl Rule for IdentityNaming {
                     loc,
                     Some(identity.resource),
                     format!(
-                        "the name of identity '{}' is not known before deployment, so its naming cannot be checked",
-                        model.display_name(identity.resource)
+                        "the name of {} is not known before deployment, so its naming cannot be checked",
+                        crate::rules::words::named(model, identity.resource, "identity")
                     ),
                     "check the template with its parameter files (main.<env>.parameters.json), or give the name parameter a default",
                 ),

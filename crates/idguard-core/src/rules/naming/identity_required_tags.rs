@@ -98,8 +98,8 @@ impl Rule for IdentityRequiredTags {
                 loc,
                 Some(identity.resource),
                 format!(
-                    "identity '{}' {}",
-                    model.display_name(identity.resource),
+                    "{} {}",
+                    crate::rules::words::named(model, identity.resource, "identity"),
                     parts.join(" and ")
                 ),
                 format!(

@@ -1,7 +1,7 @@
 use crate::model::{Role, ScopeLevel};
 use crate::rules::{Rule, RuleContext};
 
-use super::describe_principal;
+use super::{PrincipalKind, describe_principal, principal_kind};
 
 declare_rule! {
     /// ## What it does
@@ -48,11 +48,23 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Grant the narrowest built-in role that covers what the workload does
-    /// (usually a data-plane role such as Storage Blob Data Contributor or Key
-    /// Vault Secrets User), scoped to the resource it uses. If a platform
-    /// identity truly needs broad rights, exempt it in the policy with a
-    /// reason and an expiry date.
+    /// The help fits the principal:
+    /// - **a workload's identity**: grant the narrowest built-in role that
+    ///   covers what the workload does (usually a data-plane role such as
+    ///   Storage Blob Data Contributor or Key Vault Secrets User), scoped to
+    ///   the resource it uses;
+    /// - **a policy assignment's identity**: grant only the roles the policy
+    ///   definition lists in `roleDefinitionIds`, preferring task roles
+    ///   (Monitoring Policy Contributor, Network Contributor) to Owner or
+    ///   Contributor;
+    /// - **a user or group** (`principalType` `User` / `Group`): make the
+    ///   role eligible through Privileged Identity Management instead of a
+    ///   standing assignment;
+    /// - **an unknown principal**: set `principalType`, then follow the
+    ///   above.
+    ///
+    /// If a platform identity truly needs broad rights, exempt it in the
+    /// policy with a reason and an expiry date.
     pub struct NoBroadPrivilegedRole {
         level: Error,
         summary: "Owner, Contributor, User Access Administrator or RBAC Administrator (or a `*` custom role) assigned at subscription, management-group or tenant scope",
@@ -78,14 +90,26 @@ impl Rule for NoBroadPrivilegedRole {
                 _ => continue,
             };
             let who = describe_principal(model, &a.principal);
+            let at = level.describe();
+            let help = match principal_kind(model, a) {
+                PrincipalKind::Workload => format!(
+                    "grant a narrower role (e.g. a data-plane role) on the resource the workload uses instead of {role_name} at {at}"
+                ),
+                PrincipalKind::PolicyAssignment => format!(
+                    "give the policy assignment's identity only the roles its policy definition lists in roleDefinitionIds, preferring a task role (e.g. Monitoring Policy Contributor, Network Contributor) to {role_name}; if its remediation truly needs {role_name} at {at}, exempt the finding with a reason"
+                ),
+                PrincipalKind::Person => format!(
+                    "make {role_name} at {at} an eligible assignment through Privileged Identity Management (activated on demand, time-bound) instead of a standing one in the template, or grant people a narrower role"
+                ),
+                PrincipalKind::Unknown => format!(
+                    "set principalType so the kind of principal is known; for a workload grant a narrower role on the resource it uses, for people make {role_name} at {at} eligible through Privileged Identity Management instead of a standing assignment"
+                ),
+            };
             ctx.report(
                 a.role_location,
                 Some(a.resource),
-                format!("{who} gets {role_name} at {}", level.describe()),
-                format!(
-                    "grant a narrower role (e.g. a data-plane role) on the resource the workload uses instead of {role_name} at {}",
-                    level.describe()
-                ),
+                format!("{who} gets {role_name} at {at}"),
+                help,
             );
         }
     }

@@ -4,22 +4,49 @@ use crate::fix::{RuleFix, SpanEdit, Src, argument, expression_value};
 use crate::model::{Model, Principal, RoleAssignment, ScopeLevel};
 use crate::rules::{Rule, RuleContext};
 
+use super::name_seeds;
+
 declare_rule! {
     /// ## What it does
     /// Flags a role assignment whose `name` is not a `guid()` over its scope,
     /// its principal and its role — a fixed GUID, `newGuid()`, or a `guid()`
-    /// that leaves one of the three out — and two role assignments in the
-    /// deployment that grant the same role to the same principal at the same
-    /// scope.
+    /// whose seeds leave one of the three out or carry it unstably — and two
+    /// role assignments in the deployment that grant the same role to the
+    /// same principal at the same scope. The message says which input is
+    /// missing or unstable.
+    ///
+    /// The seeds are judged by what they evaluate to, not by their text: a
+    /// seed stands for the scope only if its value carries the scope's
+    /// varying parts (subscription, resource group, management group,
+    /// resource names). `split(id, '/')[0]` and `[1]` are `''` and
+    /// `'subscriptions'` for every resource and carry none; a resource
+    /// group's name without its subscription carries only part of the scope
+    /// (role assignment names are unique across the tenant). Bicep's
+    /// `guid(scope.id, principalId, roleDefinitionId)` idiom, the same idiom
+    /// in AVM modules' `roleAssignment.?name ?? guid(…)`, and ARM's
+    /// `guid(resourceId(…), <identity name or ID>, <role ID>)` all pass.
+    ///
+    /// - **Scope**: missing, or only part of it.
+    /// - **Principal**: missing, or identified only by the name of the policy
+    ///   assignment whose identity it is. Re-creating a policy assignment
+    ///   (landing-zone pipelines do) gives it a new identity; the name stays
+    ///   the same, and ARM refuses to change an existing assignment's
+    ///   principal (`RoleAssignmentUpdateNotPermitted`).
+    /// - **Role**: missing. A fixed label (`'owner'`, a slot suffix `'-2'`)
+    ///   stands for a role written as a fixed ID, not for one that comes from
+    ///   a parameter.
+    ///
+    /// A name that calls `reference()` or `list*()` is MI406's (ARM rejects
+    /// it), not this rule's.
     ///
     /// ## Why is this bad?
-    /// A role assignment's name must be a GUID, unique within its scope, and
-    /// the same on every redeployment. A fixed GUID collides as soon as the
-    /// template is deployed twice (two environments in one subscription, two
-    /// instances of a module); `newGuid()` creates a duplicate assignment on
-    /// every run until `RoleAssignmentExists` fails the deployment; a
-    /// `guid()` without the principal makes two identities' assignments
-    /// collide.
+    /// A role assignment's name must be a GUID, unique across the tenant,
+    /// and the same on every redeployment. A fixed GUID collides as soon as
+    /// the template is deployed twice (two environments, two instances of a
+    /// module); `newGuid()` creates a duplicate assignment on every run until
+    /// `RoleAssignmentExists` fails the deployment; a `guid()` without the
+    /// principal makes two identities' assignments collide, one without the
+    /// scope makes the same assignment on two resources collide.
     ///
     /// ## Example
     /// ```json
@@ -33,7 +60,11 @@ declare_rule! {
     /// ## Fix
     /// Name every role assignment `guid(<scope id>, <principal>, <role id>)`
     /// — what Bicep's `guid(scope.id, principalId, roleDefinitionId)` idiom
-    /// does — and remove duplicate assignments.
+    /// does — and remove duplicate assignments. For a policy assignment's
+    /// identity, seed the name with its principal ID: pass
+    /// `reference(<policy assignment>, …, 'Full').identity.principalId` to a
+    /// nested deployment (or Bicep module) as a parameter and name the role
+    /// assignment there.
     ///
     /// `idguard check --fix --unsafe-fixes` names the assignment `guid()` over
     /// its own scope, `principalId` and `roleDefinitionId` expressions. The fix
@@ -46,95 +77,8 @@ declare_rule! {
     }
 }
 
-/// The readable text of every piece of a guid() argument, lowercase.
-fn arg_texts(args: &[Val]) -> Vec<String> {
-    args.iter()
-        .map(|a| a.display().to_ascii_lowercase())
-        .collect()
-}
-
-fn mentions(args: &[String], needle: &str) -> bool {
-    let needle = needle.to_ascii_lowercase();
-    !needle.is_empty()
-        && args
-            .iter()
-            .any(|a| a.contains(&needle) || needle.contains(a.as_str()) && a.len() > 8)
-}
-
-/// Which of scope, principal and role the guid() arguments leave out.
-fn missing_parts(ctx: &RuleContext<'_, '_>, a: &RoleAssignment, args: &[Val]) -> Vec<&'static str> {
-    let model = ctx.model;
-    let texts = arg_texts(args);
-    let r = model.resource(a.resource);
-    let get = |path: &[&str]| {
-        r.and_then(|r| r.get(path))
-            .map(Val::display)
-            .unwrap_or_default()
-    };
-    let principal_text = get(&["properties", "principalId"]);
-    let role_text = get(&["properties", "roleDefinitionId"]);
-    let mut missing = Vec::new();
-
-    // Principal: the principal expression, the identity's name or ID, or a
-    // parameter named for a principal.
-    let mut principal_needles = vec![principal_text.clone()];
-    if let Principal::Identity { identity, .. } = &a.principal
-        && let Some(i) = model.identities.get(*identity)
-    {
-        principal_needles.push(i.name.display());
-    }
-    if let Principal::SystemAssigned { resource, .. } = &a.principal {
-        principal_needles.push(model.display_name(*resource));
-    }
-    let principal_ok = principal_needles.iter().any(|n| mentions(&texts, n))
-        || texts
-            .iter()
-            .any(|t| t.contains("principal") || t.contains("objectid") || t.contains("identity"));
-    if !principal_ok {
-        missing.push("principal");
-    }
-    // Role: the role ID expression or its GUID, or a word naming a role.
-    let role_guid = role_text.rsplit('/').next().unwrap_or_default().to_string();
-    // A built-in role named in words (`…-Disk-Snapshot-Contributor`).
-    let role_words = match &a.role {
-        crate::model::Role::Builtin(b) => alphanumeric(b.name),
-        _ => String::new(),
-    };
-    let role_ok = mentions(&texts, &role_text)
-        || mentions(&texts, &role_guid)
-        || texts.iter().any(|t| t.contains("role"))
-        || (!role_words.is_empty() && texts.iter().any(|t| alphanumeric(t).contains(&role_words)));
-    if !role_ok {
-        missing.push("role");
-    }
-    // Scope: any resource or scope ID among the arguments, or a value
-    // named for a scope (`parameters('scope')`).
-    let scope_text = a.scope.display().to_ascii_lowercase();
-    let scope_ok = mentions(&texts, &scope_text)
-        || texts.iter().any(|t| {
-            t.contains("/subscriptions/")
-                || t.contains("/providers/")
-                || t.contains("subscription()")
-                || t.contains("resourcegroup()")
-                || t.contains("subscriptionid")
-                || t.contains("scope")
-        });
-    if !scope_ok {
-        missing.push("scope");
-    }
-    missing
-}
-
 /// The guid() a name is (also when wrapped in a partial string, as legacy
 /// `vm/Microsoft.Authorization/guid` names are split before this).
-/// The ASCII letters and digits of `s`, lowercase.
-fn alphanumeric(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
 fn guid_args(name: &Val) -> Option<&[Val]> {
     match name.as_unknown()? {
         Unknown::Guid(args) => Some(args),
@@ -167,20 +111,18 @@ impl Rule for DeterministicAssignmentName {
                         "role assignment name is not a deterministic guid(): it comes from {f}(), so every deployment creates a new, duplicate assignment"
                     )),
                     _ => guid_args(&a.name).and_then(|args| {
-                        let missing = missing_parts(ctx, a, args);
-                        (!missing.is_empty()).then(|| {
-                            format!(
-                                "role assignment name is a guid() that leaves out the {}",
-                                missing.join(" and the ")
-                            )
+                        let problems = name_seeds::judge(model, a, args);
+                        (!problems.is_empty()).then(|| {
+                            format!("role assignment name guid(…): {}", problems.join("; "))
                         })
                     }),
                 },
                 _ => None,
             };
             // A name not fully typed yet (Bicep with a syntax error) is no
-            // evidence of a bad name.
-            let incomplete = model.resource(a.resource).is_some_and(|r| r.incomplete);
+            // evidence of a bad name; one ARM cannot compute is MI406's.
+            let incomplete = model.resource(a.resource).is_some_and(|r| r.incomplete)
+                || name_seeds::runtime_call_in_name(model, a).is_some();
             if let Some(message) = problem.filter(|_| !incomplete) {
                 ctx.report_with_fix(
                     a.name_location,
@@ -251,8 +193,20 @@ fn guid_name_fix(model: &Model<'_>, a: &RoleAssignment) -> Option<RuleFix> {
         return None;
     }
     let properties = src.doc.get(resource, "properties")?;
-    let principal = argument(&src, src.doc.get(properties, "principalId")?)?;
-    let role = argument(&src, src.doc.get(properties, "roleDefinitionId")?)?;
+    let principal_node = src.doc.get(properties, "principalId")?;
+    let role_node = src.doc.get(properties, "roleDefinitionId")?;
+    // A name may not call reference() or list*() (MI406): no fix that
+    // would write one in.
+    if [principal_node, role_node].iter().any(|n| {
+        src.doc
+            .as_str(*n)
+            .and_then(name_seeds::runtime_call_in)
+            .is_some()
+    }) {
+        return None;
+    }
+    let principal = argument(&src, principal_node)?;
+    let role = argument(&src, role_node)?;
     let scope = match src.doc.get(resource, "scope") {
         None => match a.scope_level {
             Some(ScopeLevel::ResourceGroup) => "resourceGroup().id".to_string(),

@@ -1,6 +1,5 @@
 use crate::expr::Val;
 use crate::model::Model;
-use crate::rules::scope::external_identity_name;
 use crate::rules::{Rule, RuleContext};
 use crate::source::Span;
 use crate::template::ids;
@@ -86,13 +85,15 @@ impl Rule for NoHardcodedIdentityReference {
             if !written_in_template(model, a.location.file, &sub) {
                 continue;
             }
-            let name = external_identity_name(&a.key).unwrap_or_default();
+            let identity = crate::rules::scope::external_identity(&a.key)
+                .map(|n| crate::rules::words::phrase(&n, None, "identity"))
+                .unwrap_or_else(|| "an identity".to_string());
             ctx.report(
                 a.location,
                 Some(a.workload),
                 format!(
-                    "'{}' attaches identity '{name}' by a resource ID with subscription '{sub}' written in",
-                    model.display_name(a.workload)
+                    "{} attaches {identity} by a resource ID with subscription '{sub}' written in",
+                    crate::rules::words::quoted(model, a.workload)
                 ),
                 "build the ID with resourceId() from parameters, so each environment attaches its own identity",
             );

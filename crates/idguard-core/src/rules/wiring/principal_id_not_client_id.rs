@@ -116,9 +116,9 @@ impl Rule for PrincipalIdNotClientId {
                     s.location,
                     Some(s.workload),
                     format!(
-                        "setting '{}' of '{}' is the principal (object) ID of {}, not its client ID",
+                        "setting '{}' of {} is the principal (object) ID of {}, not its client ID",
                         s.name,
-                        model.display_name(s.workload),
+                        crate::rules::words::quoted(model, s.workload),
                         describe_principal(model, &principal)
                     ),
                     "use the identity's .clientId for client-ID settings",
