@@ -130,7 +130,9 @@ const SPECIFIC_FIRST: &[&str] = &["MI406", "MI101", "MI105", "MI103", "MI104", "
 pub(crate) fn merge_shared_ranges(findings: &mut Vec<Finding>) {
     use std::collections::HashMap;
     let mergeable = |f: &Finding| {
-        f.suppression.is_none() && f.severity != Severity::Info && !f.code.contains('/')
+        f.suppression.is_none()
+            && f.severity != Severity::Info
+            && SPECIFIC_FIRST.contains(&f.code.as_str())
     };
     let rank = |f: &Finding| {
         (

@@ -503,7 +503,10 @@ fn role_cover(model: &Model<'_>, a: &RoleAssignment, seeds: &[String]) -> Cover 
     {
         return Cover::Full;
     }
-    let fixed = role_id.is_some_and(Val::is_fully_known);
+    // A fixed role: a built-in or custom role known by its GUID, or an ID
+    // whose last segment is a known GUID.
+    let fixed = matches!(a.role, Role::Builtin(_) | Role::Custom(_))
+        || role_id.is_some_and(Val::is_fully_known);
     // A label is known text of a seed that is not the principal or the
     // scope (an identity's literal name is no label for the role).
     let not_labels: Vec<String> = principal_needles(model, a)
