@@ -287,7 +287,12 @@ fn short(s: &str) -> String {
 /// management group, resource names) must be carried by the seeds.
 fn scope_cover(a: &RoleAssignment, seeds: &[String], scope_seeds: &[String]) -> Cover {
     let whole = render(&a.scope);
-    if carried(seeds, &whole) {
+    // A parameter named for a scope (`parameters('scope')`) counts as one.
+    if carried(scope_seeds, &whole)
+        || seeds
+            .iter()
+            .any(|s| parameters_in(s).iter().any(|p| p.contains("scope")))
+    {
         return Cover::Full;
     }
     let seeds = scope_seeds;
