@@ -1,6 +1,7 @@
 //! MI1xx — scope and privilege.
 
 pub(super) mod custom_role_wildcard;
+pub(super) mod key_vault_broad_access_policy;
 pub(super) mod narrow_attach_rights;
 pub(super) mod narrow_role_scope;
 pub(super) mod no_broad_privileged_role;
