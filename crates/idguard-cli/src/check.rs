@@ -493,6 +493,7 @@ fn frame_sources(
             Some(secrets) => secrets.mask(&text),
             None => text,
         };
+        let masked = bicep_line_breaks(file, masked);
         match shown.get(file) {
             Some(lines) => Arc::from(only_lines(&masked, lines)),
             None => Arc::from(masked),
@@ -518,6 +519,29 @@ fn frame_sources(
         sources.push((template.path, text));
     }
     sources
+}
+
+/// A Bicep file's text with each lone `\r` written `\r\n`: Bicep (and
+/// the core's line index for Bicep) breaks lines there, so finding
+/// positions count those lines, while frames split at `\n`. JSON counts
+/// only `\n` and is returned as it is.
+fn bicep_line_breaks(file: &str, text: String) -> String {
+    if !matches!(
+        Language::of_path(file),
+        Language::Bicep | Language::BicepParam
+    ) || !text.contains('\r')
+    {
+        return text;
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, c) in text.char_indices() {
+        out.push(c);
+        if c == '\r' && bytes.get(i + 1) != Some(&b'\n') {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Two kept copies of one file's text (see [`only_lines`]) as one: each
@@ -645,7 +669,10 @@ fn assemble(
     let mut baselined = 0;
     if let Some(prints) = &setup.baseline {
         findings.retain(|f| {
-            let keep = !prints.contains(&f.fingerprint);
+            // A Bicep finding also matches a baseline made from the JSON
+            // Bicep compiles it to.
+            let keep = !prints.contains(&f.fingerprint)
+                && !f.compiled_fingerprints.iter().any(|c| prints.contains(c));
             if !keep {
                 baselined += 1;
             }
@@ -1213,6 +1240,9 @@ struct Linker {
     /// how the core names the files it reads for findings.
     shown_dir: String,
     cache: Option<Arc<BicepCache>>,
+    /// The `br` module aliases of the nearest `bicepconfig.json`, read on
+    /// first use.
+    aliases: std::cell::OnceCell<Result<HashMap<String, String>, String>>,
     refused: std::cell::RefCell<Vec<(String, String)>>,
     /// Every file read, by the name the core shows it under.
     read: std::cell::RefCell<Vec<(String, String)>>,
@@ -1228,6 +1258,7 @@ impl Linker {
                 None => String::new(),
             },
             cache: None,
+            aliases: std::cell::OnceCell::new(),
             refused: std::cell::RefCell::new(Vec::new()),
             read: std::cell::RefCell::new(Vec::new()),
         }
@@ -1246,10 +1277,20 @@ impl Linker {
             self.remember(relative.to_string(), &text);
             return Some(text);
         }
-        if relative.starts_with("br/") {
-            // An alias of the user's bicepconfig.json: not resolved (the
-            // core notes the module as not checked).
-            return None;
+        if let Some(aliased) = relative.strip_prefix("br/") {
+            // An alias of the nearest bicepconfig.json; an alias it does
+            // not define leaves the module unread (the core notes it).
+            let (alias, rest) = aliased.split_once(':')?;
+            let prefix = match self.aliases.get_or_init(|| self.read_aliases()) {
+                Ok(aliases) => aliases.get(&alias.to_ascii_lowercase())?.clone(),
+                Err(why) => {
+                    self.refuse(relative, format!("module '{relative}' was not read: {why}"));
+                    return None;
+                }
+            };
+            let text = self.cache.as_ref()?.read(&format!("br:{prefix}{rest}"))?;
+            self.remember(relative.to_string(), &text);
+            return Some(text);
         }
         let read = self
             .tree
@@ -1277,6 +1318,74 @@ impl Linker {
                 }
                 None
             }
+        }
+    }
+
+    /// `moduleAliases.br` of the nearest `bicepconfig.json` — in the
+    /// template's directory or the closest parent that has one, inside the
+    /// tree, as Bicep looks it up — as alias (lower case) → `registry/` +
+    /// `modulePath/`. An unreadable or invalid file is an error (Bicep
+    /// would not build either); its `cacheRootDirectory` is not followed:
+    /// a checked file does not choose what is read outside the tree.
+    fn read_aliases(&self) -> Result<HashMap<String, String>, String> {
+        let mut out = HashMap::new();
+        let Ok(mut dir) = std::fs::canonicalize(&self.dir) else {
+            return Ok(out);
+        };
+        let config = loop {
+            if !self.tree.contains(&dir) {
+                return Ok(out);
+            }
+            let candidate = dir.join("bicepconfig.json");
+            if candidate.exists() {
+                break candidate;
+            }
+            if !dir.pop() {
+                return Ok(out);
+            }
+        };
+        let shown = config
+            .strip_prefix(self.tree.root())
+            .unwrap_or(&config)
+            .display()
+            .to_string()
+            .replace('\\', "/");
+        let text = self
+            .tree
+            .read_bytes(&config)
+            .map_err(|e| e.to_string())
+            .and_then(files::decode)
+            .map_err(|why| {
+                format!("its alias is defined in {shown}, which could not be read: it {why}")
+            })?;
+        let doc = idguard_core::source::Document::parse(&text).map_err(|e| {
+            format!(
+                "its alias is defined in {shown}, which is not valid JSON at line {}, column {}: {}",
+                e.line, e.column, e.message
+            )
+        })?;
+        let Some(br) = doc.get_path(doc.root(), &["moduleAliases", "br"]) else {
+            return Ok(out);
+        };
+        for m in doc.members(br) {
+            let field = |key| doc.get(m.value, key).and_then(|n| doc.as_str(n));
+            let Some(registry) = field("registry").filter(|r| !r.is_empty()) else {
+                continue;
+            };
+            let mut prefix = format!("{}/", registry.trim_end_matches('/'));
+            if let Some(path) = field("modulePath").filter(|p| !p.is_empty()) {
+                prefix.push_str(path.trim_matches('/'));
+                prefix.push('/');
+            }
+            out.insert(m.key.to_ascii_lowercase(), prefix);
+        }
+        Ok(out)
+    }
+
+    fn refuse(&self, what: &str, message: String) {
+        let mut refused = self.refused.borrow_mut();
+        if !refused.iter().any(|(r, _)| r == what) {
+            refused.push((what.to_string(), message));
         }
     }
 
@@ -1841,6 +1950,22 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_carriage_returns_break_bicep_lines_only() {
+        assert_eq!(
+            bicep_line_breaks("a/main.bicep", "one\rtwo\r\nthree\r".into()),
+            "one\r\ntwo\r\nthree\r\n"
+        );
+        assert_eq!(
+            bicep_line_breaks("a/dev.bicepparam", "x\ry".into()),
+            "x\r\ny"
+        );
+        assert_eq!(
+            bicep_line_breaks("a/main.json", "one\rtwo".into()),
+            "one\rtwo"
+        );
+    }
 
     #[test]
     fn merged_frames_show_both_and_mask_either() {

@@ -693,6 +693,9 @@ fn disambiguate_fingerprints(findings: &mut [Finding]) {
         let n = counts.entry(f.fingerprint.clone()).or_insert(0);
         if *n > 0 {
             f.fingerprint = fingerprint(&format!("{}#{}", f.fingerprint, n));
+            for c in &mut f.compiled_fingerprints {
+                *c = fingerprint(&format!("{c}#{n}"));
+            }
         }
         *n += 1;
     }
@@ -764,6 +767,7 @@ pub fn policy_findings(
                     &e.pointer,
                     false,
                 ),
+                compiled_fingerprints: Vec::new(),
                 parameters_file: None,
                 related: Vec::new(),
                 suppression: None,

@@ -125,6 +125,7 @@ pub(crate) mod testutil {
                 end: pos(line, end),
             },
             fingerprint: format!("fp-{code}-{line}"),
+            compiled_fingerprints: Vec::new(),
             parameters_file: None,
             related: Vec::new(),
             suppression: None,
