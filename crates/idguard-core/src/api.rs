@@ -358,12 +358,26 @@ fn check_template_lang(
         files.add_template_views_within(file, &budget);
     }
 
+    // Templates that the file's policy definitions deploy
+    // (deployIfNotExists): each checked as a template of its own, without
+    // parameter values (the policy passes field values at remediation).
+    let policy_views = files.add_policy_template_views(root_file, &budget);
+
     let mut evaluations: Vec<(Option<FileId>, template::Evaluation)> = Vec::new();
     for p in param_ids_or_none(&param_ids) {
         if budget.exhausted() {
             break;
         }
         evaluations.push((p, template::evaluate_within(&files, root_file, p, &budget)));
+    }
+    // Compared across parameter files (MI301, MI302): the template's own
+    // evaluations only.
+    let template_evaluations = evaluations.len();
+    for view in policy_views {
+        if budget.exhausted() {
+            break;
+        }
+        evaluations.push((None, template::evaluate_within(&files, view, None, &budget)));
     }
     if budget.exhausted() {
         if let Some(r) = reports.first_mut() {
@@ -432,11 +446,12 @@ fn check_template_lang(
             }
         }
     }
-    if models.len() > 1 {
+    let template_models = models.get(..template_evaluations).unwrap_or(&[]);
+    if template_models.len() > 1 {
         let mut diags = Vec::new();
         for rule in rules::all() {
             if level_of(options.policy, rule.meta()).is_some() {
-                rule.check_all(&models, options.policy, &mut diags);
+                rule.check_all(template_models, options.policy, &mut diags);
             }
         }
         if let Some(first) = models.first() {

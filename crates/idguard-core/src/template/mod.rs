@@ -16,6 +16,7 @@ pub mod context;
 pub mod ids;
 mod instance;
 mod nested;
+pub mod policy;
 mod walk;
 
 use std::collections::HashMap;
