@@ -12,7 +12,7 @@ use super::render::{change_colour, edge_label, groups, kind_fill, node_lines, se
 use super::{EdgeKind, Graph, Node, NodeKind, omitted_text, worst};
 
 const NODE_W: f64 = 230.0;
-const COL_GAP: f64 = 150.0;
+const COL_GAP: f64 = 220.0;
 const LINE_H: f64 = 14.0;
 const PAD_Y: f64 = 10.0;
 const ROW_GAP: f64 = 14.0;
@@ -251,7 +251,7 @@ fn panel(out: &mut String, g: &Graph, gi: usize, x0: f64, y0: f64) -> (f64, f64)
             xml_text(&e.to)
         );
         if let Some(label) = edge_label(e) {
-            let label = shorten(&label, 44);
+            let label = shorten(&label, 34);
             let mx = (sx + ex) / 2.0 + if bend == 0.0 { 45.0 } else { 0.0 };
             let my = (sy + ey) / 2.0;
             let w = label.chars().count() as f64 * 6.0 + 8.0;
