@@ -313,8 +313,16 @@ fn git_graphs(rev: &str, args: &GraphArgs) -> Result<Vec<Graph>, Fatal> {
             path: name.clone(),
             text: text.clone(),
         };
-        let (_, graphs) =
+        let (result, graphs) =
             graph_template(&template, None, &parameter_files, &resolve, &options, None);
+        // Said, never silent: without its base graph, a template's edges
+        // all show as added.
+        for f in result.files.iter().filter(|f| f.error.is_some()) {
+            output::eprintln(&format!(
+                "note: {} at {rev} could not be checked, so the change shows all of it as added",
+                f.path
+            ));
+        }
         out.extend(graphs);
     }
     Ok(out)
