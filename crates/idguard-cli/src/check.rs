@@ -8,10 +8,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use idguard_core::api::{
-    CheckOptions, Language, SourceFile, check_template, check_template_with, model_json,
-    pair_bicepparam_files,
+    CheckOptions, Language, SourceFile, check_template, check_template_with, graph_template,
+    model_json, pair_bicepparam_files,
 };
 use idguard_core::finding::{FileError, FileKind, FileNote, FileReport, Finding, Report};
+use idguard_core::graph::Graph;
 use idguard_core::policy::Policy;
 use idguard_core::project::{pair_parameter_files, sniff_kind};
 use rayon::prelude::*;
@@ -133,6 +134,9 @@ struct Setup {
     baseline: Option<HashSet<String>>,
     pool: rayon::ThreadPool,
     cache: Option<Arc<BicepCache>>,
+    /// Whether each template's identity graphs are built too
+    /// (`idguard graph`).
+    graphs: bool,
 }
 
 /// The files of a run once read and paired: every template with the
@@ -154,6 +158,8 @@ struct Outcome {
     role: Role,
     /// The local Bicep modules it read (checked through it).
     modules: Vec<String>,
+    /// Its identity graphs, one per evaluation (when asked for).
+    graphs: Vec<Graph>,
 }
 
 /// Runs a check as `idguard check` and `idguard baseline` do. `frames`:
@@ -166,6 +172,26 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>, frames: bool) -> Result<C
     let plan = Plan::new(input, &setup)?;
     let outcomes = check_templates(&setup, &plan, frames);
     Ok(assemble(input, setup, plan, outcomes, started))
+}
+
+/// Runs a check as [`run`] does and also builds the identity graph of
+/// every evaluation (`idguard graph`): the same files, pairing, policy and
+/// plugins; graphs in the order of templates and parameter files.
+pub fn run_graphs(input: &InputArgs) -> Result<(Checked, Vec<Graph>), Fatal> {
+    let started = Instant::now();
+    let mut setup = Setup::new(input, None)?;
+    setup.graphs = true;
+    let plan = Plan::new(input, &setup)?;
+    let mut outcomes = check_templates(&setup, &plan, false);
+    let mut graphs: Vec<Graph> = outcomes
+        .iter_mut()
+        .flat_map(|o| std::mem::take(&mut o.graphs))
+        .collect();
+    graphs.sort_by(|a, b| {
+        (a.template.as_str(), a.parameters_file.as_deref())
+            .cmp(&(b.template.as_str(), b.parameters_file.as_deref()))
+    });
+    Ok((assemble(input, setup, plan, outcomes, started), graphs))
 }
 
 impl Setup {
@@ -200,6 +226,7 @@ impl Setup {
             host,
             baseline,
             pool,
+            graphs: false,
         })
     }
 }
@@ -407,6 +434,7 @@ fn check_one(
                 sources: Vec::new(),
                 role: t.role,
                 modules: Vec::new(),
+                graphs: Vec::new(),
             };
         }
     };
@@ -426,10 +454,30 @@ fn check_one(
     let linker =
         Linker::new(t.tree.clone(), &t.path, &template.path).with_cache(setup.cache.clone());
     let resolve = |relative: &str| linker.read(relative);
+    let mut graphs = Vec::new();
     let mut result = match &setup.host {
         Some(host) if !host.is_empty() => {
             let run = |model: &serde_json::Value| host.run(model);
-            check_template_with(&template, &parameter_files, &resolve, options, &run)
+            if setup.graphs {
+                let (result, g) = graph_template(
+                    &template,
+                    None,
+                    &parameter_files,
+                    &resolve,
+                    options,
+                    Some(&run),
+                );
+                graphs = g;
+                result
+            } else {
+                check_template_with(&template, &parameter_files, &resolve, options, &run)
+            }
+        }
+        _ if setup.graphs => {
+            let (result, g) =
+                graph_template(&template, None, &parameter_files, &resolve, options, None);
+            graphs = g;
+            result
         }
         _ => check_template(&template, &parameter_files, &resolve, options),
     };
@@ -448,6 +496,7 @@ fn check_one(
         sources,
         role: t.role,
         modules,
+        graphs,
     }
 }
 
@@ -921,6 +970,30 @@ fn leave_out_compiled(templates: &mut Vec<Template>) -> Vec<FileReport> {
 /// names.
 fn pair_all(templates: &[Template], params: &BTreeMap<String, ParameterFile>) -> Vec<Vec<String>> {
     let names: Vec<&str> = templates.iter().map(|t| t.display.as_str()).collect();
+    pair_names(&names, params)
+}
+
+/// Pairing as [`pair_all`] for templates named `names` (the base revision
+/// of `idguard graph --diff`, read from git, pairs its files by the same
+/// conventions).
+pub fn pair_texts(names: &[&str], params: &BTreeMap<String, String>) -> Vec<Vec<String>> {
+    let params: BTreeMap<String, ParameterFile> = params
+        .iter()
+        .map(|(k, text)| {
+            (
+                k.clone(),
+                ParameterFile {
+                    text: text.clone(),
+                    role: Role::Walked,
+                },
+            )
+        })
+        .collect();
+    pair_names(names, &params)
+}
+
+fn pair_names(names: &[&str], params: &BTreeMap<String, ParameterFile>) -> Vec<Vec<String>> {
+    let names: Vec<&str> = names.to_vec();
     let json_templates: HashSet<String> = names
         .iter()
         .filter(|n| Language::of_path(n) == Language::Json)
@@ -1006,7 +1079,7 @@ fn unpaired_parameters(path: &str, text: &str) -> FileReport {
     }
 }
 
-fn build_excludes(globs: &[String]) -> Result<GlobSet, Fatal> {
+pub fn build_excludes(globs: &[String]) -> Result<GlobSet, Fatal> {
     let mut builder = GlobSetBuilder::new();
     for g in globs {
         let glob =
@@ -1135,7 +1208,7 @@ fn add_candidate(out: &mut BTreeMap<String, Candidate>, mut c: Candidate) {
 
 /// Whether a walked file is read: `*.json`, `*.jsonc`, `*.bicep` and
 /// `*.bicepparam`.
-fn is_checked_name(path: &Path) -> bool {
+pub fn is_checked_name(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         ["json", "jsonc", "bicep", "bicepparam"]
             .iter()
@@ -1783,6 +1856,13 @@ type PolicySource = Option<(PathBuf, String, String)>;
 /// the first path, else the built-in default. A discovered policy inside
 /// the checked tree must not lead outside it (a symlink); any policy must
 /// be a regular file under the size cap.
+/// The policy a run with `input` uses (`idguard graph --diff` evaluates
+/// the base revision with it).
+pub fn policy_for(input: &InputArgs) -> Result<Policy, Fatal> {
+    let trees = Trees::new(input.root.as_deref())?;
+    load_policy(input.policy.as_deref(), &input.paths, &trees).map(|(p, _)| p)
+}
+
 fn load_policy(
     explicit: Option<&Path>,
     paths: &[PathBuf],

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod files;
 mod fix;
+mod graph;
 mod output;
 mod plugins;
 mod render;
@@ -41,6 +42,7 @@ fn run(command: Command) -> Result<u8, Fatal> {
     match command {
         Command::Check(args) => check_command(&args),
         Command::Baseline(args) => baseline_command(&args),
+        Command::Graph(args) => graph::command(&args),
         Command::Rules(args) => {
             let kind = match args.format {
                 cli::RulesFormat::Text => Kind::Text,

@@ -155,7 +155,35 @@ pub fn check_template_as(
         options,
         external,
         Limits::DEFAULT,
+        None,
     )
+}
+
+/// [`check_template`] (with `external` checks when given), and the
+/// identity graph of every evaluation ([`crate::graph::build`]), each
+/// with the findings of that evaluation marked on it. `language`: `None`
+/// follows the path, as [`check_template`] does. No graph when the
+/// template is not checked (a parse error, a budget run out).
+pub fn graph_template(
+    template: &SourceFile,
+    language: Option<Language>,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    external: Option<&ExternalCheck<'_>>,
+) -> (TemplateResult, Vec<crate::graph::Graph>) {
+    let mut graphs = Vec::new();
+    let result = check_template_lang(
+        template,
+        language.unwrap_or_else(|| Language::of_path(&template.path)),
+        parameter_files,
+        resolve,
+        options,
+        external,
+        Limits::DEFAULT,
+        Some(&mut graphs),
+    );
+    (result, graphs)
 }
 
 pub use crate::external::ExternalFinding;
@@ -238,9 +266,12 @@ fn check_template_inner(
         options,
         external,
         limits,
+        None,
     )
 }
 
+/// `graphs`: when given, receives the graph of every evaluation.
+#[allow(clippy::too_many_arguments)]
 fn check_template_lang(
     template: &SourceFile,
     language: Language,
@@ -249,6 +280,7 @@ fn check_template_lang(
     options: &CheckOptions<'_>,
     external: Option<&ExternalCheck<'_>>,
     limits: Limits,
+    graphs: Option<&mut Vec<crate::graph::Graph>>,
 ) -> TemplateResult {
     let mut reports = vec![FileReport {
         path: template.path.clone(),
@@ -402,7 +434,12 @@ fn check_template_lang(
 
     let mut findings = Vec::new();
     let mut seen = HashSet::new();
+    // The findings of each evaluation, before they are merged (only when
+    // graphs are wanted: each graph is marked with its own evaluation's).
+    let want_graphs = graphs.is_some();
+    let mut per_model: Vec<Vec<Finding>> = Vec::new();
     for model in &models {
+        let mut own: Vec<Finding> = Vec::new();
         let mut diags = Vec::new();
         for rule in rules::all() {
             if level_of(options.policy, rule.meta()).is_none() {
@@ -413,15 +450,18 @@ fn check_template_lang(
             diags.extend(ctx.into_diagnostics());
         }
         for d in diags {
-            if let Some(f) = to_finding(&files, model, &d, options)
-                && seen.insert((
+            if let Some(f) = to_finding(&files, model, &d, options) {
+                if want_graphs {
+                    own.push(f.clone());
+                }
+                if seen.insert((
                     f.code.clone(),
                     f.file.clone(),
                     f.pointer.clone(),
                     f.message.clone(),
-                ))
-            {
-                findings.push(f);
+                )) {
+                    findings.push(f);
+                }
             }
         }
         if let Some(external) = external {
@@ -435,6 +475,9 @@ fn check_template_lang(
                     }
                 }
                 let f = crate::external::to_finding(&files, model, &x, options.judge());
+                if want_graphs {
+                    own.push(f.clone());
+                }
                 if seen.insert((
                     f.code.clone(),
                     f.file.clone(),
@@ -445,6 +488,7 @@ fn check_template_lang(
                 }
             }
         }
+        per_model.push(own);
     }
     let template_models = models.get(..template_evaluations).unwrap_or(&[]);
     if template_models.len() > 1 {
@@ -456,20 +500,32 @@ fn check_template_lang(
         }
         if let Some(first) = models.first() {
             for d in diags {
-                if let Some(f) = to_finding(&files, first, &d, options)
-                    && seen.insert((
+                if let Some(f) = to_finding(&files, first, &d, options) {
+                    if want_graphs {
+                        // Across evaluations: marked on every graph.
+                        for own in &mut per_model {
+                            own.push(f.clone());
+                        }
+                    }
+                    if seen.insert((
                         f.code.clone(),
                         f.file.clone(),
                         f.pointer.clone(),
                         f.message.clone(),
-                    ))
-                {
-                    findings.push(f);
+                    )) {
+                        findings.push(f);
+                    }
                 }
             }
         }
     }
     disambiguate_fingerprints(&mut findings);
+    if let Some(graphs) = graphs {
+        for (model, own) in models.iter().zip(&mut per_model) {
+            disambiguate_fingerprints(own);
+            graphs.push(crate::graph::build(model, &template.path, own));
+        }
+    }
     let mut secrets: Vec<SecretRanges> = crate::model::secrets::by_path(&files, &models)
         .into_iter()
         .map(|(file, ranges)| SecretRanges { file, ranges })

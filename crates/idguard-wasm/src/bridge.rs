@@ -582,6 +582,70 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
     ok(&Report::new(result.files, result.findings).with_plugin_errors(errors.into_inner()))
 }
 
+/// What [`graph`] returns: the check's report, the graph of every
+/// evaluation, and the graphs drawn (capped) as SVG and Mermaid.
+#[derive(Serialize)]
+struct GraphResult {
+    report: Report,
+    graphs: Vec<idguard_core::graph::Graph>,
+    svg: String,
+    mermaid: String,
+}
+
+/// The identity graph of a template: options as for [`check`] (findings of
+/// `external`, when given, are marked too). `{"ok": {"report", "graphs",
+/// "svg", "mermaid"}}`; `graphs` is empty when the template is not checked
+/// (its error is in the report).
+pub fn graph(template: &str, options: &str) -> String {
+    let prepared = match prepare(template, options) {
+        Ok(p) => p,
+        Err(envelope) => return envelope,
+    };
+    let Prepared {
+        policy,
+        source,
+        parameter_files,
+        linked,
+        today,
+        external: given,
+        plugin_errors,
+        language,
+    } = prepared;
+    let resolve = |path: &str| linked.get(&normalize_path(path)).cloned();
+    let options = CheckOptions {
+        policy: &policy,
+        today,
+    };
+    let lists = RefCell::new(given.unwrap_or_default().into_iter());
+    let next = |_: &Value| -> Vec<ExternalFinding> {
+        lists
+            .borrow_mut()
+            .next()
+            .unwrap_or_default()
+            .into_iter()
+            .map(ExternalFinding::from)
+            .collect()
+    };
+    let (result, graphs) = api::graph_template(
+        &source,
+        Some(language),
+        &parameter_files,
+        &resolve,
+        &options,
+        Some(&next),
+    );
+    let drawn: Vec<idguard_core::graph::Graph> = graphs
+        .iter()
+        .map(|g| idguard_core::graph::cap(g, idguard_core::graph::DEFAULT_MAX_NODES))
+        .collect();
+    ok(&GraphResult {
+        report: Report::new(result.files, result.findings).with_plugin_errors(plugin_errors),
+        svg: idguard_core::graph::svg(&drawn),
+        mermaid: idguard_core::graph::mermaid(&drawn),
+        graphs,
+    })
+}
+
 /// The model of every evaluation of a template (one per parameter file, or
 /// one with defaults), in the order `check` evaluates them: what plugins
 /// receive. Options as for [`check`] (`external` and `pluginErrors` are

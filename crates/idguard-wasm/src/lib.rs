@@ -51,6 +51,13 @@ pub fn check_with(template: &str, options: &str, runner: &ExternalRunner) -> Str
     bridge::check_with(template, options, Some(&mut call))
 }
 
+/// The identity graph of a template: `{"ok": {"report", "graphs", "svg",
+/// "mermaid"}}` (options as for `check`).
+#[wasm_bindgen(js_name = graph)]
+pub fn graph(template: &str, options: &str) -> String {
+    bridge::graph(template, options)
+}
+
 /// The model JSON of every evaluation: `{"ok": [{"template",
 /// "parameterFile", "model": "<JSON text>"}...]}`.
 #[wasm_bindgen(js_name = models)]
