@@ -10,6 +10,7 @@
 
 mod build;
 mod env;
+pub(crate) mod flow;
 pub mod json;
 pub mod secrets;
 
