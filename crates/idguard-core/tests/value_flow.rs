@@ -76,7 +76,7 @@ fn a_bicepparam_value_is_not_a_literal_of_the_template() {
     );
     let r = check(&literal, &[], &[]);
     assert_eq!(of(&r, "MI404").len(), 1, "{:?}", r.findings);
-    assert_eq!(of(&r, "MI404")[0].1, 8);
+    assert_eq!(of(&r, "MI404")[0].1, 7);
 }
 
 #[test]
@@ -140,7 +140,10 @@ resource aks 'Microsoft.ContainerService/managedClusters@2023-05-01' = {
     let found = of(&r, "MI501");
     assert_eq!(found.len(), 1, "{:?}", r.findings);
     assert_eq!(found[0].1, 1);
-    assert!(found[0].2.contains("servicePrincipalProfile.secret"), "{found:?}");
+    assert!(
+        found[0].2.contains("servicePrincipalProfile.secret"),
+        "{found:?}"
+    );
     // Secure, it is what the rule asks for.
     let secure = file("main.bicep", &format!("@secure()\n{}", main.text));
     assert_eq!(of(&check(&secure, &[], &[]), "MI501"), vec![]);
@@ -192,8 +195,16 @@ resource policies 'Microsoft.KeyVault/vaults/accessPolicies@2023-02-01' = {
         vec![17, 28],
         "{found:?}"
     );
-    assert!(found[0].2.contains("kubelet identity of 'aks-orders'"), "{found:?}");
-    assert!(found[1].2.contains("'azureKeyvaultSecretsProvider' add-on identity"), "{found:?}");
+    assert!(
+        found[0].2.contains("kubelet identity of 'aks-orders'"),
+        "{found:?}"
+    );
+    assert!(
+        found[1]
+            .2
+            .contains("'azureKeyvaultSecretsProvider' add-on identity"),
+        "{found:?}"
+    );
     // Each with a fix to the identity's objectId.
     let fixed: Vec<_> = r
         .findings

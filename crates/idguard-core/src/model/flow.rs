@@ -53,6 +53,12 @@ pub(crate) struct Reads {
     pub literals: Vec<Rc<str>>,
     pub params: Vec<Rc<str>>,
     pub vars: Vec<Rc<str>>,
+    /// Those of `params` and `vars` whose value becomes (part of) the
+    /// string's value — not those only used to compute something else
+    /// (`listKeys(resourceId(…, parameters('name')))` reads `name`, but its
+    /// value is a key, not the name).
+    pub value_params: Vec<Rc<str>>,
+    pub value_vars: Vec<Rc<str>>,
     /// Parameters and variables read right after a credential marker
     /// (`concat('…;AccountKey=', parameters('key'))`, `format('…;AccountKey={0}', …)`).
     pub at_marker: Vec<Rc<str>>,
@@ -64,7 +70,7 @@ pub(crate) struct Reads {
 pub(crate) fn reads(s: &str) -> Reads {
     let mut out = Reads::default();
     match parse_template_string(s) {
-        Ok(Some(e)) => walk(&e, &mut out),
+        Ok(Some(e)) => walk(&e, true, &mut out),
         Ok(None) => out.literals.push(Rc::from(crate::expr::literal_value(s))),
         Err(_) => out.literals.push(Rc::from(s)),
     }
@@ -100,12 +106,33 @@ fn named_read(e: &Expr) -> Option<(bool, &Rc<str>)> {
     }
 }
 
-fn walk(e: &Expr, out: &mut Reads) {
+/// Functions whose result holds their arguments' values (all of them, or
+/// from the given index on).
+fn passes_values(name: &str) -> Option<usize> {
+    const ALL: &[&str] = &[
+        "concat", "format", "string", "trim", "tolower", "toupper", "coalesce", "base64", "json",
+        "first", "last",
+    ];
+    if ALL.iter().any(|f| name.eq_ignore_ascii_case(f)) {
+        Some(0)
+    } else if name.eq_ignore_ascii_case("if") {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// `value`: whether the value of `e` becomes (part of) the string's value.
+fn walk(e: &Expr, value: bool, out: &mut Reads) {
     if let Some((is_param, n)) = named_read(e) {
-        if is_param {
-            out.params.push(Rc::clone(n));
+        let (all, values) = if is_param {
+            (&mut out.params, &mut out.value_params)
         } else {
-            out.vars.push(Rc::clone(n));
+            (&mut out.vars, &mut out.value_vars)
+        };
+        all.push(Rc::clone(n));
+        if value {
+            values.push(Rc::clone(n));
         }
         return;
     }
@@ -114,14 +141,15 @@ fn walk(e: &Expr, out: &mut Reads) {
         ExprKind::Int(_) | ExprKind::Float(_) => {}
         ExprKind::Call { name, args, .. } => {
             marker_slots(name, args, out);
-            for a in args {
-                walk(a, out);
+            let from = passes_values(name);
+            for (i, a) in args.iter().enumerate() {
+                walk(a, value && from.is_some_and(|f| i >= f), out);
             }
         }
-        ExprKind::Member { of, .. } => walk(of, out),
+        ExprKind::Member { of, .. } => walk(of, value, out),
         ExprKind::Index { of, index } => {
-            walk(of, out);
-            walk(index, out);
+            walk(of, value, out);
+            walk(index, false, out);
         }
     }
 }
@@ -136,9 +164,9 @@ fn ends_with_marker(s: &str) -> bool {
 fn marker_slots(name: &str, args: &[Expr], out: &mut Reads) {
     let mut slot = |e: &Expr| {
         let mut inner = Reads::default();
-        walk(e, &mut inner);
-        out.at_marker.extend(inner.params);
-        out.at_marker.extend(inner.vars);
+        walk(e, true, &mut inner);
+        out.at_marker.extend(inner.value_params);
+        out.at_marker.extend(inner.value_vars);
     };
     if name.eq_ignore_ascii_case("concat") {
         for pair in args.windows(2) {
@@ -190,7 +218,12 @@ pub(crate) fn scope_deployment(eval: &Evaluation, mut deployment: usize) -> usiz
 }
 
 /// The node of variable `name` in the template of `deployment`.
-fn variable_node(files: &Files, eval: &Evaluation, deployment: usize, name: &str) -> Option<NodeId> {
+fn variable_node(
+    files: &Files,
+    eval: &Evaluation,
+    deployment: usize,
+    name: &str,
+) -> Option<NodeId> {
     let d = eval.deployments.get(deployment)?;
     let doc = &files.get(d.file)?.doc;
     doc.get(d.template, "variables")
@@ -283,8 +316,7 @@ impl Backwards<'_> {
     fn string(&mut self, deployment: usize, s: &str, hops: usize) -> bool {
         let (files, eval) = (self.files, self.eval);
         let r = reads(s);
-        if r
-            .literals
+        if r.literals
             .iter()
             .any(|l| l.to_ascii_lowercase().contains(self.needle))
         {
@@ -343,6 +375,8 @@ pub(crate) struct Flow {
     pub deployment: usize,
     /// Parameters it reads, directly or through variables (lowercase).
     pub params: Vec<String>,
+    /// Those of `params` whose value becomes (part of) the string's.
+    pub values: Vec<String>,
     /// Those of `params` read right after a credential marker.
     pub at_marker: Vec<String>,
 }
@@ -369,9 +403,8 @@ impl Flows {
     pub fn build(files: &Files, eval: &Evaluation) -> Flows {
         let mut flows = Vec::new();
         let mut seen_nodes = HashSet::new();
-        // Variables: (deployment, lowercase name) → (params, at_marker)
-        // they read, transitively.
-        let mut var_memo: HashMap<(usize, String), (Vec<String>, Vec<String>)> = HashMap::new();
+        // What variables read, by (deployment, lowercase name).
+        let mut var_memo: HashMap<(usize, String), VarReads> = HashMap::new();
         for (ri, r) in eval.resources.iter().enumerate() {
             if !seen_nodes.insert((r.file, r.node)) {
                 continue;
@@ -418,33 +451,36 @@ impl Flows {
                         if rd.params.is_empty() && rd.vars.is_empty() {
                             continue;
                         }
-                        let mut params: Vec<String> =
-                            rd.params.iter().map(|p| p.to_ascii_lowercase()).collect();
-                        let mut at_marker: Vec<String> = Vec::new();
+                        let lower = |v: &[Rc<str>]| -> Vec<String> {
+                            v.iter().map(|p| p.to_ascii_lowercase()).collect()
+                        };
+                        let mut params = lower(&rd.params);
+                        let mut values = lower(&rd.value_params);
+                        let mut at_marker: Vec<String> = lower(&rd.at_marker)
+                            .into_iter()
+                            .filter(|m| params.contains(m))
+                            .collect();
                         for v in &rd.vars {
-                            let (vp, vm) =
-                                var_reads(files, eval, deployment, v, &mut var_memo, 0);
-                            params.extend(vp.iter().cloned());
-                            at_marker.extend(vm.iter().cloned());
+                            let vr = var_reads(files, eval, deployment, v, &mut var_memo, 0);
+                            params.extend(vr.params.iter().cloned());
+                            if rd.value_vars.iter().any(|m| m.eq_ignore_ascii_case(v)) {
+                                values.extend(vr.values.iter().cloned());
+                                at_marker.extend(vr.at_marker.iter().cloned());
+                            }
                             if rd.at_marker.iter().any(|m| m.eq_ignore_ascii_case(v)) {
-                                at_marker.extend(vp);
+                                at_marker.extend(vr.values.iter().cloned());
                             }
                         }
-                        at_marker.extend(
-                            rd.at_marker
-                                .iter()
-                                .map(|m| m.to_ascii_lowercase())
-                                .filter(|m| params.contains(m)),
-                        );
-                        params.sort();
-                        params.dedup();
-                        at_marker.sort();
-                        at_marker.dedup();
+                        for list in [&mut params, &mut values, &mut at_marker] {
+                            list.sort();
+                            list.dedup();
+                        }
                         flows.push(Flow {
                             resource: ri,
                             path,
                             deployment,
                             params,
+                            values,
                             at_marker,
                         });
                     }
@@ -455,7 +491,10 @@ impl Flows {
         let mut by_param: HashMap<(usize, String), Vec<usize>> = HashMap::new();
         for (i, f) in flows.iter().enumerate() {
             for p in &f.params {
-                by_param.entry((f.deployment, p.clone())).or_default().push(i);
+                by_param
+                    .entry((f.deployment, p.clone()))
+                    .or_default()
+                    .push(i);
             }
         }
         let nested_by_resource = eval
@@ -522,7 +561,11 @@ impl Flows {
     /// each that is a nested deployment's parameter, what its caller
     /// passes, upwards (up to [`MAX_HOPS`]). Each with its deployment.
     pub fn sources(&self, eval: &Evaluation, flow: &Flow, at_marker: bool) -> Vec<(usize, String)> {
-        let first = if at_marker { &flow.at_marker } else { &flow.params };
+        let first = if at_marker {
+            &flow.at_marker
+        } else {
+            &flow.values
+        };
         let mut out: Vec<(usize, String)> = Vec::new();
         let mut todo: Vec<(usize, String, usize)> = first
             .iter()
@@ -537,15 +580,21 @@ impl Flows {
                 continue;
             }
             // The caller's value for it.
-            let Some(resource) = eval.deployments.get(d).filter(|d| !d.outer).and_then(|d| d.resource)
+            let Some(resource) = eval
+                .deployments
+                .get(d)
+                .filter(|d| !d.outer)
+                .and_then(|d| d.resource)
             else {
                 continue;
             };
             for f in &self.flows {
                 if f.resource == resource
-                    && self.passed_to(eval, f).is_some_and(|(nd, np)| nd == d && np == p)
+                    && self
+                        .passed_to(eval, f)
+                        .is_some_and(|(nd, np)| nd == d && np == p)
                 {
-                    todo.extend(f.params.iter().map(|q| (f.deployment, q.clone(), hops + 1)));
+                    todo.extend(f.values.iter().map(|q| (f.deployment, q.clone(), hops + 1)));
                 }
             }
         }
@@ -553,24 +602,32 @@ impl Flows {
     }
 }
 
-/// The parameters a variable reads (and those it reads after a credential
-/// marker), through the variables it reads in turn.
+/// What a variable reads, through the variables it reads in turn.
+#[derive(Clone, Default)]
+struct VarReads {
+    /// Every parameter it reads (lowercase).
+    params: Vec<String>,
+    /// Those whose value becomes (part of) the variable's.
+    values: Vec<String>,
+    /// Those read right after a credential marker.
+    at_marker: Vec<String>,
+}
+
 fn var_reads(
     files: &Files,
     eval: &Evaluation,
     deployment: usize,
     name: &str,
-    memo: &mut HashMap<(usize, String), (Vec<String>, Vec<String>)>,
+    memo: &mut HashMap<(usize, String), VarReads>,
     depth: usize,
-) -> (Vec<String>, Vec<String>) {
+) -> VarReads {
     let key = (deployment, name.to_ascii_lowercase());
     if let Some(v) = memo.get(&key) {
         return v.clone();
     }
     // Marks the variable while it is read, so a cycle ends.
-    memo.insert(key.clone(), (Vec::new(), Vec::new()));
-    let mut params = Vec::new();
-    let mut at_marker = Vec::new();
+    memo.insert(key.clone(), VarReads::default());
+    let mut out = VarReads::default();
     if depth < 32
         && let Some(node) = variable_node(files, eval, deployment, name)
         && let Some(d) = eval.deployments.get(deployment)
@@ -589,32 +646,39 @@ fn var_reads(
                 Kind::Array(items) => stack.extend(items.iter().copied()),
                 Kind::String(s) => {
                     let rd = reads(s);
-                    params.extend(rd.params.iter().map(|p| p.to_ascii_lowercase()));
-                    at_marker.extend(
-                        rd.at_marker
-                            .iter()
-                            .map(|p| p.to_ascii_lowercase())
-                            .filter(|p| rd.params.iter().any(|q| q.eq_ignore_ascii_case(p))),
+                    let lower = |v: &[Rc<str>]| -> Vec<String> {
+                        v.iter().map(|p| p.to_ascii_lowercase()).collect()
+                    };
+                    let params = lower(&rd.params);
+                    out.at_marker.extend(
+                        lower(&rd.at_marker)
+                            .into_iter()
+                            .filter(|m| params.contains(m)),
                     );
+                    out.values.extend(lower(&rd.value_params));
+                    out.params.extend(params);
                     for v in &rd.vars {
-                        let (vp, vm) = var_reads(files, eval, deployment, v, memo, depth + 1);
-                        if rd.at_marker.iter().any(|m| m.eq_ignore_ascii_case(v)) {
-                            at_marker.extend(vp.iter().cloned());
+                        let vr = var_reads(files, eval, deployment, v, memo, depth + 1);
+                        out.params.extend(vr.params.iter().cloned());
+                        if rd.value_vars.iter().any(|m| m.eq_ignore_ascii_case(v)) {
+                            out.values.extend(vr.values.iter().cloned());
+                            out.at_marker.extend(vr.at_marker.iter().cloned());
                         }
-                        params.extend(vp);
-                        at_marker.extend(vm);
+                        if rd.at_marker.iter().any(|m| m.eq_ignore_ascii_case(v)) {
+                            out.at_marker.extend(vr.values.iter().cloned());
+                        }
                     }
                 }
                 _ => {}
             }
         }
     }
-    params.sort();
-    params.dedup();
-    at_marker.sort();
-    at_marker.dedup();
-    memo.insert(key, (params.clone(), at_marker.clone()));
-    (params, at_marker)
+    for list in [&mut out.params, &mut out.values, &mut out.at_marker] {
+        list.sort();
+        list.dedup();
+    }
+    memo.insert(key, out.clone());
+    out
 }
 
 #[cfg(test)]
@@ -629,6 +693,12 @@ mod tests {
         assert_eq!(&*r.at_marker[0], "key");
         let r = reads("[format('x;Password={0};', parameters('pw'))]");
         assert_eq!(&*r.at_marker[0], "pw");
+        // A parameter that only locates the key is not the key.
+        let r = reads(
+            "[concat('AccountKey=', listKeys(resourceId('Microsoft.Storage/storageAccounts', parameters('name')), '2023-01-01').keys[0].value)]",
+        );
+        assert_eq!(&*r.params[0], "name");
+        assert!(r.value_params.is_empty() && r.at_marker.is_empty());
         let r = reads("00000000-0000-0000-0000-000000000000");
         assert_eq!(r.literals.len(), 1);
         assert!(r.params.is_empty());

@@ -211,10 +211,13 @@ fn policy_assignment_scope(model: &Model<'_>, p: &Principal) -> Option<(usize, S
     if !r.is_type("Microsoft.Authorization/policyAssignments") {
         return None;
     }
-    let scope = r
-        .scope
-        .clone()
-        .or_else(|| model.eval.deployments.get(r.deployment).map(|d| d.scope_id.clone()))?;
+    let scope = r.scope.clone().or_else(|| {
+        model
+            .eval
+            .deployments
+            .get(r.deployment)
+            .map(|d| d.scope_id.clone())
+    })?;
     let level = crate::template::ids::parse_resource_id(&scope)?.level;
     Some((*resource, level))
 }

@@ -99,7 +99,12 @@ impl Rule for PrincipalIdNotClientId {
                         describe_principal(model, &u.principal)
                     ),
                     format!("use the identity's .{} here", u.principal.object_key()),
-                    swap_id_property(model.files, u.location, "clientId", u.principal.object_key()),
+                    swap_id_property(
+                        model.files,
+                        u.location,
+                        "clientId",
+                        u.principal.object_key(),
+                    ),
                 );
             }
         }

@@ -88,7 +88,11 @@ fn module_call(model: &Model<'_>, a: &RoleAssignment) -> Option<ModuleCall> {
         .and_then(|n| doc.as_str(n))
         .map(flow::reads)
         .is_some_and(|t| {
-            !t.params.is_empty() && !t.params.iter().any(|p| cdoc.get(passed_params, p).is_some())
+            !t.params.is_empty()
+                && !t
+                    .params
+                    .iter()
+                    .any(|p| cdoc.get(passed_params, p).is_some())
         });
     Some(ModuleCall {
         call,
