@@ -77,7 +77,7 @@ pub(crate) fn reads(s: &str) -> Reads {
     out
 }
 
-fn call_name<'e>(e: &'e Expr) -> Option<(&'e str, &'e [Expr])> {
+fn call_name(e: &Expr) -> Option<(&str, &[Expr])> {
     match &e.kind {
         ExprKind::Call {
             namespace: None,

@@ -119,7 +119,7 @@ impl Principal {
     /// expose that way (AKS kubelet and add-on identities).
     pub fn object_key(&self) -> &'static str {
         match self {
-            Principal::ResourceIdentity { object_key, .. } => *object_key,
+            Principal::ResourceIdentity { object_key, .. } => object_key,
             _ => "principalId",
         }
     }
