@@ -114,6 +114,50 @@ fn id_property(path: &[&str]) -> IdProperty {
     }
 }
 
+/// An identity a resource exposes, from the path read on it: the last
+/// step is one of the identity's IDs (`clientId`, `objectId`,
+/// `principalId`) and an earlier one says it is an identity's
+/// (`identity`, `identityProfile`): AKS
+/// `addonProfiles.<addon>.identity.clientId`,
+/// `identityProfile.kubeletidentity.objectId`, an entry of
+/// `identity.userAssignedIdentities`. What it is called, the property of
+/// its object ID, and which ID was read.
+fn exposed_identity(path: &[&str]) -> Option<(String, &'static str, IdProperty)> {
+    let (last, prefix) = path.split_last()?;
+    let via = if last.eq_ignore_ascii_case("clientId") {
+        IdProperty::ClientId
+    } else if last.eq_ignore_ascii_case("objectId") || last.eq_ignore_ascii_case("principalId") {
+        IdProperty::PrincipalId
+    } else {
+        return None;
+    };
+    fn is(a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+    }
+    let object_key = if path.iter().any(|p| is(p, "userAssignedIdentities")) {
+        "principalId"
+    } else {
+        "objectId"
+    };
+    let what = match prefix {
+        [a, name] if is(a, "identityProfile") && is(name, "kubeletidentity") => {
+            "kubelet identity".to_string()
+        }
+        [a, name] if is(a, "identityProfile") => format!("'{name}' identity"),
+        [a, addon, i] if is(a, "addonProfiles") && is(i, "identity") => {
+            format!("'{addon}' add-on identity")
+        }
+        _ if prefix
+            .iter()
+            .any(|p| is(p, "identity") || is(p, "identityProfile")) =>
+        {
+            format!("identity at '{}'", prefix.join("."))
+        }
+        _ => return None,
+    };
+    Some((what, object_key, via))
+}
+
 /// Who a principal-ID value denotes. `deployment` is where the value was
 /// evaluated (for symbolic names).
 pub fn principal_of(model: &Model<'_>, value: &Val, deployment: usize) -> Principal {
@@ -180,6 +224,22 @@ fn principal_with(
                     {
                         let via = id_property(path.get(1..).unwrap_or_default());
                         return Principal::SystemAssigned { resource: r, via };
+                    }
+                    // A reference that was not full reads the resource's
+                    // properties, where an identity at `identity` is not the
+                    // system-assigned one.
+                    if let Some((what, object_key, via)) = exposed_identity(&path)
+                        && !(path.len() == 2
+                            && path
+                                .first()
+                                .is_some_and(|p| p.eq_ignore_ascii_case("identity")))
+                    {
+                        return Principal::ResourceIdentity {
+                            resource: r,
+                            what,
+                            object_key,
+                            via,
+                        };
                     }
                     Principal::Unknown
                 }

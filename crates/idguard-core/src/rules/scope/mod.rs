@@ -29,6 +29,9 @@ pub(crate) fn describe_principal(model: &Model<'_>, p: &Principal) -> String {
             Some(name) => format!("identity '{name}'"),
             None => "a managed identity".to_string(),
         },
+        Principal::ResourceIdentity { resource, what, .. } => {
+            format!("the {what} of '{}'", model.display_name(*resource))
+        }
         Principal::Literal(g) => format!("principal '{g}'"),
         Principal::Unknown => "the principal".to_string(),
     }
