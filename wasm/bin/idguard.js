@@ -1271,7 +1271,7 @@ async function runCheck(opts, frames) {
     const first = o.files[0];
     const user = first && o.role === 'walked' && languageOf(first.path) === 'bicep' ? usedBy.get(first.path) : undefined;
     if (user !== undefined) {
-      first.notes.push({
+      (first.notes ??= []).push({
         file: first.path,
         line: 1,
         column: 1,
