@@ -277,13 +277,7 @@ pub enum Format {
 impl Format {
     /// How the lines of this format are guarded when written.
     pub fn kind(self) -> crate::output::Kind {
-        use crate::output::Kind;
-        match self {
-            Format::Text => Kind::Text,
-            Format::Json | Format::Sarif => Kind::Json,
-            Format::Junit => Kind::Xml,
-            Format::Github => Kind::Github,
-        }
+        idguard_render::Format::from(self).kind()
     }
 
     /// The format a file extension suggests.
@@ -315,20 +309,6 @@ pub enum FailOn {
     Never,
 }
 
-impl FailOn {
-    /// Whether an (unsuppressed) finding of this severity fails the run.
-    pub fn fails(self, severity: idguard_core::finding::Severity) -> bool {
-        use idguard_core::finding::Severity;
-        let min = match self {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Info => Severity::Info,
-            FailOn::Never => return false,
-        };
-        severity >= min
-    }
-}
-
 /// `--color`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
@@ -345,16 +325,5 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn fail_on_thresholds() {
-        use idguard_core::finding::Severity::*;
-        assert!(FailOn::Error.fails(Error));
-        assert!(!FailOn::Error.fails(Warning));
-        assert!(FailOn::Warning.fails(Warning));
-        assert!(!FailOn::Warning.fails(Info));
-        assert!(FailOn::Info.fails(Info));
-        assert!(!FailOn::Never.fails(Error));
     }
 }

@@ -22,6 +22,8 @@ use idguard_core::rules::{self, RuleMeta};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub mod cli;
+
 /// The crate version, which is the idguard version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -493,24 +495,37 @@ fn str_field<'a>(model: &'a Value, key: &str) -> Option<&'a str> {
 /// ones and its failures go into `pluginErrors`. `options.external`, when
 /// given, is used first (per evaluation) and `external` is not called.
 pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalFn<'_>>) -> String {
-    let prepared = match prepare(template, options) {
+    let mut prepared = match prepare(template, options) {
         Ok(p) => p,
         Err(envelope) => return envelope,
     };
+    let (result, errors) = run_prepared(&mut prepared, external);
+    ok(&Report::new(result.files, result.findings).with_plugin_errors(errors))
+}
+
+/// Runs the check a [`Prepared`] request describes (see [`check_with`]):
+/// the template's result and the plugin failures (those the request gave
+/// and those of `external`).
+fn run_prepared(
+    prepared: &mut Prepared,
+    external: Option<&mut ExternalFn<'_>>,
+) -> (api::TemplateResult, Vec<PluginError>) {
+    let given = prepared.external.take();
+    let plugin_errors = std::mem::take(&mut prepared.plugin_errors);
     let Prepared {
         policy,
         source,
         parameter_files,
         linked,
         today,
-        external: given,
-        plugin_errors,
         language,
-    } = prepared;
+        ..
+    } = &*prepared;
+    let language = *language;
     let resolve = |path: &str| linked.get(&normalize_path(path)).cloned();
     let options = CheckOptions {
-        policy: &policy,
-        today,
+        policy,
+        today: today.clone(),
     };
     let errors = RefCell::new(plugin_errors);
     let result = match (given, external) {
@@ -526,9 +541,9 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
                     .collect()
             };
             api::check_template_as(
-                &source,
+                source,
                 language,
-                &parameter_files,
+                parameter_files,
                 &resolve,
                 &options,
                 Some(&next),
@@ -562,24 +577,19 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
                 }
             };
             api::check_template_as(
-                &source,
+                source,
                 language,
-                &parameter_files,
+                parameter_files,
                 &resolve,
                 &options,
                 Some(&call),
             )
         }
-        (None, None) => api::check_template_as(
-            &source,
-            language,
-            &parameter_files,
-            &resolve,
-            &options,
-            None,
-        ),
+        (None, None) => {
+            api::check_template_as(source, language, parameter_files, &resolve, &options, None)
+        }
     };
-    ok(&Report::new(result.files, result.findings).with_plugin_errors(errors.into_inner()))
+    (result, errors.into_inner())
 }
 
 /// What [`graph`] returns: the check's report, the graph of every

@@ -274,6 +274,29 @@ impl Builder<'_, '_> {
         })
     }
 
+    /// An identity a resource exposes (an AKS kubelet or add-on identity):
+    /// one node per resource and identity.
+    fn resource_identity_node(&mut self, resource: usize, what: &str) -> usize {
+        let Some(r) = self.model.resource(resource) else {
+            return usize::MAX;
+        };
+        let key = format!("{}#{what}", key_of(&r.id));
+        let name = self.model.display_name(resource);
+        let unknown = !r.name.is_fully_known();
+        let group = parse_resource_id(&r.id)
+            .and_then(|i| i.resource_group)
+            .map(|g| g.display_compact());
+        let loc = self.model.locate(resource, &["properties"]);
+        self.node(&key, NodeKind::SystemIdentity, |b| Node {
+            label: format!("{what} of {name}"),
+            detail: Some("managed identity the resource creates".to_string()),
+            unknown,
+            group,
+            source: loc.and_then(|l| b.source_of(&l)),
+            ..b.blank()
+        })
+    }
+
     fn external_node(&mut self, id: &Val) -> usize {
         let key = key_of(id);
         let info = parse_resource_id(id);
@@ -374,6 +397,9 @@ impl Builder<'_, '_> {
             }
             Principal::SystemAssigned { resource, .. } => self.system_node(*resource),
             Principal::ExternalIdentity { id, .. } => self.external_node(id),
+            Principal::ResourceIdentity { resource, what, .. } => {
+                self.resource_identity_node(*resource, what)
+            }
             Principal::Literal(guid) => {
                 let key = guid.to_ascii_lowercase();
                 self.node(&key, NodeKind::Principal, |b| Node {
