@@ -392,6 +392,41 @@ mod tests {
         assert!(all().len() >= 250, "table shrank to {}", all().len());
     }
 
+    /// The table holds every current built-in role (933 in the 2026-08
+    /// dump: 928 listed by `az role definition list` plus 5 tenant-only
+    /// roles kept from before), not a hand-picked subset.
+    #[test]
+    fn builtin_table_is_complete() {
+        assert!(
+            (900..2000).contains(&all().len()),
+            "{} roles: regenerate builtin.tsv with scripts/roles-table.py",
+            all().len()
+        );
+        for (id, name) in [
+            ("47be4a87-7950-4631-9daf-b664a405f074", "Monitoring Policy Contributor"),
+            ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader"),
+            ("a8889054-8d42-49c9-bc1c-52486c10e7cd", "Reservations Administrator"),
+            ("4e50c84c-c78e-4e37-b47e-e60ffea0a775", "Service Group Administrator"),
+            ("7e559ce2-48d7-4b27-9128-fa1b247f1308", "Managed Identity Federated Identity Credential Contributor"),
+            ("92aaf0da-9dab-42b6-94a3-d43ce8d16293", "Log Analytics Contributor"),
+        ] {
+            assert_eq!(by_id(id).map(|r| r.name), Some(name), "{id}");
+        }
+        // A name Azure reports with a trailing space is stored trimmed.
+        assert!(by_name("Azure Arc VMware Administrator role").is_some());
+        // Flags follow the actions: Monitoring Policy Contributor reads and
+        // writes monitoring resources only.
+        assert_eq!(
+            flags("Monitoring Policy Contributor"),
+            (false, false, false, false, false)
+        );
+        // Log Analytics Reader has a dataAction (workspace job export).
+        assert!(flags("Log Analytics Reader").2);
+        // Foundry Owner may write role assignments (ABAC-constrained).
+        assert!(flags("Foundry Owner").1);
+        assert!(flags("Managed Identity Federated Identity Credential Contributor").3);
+    }
+
     #[test]
     fn cosmos_table_parses_completely() {
         let parsed = parse_table(COSMOS_SQL_TSV, RoleKind::CosmosSql);
