@@ -403,12 +403,27 @@ mod tests {
             all().len()
         );
         for (id, name) in [
-            ("47be4a87-7950-4631-9daf-b664a405f074", "Monitoring Policy Contributor"),
+            (
+                "47be4a87-7950-4631-9daf-b664a405f074",
+                "Monitoring Policy Contributor",
+            ),
             ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader"),
-            ("a8889054-8d42-49c9-bc1c-52486c10e7cd", "Reservations Administrator"),
-            ("4e50c84c-c78e-4e37-b47e-e60ffea0a775", "Service Group Administrator"),
-            ("7e559ce2-48d7-4b27-9128-fa1b247f1308", "Managed Identity Federated Identity Credential Contributor"),
-            ("92aaf0da-9dab-42b6-94a3-d43ce8d16293", "Log Analytics Contributor"),
+            (
+                "a8889054-8d42-49c9-bc1c-52486c10e7cd",
+                "Reservations Administrator",
+            ),
+            (
+                "4e50c84c-c78e-4e37-b47e-e60ffea0a775",
+                "Service Group Administrator",
+            ),
+            (
+                "7e559ce2-48d7-4b27-9128-fa1b247f1308",
+                "Managed Identity Federated Identity Credential Contributor",
+            ),
+            (
+                "92aaf0da-9dab-42b6-94a3-d43ce8d16293",
+                "Log Analytics Contributor",
+            ),
         ] {
             assert_eq!(by_id(id).map(|r| r.name), Some(name), "{id}");
         }
