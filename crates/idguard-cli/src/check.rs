@@ -1174,17 +1174,14 @@ impl Linker {
             }
             Err(why) if why == OpenError::NotFound.to_string() => None,
             Err(why) => {
-                let mut refused = self.refused.borrow_mut();
-                if !refused.iter().any(|(r, _)| r == relative) {
-                    let what = match Language::of_path(relative) {
-                        Language::Json => "linked template",
-                        _ => "file",
-                    };
-                    refused.push((
-                        relative.to_string(),
-                        format!("{what} '{relative}' was not read: it {why}"),
-                    ));
-                }
+                let what = match Language::of_path(relative) {
+                    Language::Json => "linked template",
+                    _ => "file",
+                };
+                self.refuse(
+                    relative,
+                    format!("{what} '{relative}' was not read: it {why}"),
+                );
                 None
             }
         }
@@ -1251,6 +1248,7 @@ impl Linker {
         Ok(out)
     }
 
+    /// Records why `what` (as the template wrote it) was not read, once.
     fn refuse(&self, what: &str, message: String) {
         let mut refused = self.refused.borrow_mut();
         if !refused.iter().any(|(r, _)| r == what) {

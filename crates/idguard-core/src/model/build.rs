@@ -450,6 +450,30 @@ fn loc_or_resource(model: &Model<'_>, resource: usize, path: &[&str]) -> Locatio
     })
 }
 
+/// The items of the array at `path` in resource `i`, each with where it is
+/// written (empty when there is no array there).
+fn located_items(model: &Model<'_>, i: usize, path: &[&str]) -> Vec<(Val, Location)> {
+    let Some(items) = model
+        .eval
+        .resources
+        .get(i)
+        .and_then(|r| r.get(path))
+        .and_then(Val::as_array)
+    else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(j, v)| {
+            let j = j.to_string();
+            let mut at = path.to_vec();
+            at.push(&j);
+            (v.clone(), loc_or_resource(model, i, &at))
+        })
+        .collect()
+}
+
 fn role_assignment(model: &Model<'_>, index: &Index, i: usize) -> RoleAssignment {
     let eval = model.eval;
     let r = eval.resources.get(i);
@@ -501,23 +525,7 @@ fn federated_credential(model: &Model<'_>, index: &Index, i: usize) -> Federated
         })
         .and_then(|ri| model.identities.iter().position(|id| id.resource == ri));
     let with_location = |path: &[&str]| get(path).map(|v| (v, loc_or_resource(model, i, path)));
-    let audiences = get(&["properties", "audiences"])
-        .as_ref()
-        .and_then(Val::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .enumerate()
-                .map(|(j, v)| {
-                    let j = j.to_string();
-                    (
-                        v.clone(),
-                        loc_or_resource(model, i, &["properties", "audiences", &j]),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let audiences = located_items(model, i, &["properties", "audiences"]);
     FederatedCredential {
         resource: i,
         identity,
@@ -536,27 +544,7 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
     let r = model.eval.resources.get(i);
     let list = |perm: usize, key: &str| -> Vec<(Val, Location)> {
         let idx = perm.to_string();
-        r.and_then(|r| r.get(&["properties", "permissions"]))
-            .and_then(Val::as_array)
-            .and_then(|p| p.get(perm))
-            .and_then(|p| p.get(key))
-            .and_then(Val::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(j, v)| {
-                        let j = j.to_string();
-                        let loc = loc_or_resource(
-                            model,
-                            i,
-                            &["properties", "permissions", &idx, key, &j],
-                        );
-                        (v.clone(), loc)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        located_items(model, i, &["properties", "permissions", &idx, key])
     };
     let perms = r
         .and_then(|r| r.get(&["properties", "permissions"]))
@@ -571,23 +559,7 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
         not_actions.extend(list(p, "notActions"));
         data_actions.extend(list(p, "dataActions"));
     }
-    let assignable_scopes = r
-        .and_then(|r| r.get(&["properties", "assignableScopes"]))
-        .and_then(Val::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .enumerate()
-                .map(|(j, v)| {
-                    let j = j.to_string();
-                    (
-                        v.clone(),
-                        loc_or_resource(model, i, &["properties", "assignableScopes", &j]),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let assignable_scopes = located_items(model, i, &["properties", "assignableScopes"]);
     CustomRole {
         resource: i,
         guid: r.and_then(|r| r.name.as_str()).map(str::to_string),

@@ -21,7 +21,7 @@
 use crate::budget::Budget;
 use crate::source::{Document, Kind, NodeId};
 
-use super::{FileEntry, FileId, Files};
+use super::{FileId, Files};
 
 /// The path from a policy definition's `policyRule` to the template its
 /// remediation deploys.
@@ -92,11 +92,6 @@ impl Files {
             return Vec::new();
         };
         let doc = entry.doc.clone();
-        let (path, text, prefix) = (
-            entry.path.clone(),
-            entry.text.clone(),
-            entry.pointer_prefix.clone(),
-        );
         let standalone = is_policy_definition(&doc);
         let mut views = Vec::new();
         for template in embedded_templates(&doc, budget) {
@@ -112,13 +107,7 @@ impl Files {
                 budget.record_at(&doc, doc.span(template));
                 break;
             }
-            self.entries.push(FileEntry {
-                path: path.clone(),
-                text: text.clone(),
-                doc: std::rc::Rc::new(view),
-                pointer_prefix: format!("{prefix}{}", doc.pointer(template)),
-            });
-            views.push(self.entries.len() - 1);
+            views.push(self.push_view(file, template, view));
         }
         views
     }
