@@ -359,6 +359,96 @@ export function initSync(module?: BufferSource | WebAssembly.Module): void;
  */
 export function check(templateText: string, options?: CheckOptions): Report;
 
+/** What a graph node stands for. */
+export type GraphNodeKind =
+  | 'userIdentity' | 'systemIdentity' | 'externalIdentity' | 'principal' | 'workload'
+  | 'tenant' | 'managementGroup' | 'subscription' | 'resourceGroup' | 'resource' | 'scope' | 'customRole';
+
+/** What a graph edge says. */
+export type GraphEdgeKind = 'attachedTo' | 'hasRoleAt' | 'feedsClientId';
+
+/** How an edge or node changed (`idguard graph --diff`). */
+export type GraphChange = 'added' | 'removed' | 'widened';
+
+/** Where a node or edge was read from. */
+export interface GraphSource {
+  file: string;
+  pointer: string;
+  range: Range;
+}
+
+/** A finding marked on a node or edge. */
+export interface GraphMark {
+  code: string;
+  severity: Severity;
+  message: string;
+  fingerprint: string;
+  file: string;
+  line: number;
+}
+
+export interface GraphNode {
+  /** Stable: derived from what the node stands for, not from order. */
+  id: string;
+  kind: GraphNodeKind;
+  /** The name as evaluated; unknown pieces shown as their expression. */
+  label: string;
+  detail?: string;
+  unknown?: boolean;
+  /** Resource group, when known. */
+  group?: string;
+  source?: GraphSource;
+  findings?: GraphMark[];
+  /** For principals: how much their roles allow (role rank × 10 + scope width). */
+  privilege?: number;
+  change?: GraphChange;
+}
+
+export interface GraphEdge {
+  id: string;
+  from: string;
+  to: string;
+  kind: GraphEdgeKind;
+  /** The role (hasRoleAt) or the setting (feedsClientId). */
+  label?: string;
+  roleRank?: number;
+  scopeLevel?: 'resource' | 'resourceGroup' | 'subscription' | 'managementGroup' | 'tenant';
+  roleNode?: string;
+  unknown?: boolean;
+  source?: GraphSource;
+  findings?: GraphMark[];
+  change?: GraphChange;
+  was?: string;
+}
+
+/** The identity graph of one evaluation (template + parameter file). */
+export interface Graph {
+  template: string;
+  parametersFile?: string;
+  environment?: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Findings that concern no node or edge. */
+  findings?: GraphMark[];
+  omitted?: { principals: number; nodes: number; edges: number };
+}
+
+/** What {@link graph} returns. */
+export interface GraphResult {
+  report: Report;
+  graphs: Graph[];
+  /** The graphs drawn as a self-contained SVG (capped at 60 nodes each). */
+  svg: string;
+  /** The same as a Mermaid flowchart. */
+  mermaid: string;
+}
+
+/**
+ * The identity graph of a template: who can do what, where. Options as
+ * for {@link check} (plugins are not run).
+ */
+export function graph(templateText: string, options?: CheckOptions): GraphResult;
+
 /**
  * {@link check}, with every plugin call in a worker (Node: a worker
  * thread; browsers: a module Web Worker) terminated at its deadline, so a

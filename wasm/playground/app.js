@@ -1,7 +1,7 @@
 // The idguard playground: a template editor with findings, checked as you
 // type by the WebAssembly build of idguard. Static files only; the state
 // (template, parameter files, policy) lives in the URL hash.
-import { init, check, validatePolicy, version } from '../src/browser.js';
+import { init, check, graph, validatePolicy, version } from '../src/browser.js';
 import { SAMPLE_BICEP, SAMPLE_POLICY, SAMPLE_TEMPLATE } from './sample.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -147,6 +147,8 @@ const fileNameInput = $('#filename');
 /** Parameter files: [{name, text, el}] */
 let params = [];
 let lastReport = null;
+/** The last graph result ({report, graphs, svg, mermaid}). */
+let lastGraph = null;
 let policyCache = { text: null, validation: null };
 
 function fileName() {
@@ -376,6 +378,8 @@ function runCheck() {
 
   if (!text.trim()) {
     lastReport = null;
+    lastGraph = null;
+    renderGraph();
     template.setMarks([]);
     renderEmpty('welcome');
     renderNotices(notices);
@@ -388,7 +392,9 @@ function runCheck() {
   const t0 = performance.now();
   let report;
   try {
-    report = check(text, { fileName: name, language: languageOf(name, text), parameters, policy: policyText.trim() ? policyText : undefined });
+    // One call: the report and the identity graph of every evaluation.
+    lastGraph = graph(text, { fileName: name, language: languageOf(name, text), parameters, policy: policyText.trim() ? policyText : undefined });
+    report = lastGraph.report;
   } catch (e) {
     renderNotices([...notices, { cls: 'error', html: escapeHtml(e.message) }]);
     return;
@@ -428,6 +434,7 @@ function runCheck() {
   renderNotices(notices);
   renderChips(report.summary);
   renderFindings(report, name);
+  renderGraph();
   const lines = template.lines;
   $('#status').textContent = `Checked ${lines.toLocaleString()} line${lines === 1 ? '' : 's'}${params.length ? ` × ${params.length} parameter file${params.length === 1 ? '' : 's'}` : ''} in ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms · idguard ${version()} · WebAssembly, in your browser`;
 }
@@ -535,6 +542,90 @@ function selectFinding(li) {
   }
 }
 
+// ---------------------------------------------------------------- graph
+
+function selectResultsTab(id) {
+  for (const tab of document.querySelectorAll('.rtab')) {
+    const on = tab.id === `rtab-${id}`;
+    tab.setAttribute('aria-selected', String(on));
+    $(`#${tab.getAttribute('aria-controls')}`).hidden = !on;
+  }
+}
+
+/** Draws the last graph result: the SVG the core rendered (its labels escaped there). */
+function renderGraph() {
+  const view = $('#graph-view');
+  const detail = $('#graph-detail');
+  detail.hidden = true;
+  if (!lastGraph || lastGraph.graphs.length === 0) {
+    view.replaceChildren();
+    $('#graph-info').textContent = lastGraph ? 'No graph: the template could not be checked.' : 'Check a template to see who can do what, where.';
+    return;
+  }
+  view.innerHTML = lastGraph.svg;
+  const nodes = lastGraph.graphs.reduce((n, g) => n + g.nodes.length, 0);
+  const edges = lastGraph.graphs.reduce((n, g) => n + g.edges.length, 0);
+  const envs = lastGraph.graphs.length;
+  $('#graph-info').textContent = `${nodes} node${nodes === 1 ? '' : 's'}, ${edges} edge${edges === 1 ? '' : 's'}${envs > 1 ? `, ${envs} environments side by side` : ''} · click a node`;
+}
+
+/** Highlights a node, its edges, its template lines and its findings. */
+function selectGraphNode(el) {
+  const g = lastGraph?.graphs[Number(el.dataset.graph)];
+  const node = g?.nodes.find((n) => n.id === el.dataset.id);
+  if (!node) return;
+  const view = $('#graph-view');
+  const near = new Set([node.id]);
+  for (const e of view.querySelectorAll(`.edge[data-graph="${el.dataset.graph}"]`)) {
+    const on = e.dataset.from === node.id || e.dataset.to === node.id;
+    e.classList.toggle('highlight', on);
+    e.classList.toggle('dim', !on);
+    if (on) near.add(e.dataset.from).add(e.dataset.to);
+  }
+  for (const n of view.querySelectorAll('.node')) {
+    const same = n.dataset.graph === el.dataset.graph;
+    n.classList.toggle('highlight', same && n.dataset.id === node.id);
+    n.classList.toggle('dim', !(same && near.has(n.dataset.id)));
+  }
+  // Its lines in the template, and the lines of the edges' sources.
+  const name = fileName();
+  const marks = [];
+  const edges = g.edges.filter((e) => e.from === node.id || e.to === node.id);
+  for (const s of [node.source, ...edges.map((e) => e.source)]) {
+    if (s && s.file === name) marks.push({ line: s.range.start.line, severity: 'info', startCol: s.range.start.utf16Column, endLine: s.range.end.line, endCol: s.range.end.utf16Column });
+  }
+  const findings = [...(node.findings ?? []), ...edges.flatMap((e) => e.findings ?? [])];
+  for (const f of lastReport?.findings ?? []) {
+    if (f.file === name && findings.some((m) => m.fingerprint === f.fingerprint)) {
+      marks.push({ line: f.range.start.line, severity: f.severity, startCol: f.range.start.utf16Column, endLine: f.range.end.line, endCol: f.range.end.utf16Column });
+    }
+  }
+  template.setMarks(marks);
+  if (node.source && node.source.file === name) {
+    const r = node.source.range;
+    selectTab('template');
+    template.jumpTo(r.start.line, r.start.utf16Column, r.end.line, r.end.utf16Column);
+  }
+  for (const li of document.querySelectorAll('.finding')) {
+    const f = lastReport?.findings[Number(li.dataset.index)];
+    li.classList.toggle('graph-selected', !!f && findings.some((m) => m.fingerprint === f.fingerprint));
+  }
+  const label = (id) => g.nodes.find((n) => n.id === id)?.label ?? id;
+  const edgeText = (e) => {
+    const what = e.kind === 'hasRoleAt' ? `${e.label} at ${label(e.to)}` : e.kind === 'attachedTo' ? `${label(e.from)} uses ${label(e.to)}` : `${label(e.from)} feeds ${e.label} of ${label(e.to)}`;
+    return `<li>${escapeHtml(what)}${e.source ? ` <span class="f-loc">line ${e.source.range.start.line}</span>` : ''}</li>`;
+  };
+  const detail = $('#graph-detail');
+  detail.hidden = false;
+  detail.innerHTML = `<h3>${escapeHtml(node.label)}</h3><div>${escapeHtml(node.detail ?? node.kind)}${node.source ? ` · ${escapeHtml(node.source.file)} lines ${node.source.range.start.line}–${node.source.range.end.line}` : ''}</div>${
+    edges.length ? `<ul>${edges.map(edgeText).join('')}</ul>` : ''
+  }${
+    findings.length
+      ? `<ul class="graph-findings">${findings.map((m) => `<li><span class="sev ${m.severity}">${m.severity}</span><strong>${escapeHtml(m.code)}</strong> ${inlineMarkup(m.message)} <span class="f-loc">line ${m.line}</span></li>`).join('')}</ul>`
+      : '<div>No findings.</div>'
+  }`;
+}
+
 // ---------------------------------------------------------------- files
 
 function looksLikePolicy(text) {
@@ -580,6 +671,20 @@ async function loadFiles(fileList) {
 
 function wire() {
   for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => selectTab(tab.id.replace('tab-', '')));
+  for (const tab of document.querySelectorAll('.rtab')) tab.addEventListener('click', () => selectResultsTab(tab.id.replace('rtab-', '')));
+  $('#graph-view').addEventListener('click', (e) => {
+    const node = e.target.closest('.node');
+    if (node) selectGraphNode(node);
+  });
+  $('#graph-mermaid').addEventListener('click', async () => {
+    if (!lastGraph) return;
+    try {
+      await navigator.clipboard.writeText(lastGraph.mermaid);
+      $('#graph-info').textContent = 'Mermaid copied.';
+    } catch {
+      $('#graph-info').textContent = 'Could not copy: the browser refused the clipboard.';
+    }
+  });
   template.ta.addEventListener('input', () => {
     followLanguage(template.value);
     schedule();

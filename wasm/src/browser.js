@@ -63,7 +63,7 @@ const api = makeApi(
   { spawnWorker: typeof Worker === 'undefined' ? null : spawnBrowserWorker },
 );
 
-export const { check, checkAsync, preparePlugins, policyPlugins, project, fileKind, rules, explain, validatePolicy, version } = api;
+export const { check, checkAsync, graph, preparePlugins, policyPlugins, project, fileKind, rules, explain, validatePolicy, version } = api;
 
 /** Node only (it reads files): in browsers, fetch the bytes and pass them in options.plugins. */
 export function loadPolicyPlugins() {

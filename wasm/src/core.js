@@ -159,6 +159,18 @@ export function makeApi(ready, platform = {}) {
     return call((raw) => raw.check(templateText, JSON.stringify(request)));
   }
 
+  /**
+   * The identity graph of a template: the check's report, the graph of
+   * every evaluation (nodes, edges, findings marked), and the graphs drawn
+   * as SVG and Mermaid (capped). Options as for check(); plugins are not
+   * run (their findings can be passed in options.external).
+   */
+  function graph(templateText, options = {}) {
+    const request = buildRequest(templateText, options);
+    if (options.external != null) request.external = options.external;
+    return call((raw) => raw.graph(templateText, JSON.stringify(request)));
+  }
+
   async function preparePlugins(options = {}) {
     const plugins = plan(options);
     if (plugins !== null) await loadAsync(plugins.plugins);
@@ -215,5 +227,5 @@ export function makeApi(ready, platform = {}) {
     return ready().version();
   }
 
-  return { check, checkAsync, preparePlugins, policyPlugins, project, fileKind, rules, explain, validatePolicy, version };
+  return { check, checkAsync, graph, preparePlugins, policyPlugins, project, fileKind, rules, explain, validatePolicy, version };
 }

@@ -20,7 +20,7 @@ export function initSync() {}
 
 const api = makeApi(() => raw, { spawnWorker: spawnNodeWorker });
 
-export const { check, checkAsync, preparePlugins, policyPlugins, project, fileKind, rules, explain, validatePolicy, version } = api;
+export const { check, checkAsync, graph, preparePlugins, policyPlugins, project, fileKind, rules, explain, validatePolicy, version } = api;
 
 /**
  * Reads the plugins a policy file lists (their `.wasm` relative to the

@@ -144,3 +144,26 @@ test('project: kinds, parameter files and linked templates as the CLI decides th
   assert.throws(() => idguard.project({}), TypeError);
   assert.throws(() => idguard.fileKind('a.json'), TypeError);
 });
+
+test('graph returns the report, the graphs and their SVG and Mermaid drawings', () => {
+  const r = idguard.graph(SAMPLE_TEMPLATE, { fileName: 'sample.json' });
+  assert.deepEqual(
+    r.report.findings.map((f) => f.fingerprint),
+    idguard.check(SAMPLE_TEMPLATE, { fileName: 'sample.json' }).findings.map((f) => f.fingerprint),
+    'the same findings as check',
+  );
+  assert.equal(r.graphs.length, 1);
+  const g = r.graphs[0];
+  const identity = g.nodes.find((n) => n.kind === 'userIdentity');
+  assert.ok(identity, JSON.stringify(g.nodes));
+  const role = g.edges.find((e) => e.kind === 'hasRoleAt' && e.from === identity.id);
+  assert.equal(role.label, 'Contributor');
+  assert.ok(role.findings.some((m) => m.code === 'MI101'), JSON.stringify(role));
+  assert.match(r.svg, /^<svg /);
+  for (const n of g.nodes) assert.ok(r.svg.includes(`data-id="${n.id}"`), `node ${n.label} drawn`);
+  assert.match(r.mermaid, /^flowchart LR\n/);
+  // A template that does not parse: no graph, the error in the report.
+  const bad = idguard.graph('{', { fileName: 'bad.json' });
+  assert.equal(bad.graphs.length, 0);
+  assert.ok(bad.report.files[0].error);
+});

@@ -81,6 +81,9 @@ test('garbage templates, parameters, policies and codes never trap', () => {
     n++;
     const report = idguard.check(g, { parameters: { 'p.json': g }, files: { 'x.json': g } });
     assert.equal(report.version, 1);
+    const drawn = idguard.graph(g, { parameters: { 'p.json': g }, files: { 'x.json': g } });
+    assert.equal(drawn.report.version, 1);
+    assert.ok(drawn.svg.startsWith('<svg ') && drawn.mermaid.startsWith('flowchart LR'));
     try {
       idguard.check(EMPTY, { policy: g });
     } catch (e) {

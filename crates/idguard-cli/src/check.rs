@@ -1,19 +1,21 @@
 //! The check pipeline: find files, read and classify them, pair parameter
 //! files, load the policy, check templates in parallel, apply the baseline.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use idguard_core::api::{
-    CheckOptions, Language, SourceFile, check_template, check_template_with, model_json,
-    pair_bicepparam_files,
+    CheckOptions, Language, SourceFile, check_template, check_template_with, graph_template,
+    model_json, pair_bicepparam_files,
 };
 use idguard_core::finding::{FileError, FileKind, FileNote, FileReport, Finding, Report};
+use idguard_core::graph::Graph;
 use idguard_core::policy::Policy;
 use idguard_core::project::{pair_parameter_files, sniff_kind};
+use idguard_render::assemble::{dedup_files, fingerprints_of, merge_frames, unpaired_parameters};
 use rayon::prelude::*;
 
 use crate::cli::InputArgs;
@@ -133,6 +135,9 @@ struct Setup {
     baseline: Option<HashSet<String>>,
     pool: rayon::ThreadPool,
     cache: Option<Arc<BicepCache>>,
+    /// Whether each template's identity graphs are built too
+    /// (`idguard graph`).
+    graphs: bool,
 }
 
 /// The files of a run once read and paired: every template with the
@@ -154,6 +159,8 @@ struct Outcome {
     role: Role,
     /// The local Bicep modules it read (checked through it).
     modules: Vec<String>,
+    /// Its identity graphs, one per evaluation (when asked for).
+    graphs: Vec<Graph>,
 }
 
 /// Runs a check as `idguard check` and `idguard baseline` do. `frames`:
@@ -166,6 +173,26 @@ pub fn run(input: &InputArgs, baseline: Option<&Path>, frames: bool) -> Result<C
     let plan = Plan::new(input, &setup)?;
     let outcomes = check_templates(&setup, &plan, frames);
     Ok(assemble(input, setup, plan, outcomes, started))
+}
+
+/// Runs a check as [`run`] does and also builds the identity graph of
+/// every evaluation (`idguard graph`): the same files, pairing, policy and
+/// plugins; graphs in the order of templates and parameter files.
+pub fn run_graphs(input: &InputArgs) -> Result<(Checked, Vec<Graph>), Fatal> {
+    let started = Instant::now();
+    let mut setup = Setup::new(input, None)?;
+    setup.graphs = true;
+    let plan = Plan::new(input, &setup)?;
+    let mut outcomes = check_templates(&setup, &plan, false);
+    let mut graphs: Vec<Graph> = outcomes
+        .iter_mut()
+        .flat_map(|o| std::mem::take(&mut o.graphs))
+        .collect();
+    graphs.sort_by(|a, b| {
+        (a.template.as_str(), a.parameters_file.as_deref())
+            .cmp(&(b.template.as_str(), b.parameters_file.as_deref()))
+    });
+    Ok((assemble(input, setup, plan, outcomes, started), graphs))
 }
 
 impl Setup {
@@ -200,6 +227,7 @@ impl Setup {
             host,
             baseline,
             pool,
+            graphs: false,
         })
     }
 }
@@ -407,6 +435,7 @@ fn check_one(
                 sources: Vec::new(),
                 role: t.role,
                 modules: Vec::new(),
+                graphs: Vec::new(),
             };
         }
     };
@@ -426,10 +455,30 @@ fn check_one(
     let linker =
         Linker::new(t.tree.clone(), &t.path, &template.path).with_cache(setup.cache.clone());
     let resolve = |relative: &str| linker.read(relative);
+    let mut graphs = Vec::new();
     let mut result = match &setup.host {
         Some(host) if !host.is_empty() => {
             let run = |model: &serde_json::Value| host.run(model);
-            check_template_with(&template, &parameter_files, &resolve, options, &run)
+            if setup.graphs {
+                let (result, g) = graph_template(
+                    &template,
+                    None,
+                    &parameter_files,
+                    &resolve,
+                    options,
+                    Some(&run),
+                );
+                graphs = g;
+                result
+            } else {
+                check_template_with(&template, &parameter_files, &resolve, options, &run)
+            }
+        }
+        _ if setup.graphs => {
+            let (result, g) =
+                graph_template(&template, None, &parameter_files, &resolve, options, None);
+            graphs = g;
+            result
         }
         _ => check_template(&template, &parameter_files, &resolve, options),
     };
@@ -448,132 +497,23 @@ fn check_one(
         sources,
         role: t.role,
         modules,
+        graphs,
     }
 }
 
-/// The texts a code frame may show for one template's result, every secret
-/// the core found in them masked (frames never show a secret): the
-/// template's own when it has errors or notes (or findings, when the
-/// output shows frames), and the modules and linked templates findings or
-/// notes point into. Never a parameter file's text: it may hold secrets.
-///
-/// Only the lines a frame shows are kept (the others are emptied, their
-/// line ends kept so that line numbers hold): what a run holds for frames
-/// grows with its findings, not with the size of the templates that have
-/// them.
+/// The texts a code frame may show for one template's result
+/// ([`idguard_render::assemble::frame_sources`], with the files the
+/// linker read).
 fn frame_sources(
     result: &idguard_core::api::TemplateResult,
     linker: &Linker,
     template: SourceFile,
     frames: bool,
 ) -> Vec<(String, Arc<str>)> {
-    let noted = result
-        .files
-        .iter()
-        .any(|f| f.error.is_some() || !f.notes.is_empty());
-    let keep = noted || (frames && !result.findings.is_empty());
-    // The lines frames show, by file.
-    let mut shown: HashMap<&str, BTreeSet<u32>> = HashMap::new();
-    if frames {
-        for f in &result.findings {
-            let lines = f.range.start.line..=f.range.end.line.max(f.range.start.line);
-            shown.entry(f.file.as_str()).or_default().extend(lines);
-        }
-    }
-    for r in &result.files {
-        if let Some(e) = &r.error {
-            shown.entry(r.path.as_str()).or_default().insert(e.line);
-        }
-        for n in &r.notes {
-            shown.entry(n.file.as_str()).or_default().insert(n.line);
-        }
-    }
-    let kept = |file: &str, text: String| -> Arc<str> {
-        let masked = match result.secrets.iter().find(|s| s.file == file) {
-            Some(secrets) => secrets.mask(&text),
-            None => text,
-        };
-        match shown.get(file) {
-            Some(lines) => Arc::from(only_lines(&masked, lines)),
-            None => Arc::from(masked),
-        }
-    };
-    let mut sources: Vec<(String, Arc<str>)> = Vec::new();
-    let findings = result.findings.iter().filter(|_| frames).map(|f| &f.file);
-    let notes = result
-        .files
-        .iter()
-        .flat_map(|r| r.notes.iter().map(|n| &n.file));
-    for file in findings.chain(notes) {
-        if *file != template.path
-            && Language::of_path(file) != Language::BicepParam
-            && !sources.iter().any(|(p, _)| p == file)
-            && let Some(text) = linker.text_of(file)
-        {
-            sources.push((file.clone(), kept(file, text)));
-        }
-    }
-    if keep {
-        let text = kept(&template.path, template.text);
-        sources.push((template.path, text));
-    }
-    sources
-}
-
-/// Two kept copies of one file's text (see [`only_lines`]) as one: each
-/// line as either shows it, and a character masked (`*`) in either is
-/// masked in the result (masking keeps the number of characters, so the
-/// copies of a line differ only by masks or by being emptied).
-fn merge_frames(a: &str, b: &str) -> String {
-    let mut out = String::with_capacity(a.len().max(b.len()));
-    let mut bl = b.split('\n');
-    for (i, la) in a.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let lb = bl.next().unwrap_or("");
-        let (ta, tb) = (la.trim_end_matches('\r'), lb.trim_end_matches('\r'));
-        if tb.is_empty() {
-            out.push_str(la);
-        } else if ta.is_empty() {
-            out.push_str(lb);
-        } else if ta.chars().count() == tb.chars().count() {
-            out.extend(ta.chars().zip(tb.chars()).map(
-                |(x, y)| {
-                    if x == '*' || y == '*' { '*' } else { x }
-                },
-            ));
-            if la.ends_with('\r') {
-                out.push('\r');
-            }
-        } else {
-            // Not two copies of one line: show neither rather than guess.
-            if la.ends_with('\r') {
-                out.push('\r');
-            }
-        }
-    }
-    out
-}
-
-/// `text` with every line not in `lines` (1-based, split at `\n` as the
-/// text renderer splits them) emptied; line ends are kept.
-fn only_lines(text: &str, lines: &BTreeSet<u32>) -> String {
-    let mut out = String::with_capacity(
-        lines.len() * 120 + memchr::memchr_iter(b'\n', text.as_bytes()).count(),
-    );
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        if lines.contains(&n) {
-            out.push_str(line);
-        } else if line.ends_with('\r') {
-            out.push('\r');
-        }
-    }
-    out
+    idguard_render::assemble::frame_sources(result, &|f| linker.text_of(f), template, frames)
+        .into_iter()
+        .map(|(path, text)| (path, Arc::from(text)))
+        .collect()
 }
 
 /// The report of a run: the policy's own findings, every template's
@@ -645,7 +585,10 @@ fn assemble(
     let mut baselined = 0;
     if let Some(prints) = &setup.baseline {
         findings.retain(|f| {
-            let keep = !prints.contains(&f.fingerprint);
+            // A Bicep finding also matches a baseline made from the JSON
+            // Bicep compiles it to.
+            let keep = !prints.contains(&f.fingerprint)
+                && !f.compiled_fingerprints.iter().any(|c| prints.contains(c));
             if !keep {
                 baselined += 1;
             }
@@ -789,35 +732,6 @@ pub fn models(input: &InputArgs) -> Result<Vec<serde_json::Value>, Fatal> {
     Ok(out)
 }
 
-/// One report per path: a file checked as a parameter file of two
-/// templates is listed once, with its error if any evaluation found one.
-fn dedup_files(files: Vec<FileReport>) -> Vec<FileReport> {
-    let mut by_path: BTreeMap<String, FileReport> = BTreeMap::new();
-    for f in files {
-        match by_path.get_mut(&f.path) {
-            Some(existing) => {
-                if existing.error.is_none() && f.error.is_some() {
-                    existing.error = f.error;
-                }
-                for p in f.parameter_files {
-                    if !existing.parameter_files.contains(&p) {
-                        existing.parameter_files.push(p);
-                    }
-                }
-                for n in f.notes {
-                    if !existing.notes.contains(&n) {
-                        existing.notes.push(n);
-                    }
-                }
-            }
-            None => {
-                by_path.insert(f.path.clone(), f);
-            }
-        }
-    }
-    by_path.into_values().collect()
-}
-
 /// The path without its extension, as a key that `X.bicep` and `X.json`
 /// share.
 fn stem_key(display: &str) -> &str {
@@ -894,6 +808,30 @@ fn leave_out_compiled(templates: &mut Vec<Template>) -> Vec<FileReport> {
 /// names.
 fn pair_all(templates: &[Template], params: &BTreeMap<String, ParameterFile>) -> Vec<Vec<String>> {
     let names: Vec<&str> = templates.iter().map(|t| t.display.as_str()).collect();
+    pair_names(&names, params)
+}
+
+/// Pairing as [`pair_all`] for templates named `names` (the base revision
+/// of `idguard graph --diff`, read from git, pairs its files by the same
+/// conventions).
+pub fn pair_texts(names: &[&str], params: &BTreeMap<String, String>) -> Vec<Vec<String>> {
+    let params: BTreeMap<String, ParameterFile> = params
+        .iter()
+        .map(|(k, text)| {
+            (
+                k.clone(),
+                ParameterFile {
+                    text: text.clone(),
+                    role: Role::Walked,
+                },
+            )
+        })
+        .collect();
+    pair_names(names, &params)
+}
+
+fn pair_names(names: &[&str], params: &BTreeMap<String, ParameterFile>) -> Vec<Vec<String>> {
+    let names: Vec<&str> = names.to_vec();
     let json_templates: HashSet<String> = names
         .iter()
         .filter(|n| Language::of_path(n) == Language::Json)
@@ -937,49 +875,7 @@ fn pair_all(templates: &[Template], params: &BTreeMap<String, ParameterFile>) ->
     pairs
 }
 
-/// The report of a parameter file no checked template claims. Not checked
-/// with a template, but one that does not parse is still an error, not a
-/// skip; a `.bicepparam` file also says which template it was waiting for.
-fn unpaired_parameters(path: &str, text: &str) -> FileReport {
-    let (error, notes) = if Language::of_path(path) == Language::BicepParam {
-        let lowered = idguard_core::bicep::params::lower_bicepparam(text, &|_| None);
-        let error = lowered.diagnostics.first().map(|d| {
-            let (message, line, column) = idguard_core::bicep::describe_diagnostic(text, d);
-            FileError {
-                message,
-                line,
-                column,
-            }
-        });
-        let using = match &lowered.using {
-            Some(u) => {
-                format!("the template its `using` names ('{u}') is not among the checked files")
-            }
-            None => "it names no template (`using none`, or no `using`)".to_string(),
-        };
-        let note = FileNote {
-            file: path.to_string(),
-            line: 1,
-            column: 1,
-            message: format!("not checked: {using}"),
-        };
-        (error, vec![note])
-    } else {
-        (
-            idguard_core::api::file_error_of(text, FileKind::Parameters),
-            Vec::new(),
-        )
-    };
-    FileReport {
-        path: path.to_string(),
-        kind: FileKind::Parameters,
-        error,
-        parameter_files: Vec::new(),
-        notes,
-    }
-}
-
-fn build_excludes(globs: &[String]) -> Result<GlobSet, Fatal> {
+pub fn build_excludes(globs: &[String]) -> Result<GlobSet, Fatal> {
     let mut builder = GlobSetBuilder::new();
     for g in globs {
         let glob =
@@ -1108,7 +1004,7 @@ fn add_candidate(out: &mut BTreeMap<String, Candidate>, mut c: Candidate) {
 
 /// Whether a walked file is read: `*.json`, `*.jsonc`, `*.bicep` and
 /// `*.bicepparam`.
-fn is_checked_name(path: &Path) -> bool {
+pub fn is_checked_name(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         ["json", "jsonc", "bicep", "bicepparam"]
             .iter()
@@ -1213,6 +1109,9 @@ struct Linker {
     /// how the core names the files it reads for findings.
     shown_dir: String,
     cache: Option<Arc<BicepCache>>,
+    /// The `br` module aliases of the nearest `bicepconfig.json`, read on
+    /// first use.
+    aliases: std::cell::OnceCell<Result<HashMap<String, String>, String>>,
     refused: std::cell::RefCell<Vec<(String, String)>>,
     /// Every file read, by the name the core shows it under.
     read: std::cell::RefCell<Vec<(String, String)>>,
@@ -1228,6 +1127,7 @@ impl Linker {
                 None => String::new(),
             },
             cache: None,
+            aliases: std::cell::OnceCell::new(),
             refused: std::cell::RefCell::new(Vec::new()),
             read: std::cell::RefCell::new(Vec::new()),
         }
@@ -1246,10 +1146,20 @@ impl Linker {
             self.remember(relative.to_string(), &text);
             return Some(text);
         }
-        if relative.starts_with("br/") {
-            // An alias of the user's bicepconfig.json: not resolved (the
-            // core notes the module as not checked).
-            return None;
+        if let Some(aliased) = relative.strip_prefix("br/") {
+            // An alias of the nearest bicepconfig.json; an alias it does
+            // not define leaves the module unread (the core notes it).
+            let (alias, rest) = aliased.split_once(':')?;
+            let prefix = match self.aliases.get_or_init(|| self.read_aliases()) {
+                Ok(aliases) => aliases.get(&alias.to_ascii_lowercase())?.clone(),
+                Err(why) => {
+                    self.refuse(relative, format!("module '{relative}' was not read: {why}"));
+                    return None;
+                }
+            };
+            let text = self.cache.as_ref()?.read(&format!("br:{prefix}{rest}"))?;
+            self.remember(relative.to_string(), &text);
+            return Some(text);
         }
         let read = self
             .tree
@@ -1264,19 +1174,85 @@ impl Linker {
             }
             Err(why) if why == OpenError::NotFound.to_string() => None,
             Err(why) => {
-                let mut refused = self.refused.borrow_mut();
-                if !refused.iter().any(|(r, _)| r == relative) {
-                    let what = match Language::of_path(relative) {
-                        Language::Json => "linked template",
-                        _ => "file",
-                    };
-                    refused.push((
-                        relative.to_string(),
-                        format!("{what} '{relative}' was not read: it {why}"),
-                    ));
-                }
+                let what = match Language::of_path(relative) {
+                    Language::Json => "linked template",
+                    _ => "file",
+                };
+                self.refuse(
+                    relative,
+                    format!("{what} '{relative}' was not read: it {why}"),
+                );
                 None
             }
+        }
+    }
+
+    /// `moduleAliases.br` of the nearest `bicepconfig.json` — in the
+    /// template's directory or the closest parent that has one, inside the
+    /// tree, as Bicep looks it up — as alias (lower case) → `registry/` +
+    /// `modulePath/`. An unreadable or invalid file is an error (Bicep
+    /// would not build either); its `cacheRootDirectory` is not followed:
+    /// a checked file does not choose what is read outside the tree.
+    fn read_aliases(&self) -> Result<HashMap<String, String>, String> {
+        let mut out = HashMap::new();
+        let Ok(mut dir) = std::fs::canonicalize(&self.dir) else {
+            return Ok(out);
+        };
+        let config = loop {
+            if !self.tree.contains(&dir) {
+                return Ok(out);
+            }
+            let candidate = dir.join("bicepconfig.json");
+            if candidate.exists() {
+                break candidate;
+            }
+            if !dir.pop() {
+                return Ok(out);
+            }
+        };
+        let shown = config
+            .strip_prefix(self.tree.root())
+            .unwrap_or(&config)
+            .display()
+            .to_string()
+            .replace('\\', "/");
+        let text = self
+            .tree
+            .read_bytes(&config)
+            .map_err(|e| e.to_string())
+            .and_then(files::decode)
+            .map_err(|why| {
+                format!("its alias is defined in {shown}, which could not be read: it {why}")
+            })?;
+        let doc = idguard_core::source::Document::parse(&text).map_err(|e| {
+            format!(
+                "its alias is defined in {shown}, which is not valid JSON at line {}, column {}: {}",
+                e.line, e.column, e.message
+            )
+        })?;
+        let Some(br) = doc.get_path(doc.root(), &["moduleAliases", "br"]) else {
+            return Ok(out);
+        };
+        for m in doc.members(br) {
+            let field = |key| doc.get(m.value, key).and_then(|n| doc.as_str(n));
+            let Some(registry) = field("registry").filter(|r| !r.is_empty()) else {
+                continue;
+            };
+            let mut prefix = format!("{}/", registry.trim_end_matches('/'));
+            if let Some(path) = field("modulePath").filter(|p| !p.is_empty()) {
+                prefix.push_str(path.trim_matches('/'));
+                prefix.push('/');
+            }
+            out.insert(m.key.to_ascii_lowercase(), prefix);
+        }
+        Ok(out)
+    }
+
+    /// Records why `what` (as the template wrote it) was not read, once.
+    fn refuse(&self, what: &str, message: String) {
+        let mut refused = self.refused.borrow_mut();
+        if !refused.iter().any(|(r, _)| r == what) {
+            refused.push((what.to_string(), message));
         }
     }
 
@@ -1674,6 +1650,13 @@ type PolicySource = Option<(PathBuf, String, String)>;
 /// the first path, else the built-in default. A discovered policy inside
 /// the checked tree must not lead outside it (a symlink); any policy must
 /// be a regular file under the size cap.
+/// The policy a run with `input` uses (`idguard graph --diff` evaluates
+/// the base revision with it).
+pub fn policy_for(input: &InputArgs) -> Result<Policy, Fatal> {
+    let trees = Trees::new(input.root.as_deref())?;
+    load_policy(input.policy.as_deref(), &input.paths, &trees).map(|(p, _)| p)
+}
+
 fn load_policy(
     explicit: Option<&Path>,
     paths: &[PathBuf],
@@ -1783,36 +1766,6 @@ pub fn load_baseline(path: &Path) -> Result<HashSet<String>, Fatal> {
     })
 }
 
-fn fingerprints_of(value: &serde_json::Value) -> Option<HashSet<String>> {
-    let mut out = HashSet::new();
-    if let Some(findings) = value.get("findings").and_then(|f| f.as_array()) {
-        for f in findings {
-            if let Some(fp) = f.get("fingerprint").and_then(|v| v.as_str()) {
-                out.insert(fp.to_string());
-            }
-        }
-        return Some(out);
-    }
-    let runs = value.get("runs")?.as_array()?;
-    for run in runs {
-        for result in run
-            .get("results")
-            .and_then(|r| r.as_array())
-            .into_iter()
-            .flatten()
-        {
-            if let Some(fp) = result
-                .get("partialFingerprints")
-                .and_then(|p| p.get(crate::render::sarif::FINGERPRINT_KEY))
-                .and_then(|v| v.as_str())
-            {
-                out.insert(fp.to_string());
-            }
-        }
-    }
-    Some(out)
-}
-
 /// Today's date (UTC) as `YYYY-MM-DD`, for exemption expiry.
 pub fn today() -> String {
     let secs = SystemTime::now()
@@ -1841,23 +1794,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn merged_frames_show_both_and_mask_either() {
-        let a = "line one\n\nsecret: abc\n";
-        let b = "\nline two\nsecret: a**\n";
-        assert_eq!(merge_frames(a, b), "line one\nline two\nsecret: a**\n");
-        assert_eq!(merge_frames(b, a), "line one\nline two\nsecret: a**\n");
-    }
-
-    #[test]
-    fn frames_keep_only_the_lines_they_show() {
-        let text = "a\r\nsecond\r\nthird\nfourth";
-        let lines = BTreeSet::from([2u32, 4]);
-        let kept = only_lines(text, &lines);
-        assert_eq!(kept, "\r\nsecond\r\n\nfourth");
-        assert_eq!(kept.matches('\n').count(), text.matches('\n').count());
-    }
 
     #[test]
     fn dates() {
@@ -1947,18 +1883,5 @@ mod tests {
         assert_eq!(display_path(Path::new("./a/b.json")), "a/b.json");
         assert_eq!(display_path(Path::new("a/b.json")), "a/b.json");
         assert_eq!(display_path(Path::new("/x/b.json")), "/x/b.json");
-    }
-
-    #[test]
-    fn baseline_fingerprints_from_report_and_sarif() {
-        let report = serde_json::json!({"version": 1, "findings": [{"fingerprint": "a"}, {"fingerprint": "b"}]});
-        assert_eq!(fingerprints_of(&report).unwrap().len(), 2);
-        let sarif = serde_json::json!({"runs": [{"results": [
-            {"partialFingerprints": {"idguardFingerprint/v1": "c"}},
-            {"partialFingerprints": {"other/v1": "d"}}
-        ]}]});
-        let got = fingerprints_of(&sarif).unwrap();
-        assert!(got.contains("c") && got.len() == 1);
-        assert!(fingerprints_of(&serde_json::json!({"x": 1})).is_none());
     }
 }

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod files;
 mod fix;
+mod graph;
 mod output;
 mod plugins;
 mod render;
@@ -41,6 +42,7 @@ fn run(command: Command) -> Result<u8, Fatal> {
     match command {
         Command::Check(args) => check_command(&args),
         Command::Baseline(args) => baseline_command(&args),
+        Command::Graph(args) => graph::command(&args),
         Command::Rules(args) => {
             let kind = match args.format {
                 cli::RulesFormat::Text => Kind::Text,
@@ -145,7 +147,7 @@ fn context<'a>(checked: &'a Checked, fail_on: cli::FailOn) -> Context<'a> {
     Context {
         report: &checked.report,
         sources: &checked.sources,
-        fail_on,
+        fail_on: fail_on.into(),
         elapsed: checked.elapsed,
         baselined: checked.baselined,
         parameter_files: checked.parameter_files,
@@ -206,13 +208,7 @@ fn check_command(args: &CheckArgs) -> Result<u8, Fatal> {
 /// 2 when a file could not be checked or a plugin failed, else 1 when a
 /// finding fails the run, else 0.
 fn exit_code(ctx: &Context<'_>) -> u8 {
-    if ctx.report.summary.invalid_files > 0 || !ctx.report.plugin_errors.is_empty() {
-        2
-    } else if ctx.report.findings.iter().any(|f| ctx.fails(f)) {
-        1
-    } else {
-        0
-    }
+    idguard_render::exit_code(ctx)
 }
 
 fn baseline_command(args: &BaselineArgs) -> Result<u8, Fatal> {

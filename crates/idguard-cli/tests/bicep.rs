@@ -630,3 +630,161 @@ fn a_named_bicep_template_brings_its_bicepparam_files() {
         serde_json::json!(["app/main.dev.bicepparam", "app/main.prod.bicepparam"])
     );
 }
+
+#[test]
+fn registry_aliases_come_from_the_nearest_bicepconfig() {
+    // `aliased/bicepconfig.json` (with comments) is one directory above the
+    // template: both aliases resolve into the cache, an alias it does not
+    // define is a note, and its `cacheRootDirectory` is not followed.
+    let r = idguard(&[
+        "check",
+        "aliased",
+        "--bicep-cache",
+        "cache",
+        "--format",
+        "json",
+    ]);
+    let v = r.json();
+    let found = findings(&v);
+    for module in ["br/modules:grant:v1", "br/bare:bicep/modules/grant:v1"] {
+        assert!(
+            found.iter().any(|(c, f, _, _)| c == "MI402" && f == module),
+            "{module}: {found:?}\n{}",
+            r.all()
+        );
+    }
+    let notes = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "aliased/infra/main.bicep")
+        .unwrap()["notes"]
+        .to_string();
+    assert!(
+        notes.contains("module 'br/nosuch:grant:v1' is not checked"),
+        "{notes}"
+    );
+    assert!(!notes.contains("modules:grant"), "{notes}");
+    // Without the cache, the aliased modules are notes too.
+    let empty = tempfile::tempdir().unwrap();
+    let r = idguard(&[
+        "check",
+        "aliased",
+        "--bicep-cache",
+        empty.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        !findings(&r.json())
+            .iter()
+            .any(|(_, f, _, _)| f.starts_with("br/")),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn an_invalid_bicepconfig_is_an_error_of_the_template_that_needs_it() {
+    let r = idguard(&[
+        "check",
+        "badconfig",
+        "--bicep-cache",
+        "cache",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.all());
+    let v = r.json();
+    let file = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "badconfig/main.bicep")
+        .unwrap()
+        .clone();
+    let message = file["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("badconfig/bicepconfig.json")
+            && message.contains("not valid JSON at line 1")
+            && message.contains("br/modules:bicep/modules/grant:v1"),
+        "{file}"
+    );
+    // Placed on the module reference.
+    let (line, column) = line_col("badconfig/main.bicep", "br/modules:");
+    assert_eq!(file["error"]["line"], line, "{file}");
+    assert_eq!(file["error"]["column"], column, "{file}");
+}
+
+#[test]
+fn a_baseline_of_compiled_fingerprints_silences_the_bicep_findings() {
+    // What a baseline made from `bicep build` output holds for these
+    // findings: their compiled fingerprints (tested against real compiled
+    // JSON on the corpus pairs by the core's T7 test).
+    let r = check_app(&["--format", "json"]);
+    let v = r.json();
+    let all = v["findings"].as_array().unwrap();
+    let compiled: Vec<String> = all
+        .iter()
+        .filter_map(|f| f["compiledFingerprints"].as_array())
+        .flatten()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    let with = all
+        .iter()
+        .filter(|f| {
+            f["compiledFingerprints"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+        })
+        .count();
+    assert!(with > 0 && with == all.len(), "{}", r.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("compiled.json");
+    let findings: Vec<serde_json::Value> = compiled
+        .iter()
+        .map(|fp| serde_json::json!({ "fingerprint": fp }))
+        .collect();
+    std::fs::write(
+        &baseline,
+        serde_json::json!({ "findings": findings }).to_string(),
+    )
+    .unwrap();
+    let r = check_app(&["--format", "json", "--baseline", baseline.to_str().unwrap()]);
+    let v = r.json();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{}", r.all());
+}
+
+#[test]
+fn frames_show_the_line_bicep_counts_after_lone_carriage_returns() {
+    // Bicep breaks lines at a lone `\r`; positions count them, and the
+    // text frame must show the line the position names.
+    let dir = tempfile::tempdir().unwrap();
+    let text = [
+        "resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {",
+        "  name: 'id-orders-dev'",
+        "  location: 'westeurope'",
+        "}",
+        "resource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {",
+        "  name: guid(resourceGroup().id, identity.id, 'reader')",
+        "  properties: {",
+        "    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')",
+        "    principalId: identity.properties.principalId",
+        "  }",
+        "}",
+        "",
+    ]
+    .join("\r");
+    std::fs::write(dir.path().join("main.bicep"), text).unwrap();
+    let r = idguard_in(dir.path(), &["check", "main.bicep", "--color", "never"]);
+    assert!(r.stdout.contains("main.bicep:9:"), "{}", r.all());
+    let frame = r
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("9 |"))
+        .unwrap_or_else(|| panic!("{}", r.all()));
+    assert!(
+        frame.contains("principalId: identity.properties.principalId"),
+        "{frame}"
+    );
+}

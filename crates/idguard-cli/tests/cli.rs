@@ -5,6 +5,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{Run, assert_valid_sarif, idguard_in};
+use serde_json::json;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/cli");
 
@@ -38,22 +39,37 @@ fn missing_path_exits_2() {
 }
 
 #[test]
-fn non_template_json_is_skipped() {
+fn non_template_json_is_skipped_and_a_policy_definition_is_checked() {
+    // A settings file is skipped; a standalone Azure Policy definition
+    // (recognised by properties.policyRule) is checked for the template
+    // its remediation deploys.
     let r = idguard(&["check", "other", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.all());
     let v = json(&r.stdout);
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
-    assert!(
+    let kind = |name: &str| {
         files
             .iter()
-            .all(|f| f["kind"] == "other" && f["error"].is_null())
-    );
-    assert_eq!(v["summary"]["templates"], 0);
-    let r = idguard(&["check", "other"]);
+            .find(|f| f["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .map(|f| (f["kind"].clone(), f["error"].is_null()))
+    };
     assert_eq!(
-        r.stdout.trim(),
-        "No Bicep or ARM templates found (2 other files skipped)",
+        kind("settings.json"),
+        Some((json!("other"), true)),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        kind("policy-definition.json"),
+        Some((json!("template"), true)),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(v["summary"]["templates"], 1);
+    let r = idguard(&["check", "other/settings.json"]);
+    assert!(
+        r.stdout.contains("No Bicep or ARM templates found"),
         "{}",
         r.all()
     );

@@ -20,8 +20,21 @@ fn no_two_rules_report_one_range_of_the_corpus() {
         Path::new(env!("CARGO_MANIFEST_DIR")),
         &["check", &corpus, "--format", "json", "--fail-on", "never"],
     );
-    assert_eq!(run.code, 0, "{}", run.all());
+    // Exit 2: the corpus holds one file with a syntax error on purpose
+    // (Bicep's own `InvalidLambdas` sample); anything else unreadable fails.
     let report = run.json();
+    let invalid: Vec<&str> = report["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| !f["error"].is_null())
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(
+        invalid.len() == 1 && invalid[0].contains("InvalidLambdas"),
+        "unexpected unreadable files: {invalid:?}"
+    );
+    assert_eq!(run.code, 2, "{}", run.all());
     let findings = report["findings"]
         .as_array()
         .unwrap_or_else(|| panic!("no findings array:\n{}", run.all()));

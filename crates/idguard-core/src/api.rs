@@ -155,7 +155,35 @@ pub fn check_template_as(
         options,
         external,
         Limits::DEFAULT,
+        None,
     )
+}
+
+/// [`check_template`] (with `external` checks when given), and the
+/// identity graph of every evaluation ([`crate::graph::build`]), each
+/// with the findings of that evaluation marked on it. `language`: `None`
+/// follows the path, as [`check_template`] does. No graph when the
+/// template is not checked (a parse error, a budget run out).
+pub fn graph_template(
+    template: &SourceFile,
+    language: Option<Language>,
+    parameter_files: &[SourceFile],
+    resolve: &dyn Fn(&str) -> Option<String>,
+    options: &CheckOptions<'_>,
+    external: Option<&ExternalCheck<'_>>,
+) -> (TemplateResult, Vec<crate::graph::Graph>) {
+    let mut graphs = Vec::new();
+    let result = check_template_lang(
+        template,
+        language.unwrap_or_else(|| Language::of_path(&template.path)),
+        parameter_files,
+        resolve,
+        options,
+        external,
+        Limits::DEFAULT,
+        Some(&mut graphs),
+    );
+    (result, graphs)
 }
 
 pub use crate::external::ExternalFinding;
@@ -238,9 +266,12 @@ fn check_template_inner(
         options,
         external,
         limits,
+        None,
     )
 }
 
+/// `graphs`: when given, receives the graph of every evaluation.
+#[allow(clippy::too_many_arguments)]
 fn check_template_lang(
     template: &SourceFile,
     language: Language,
@@ -249,6 +280,7 @@ fn check_template_lang(
     options: &CheckOptions<'_>,
     external: Option<&ExternalCheck<'_>>,
     limits: Limits,
+    graphs: Option<&mut Vec<crate::graph::Graph>>,
 ) -> TemplateResult {
     let mut reports = vec![FileReport {
         path: template.path.clone(),
@@ -358,12 +390,26 @@ fn check_template_lang(
         files.add_template_views_within(file, &budget);
     }
 
+    // Templates that the file's policy definitions deploy
+    // (deployIfNotExists): each checked as a template of its own, without
+    // parameter values (the policy passes field values at remediation).
+    let policy_views = files.add_policy_template_views(root_file, &budget);
+
     let mut evaluations: Vec<(Option<FileId>, template::Evaluation)> = Vec::new();
     for p in param_ids_or_none(&param_ids) {
         if budget.exhausted() {
             break;
         }
         evaluations.push((p, template::evaluate_within(&files, root_file, p, &budget)));
+    }
+    // Compared across parameter files (MI301, MI302): the template's own
+    // evaluations only.
+    let template_evaluations = evaluations.len();
+    for view in policy_views {
+        if budget.exhausted() {
+            break;
+        }
+        evaluations.push((None, template::evaluate_within(&files, view, None, &budget)));
     }
     if budget.exhausted() {
         if let Some(r) = reports.first_mut() {
@@ -388,7 +434,12 @@ fn check_template_lang(
 
     let mut findings = Vec::new();
     let mut seen = HashSet::new();
+    // The findings of each evaluation, before they are merged (only when
+    // graphs are wanted: each graph is marked with its own evaluation's).
+    let want_graphs = graphs.is_some();
+    let mut per_model: Vec<Vec<Finding>> = Vec::new();
     for model in &models {
+        let mut own: Vec<Finding> = Vec::new();
         let mut diags = Vec::new();
         for rule in rules::all() {
             if level_of(options.policy, rule.meta()).is_none() {
@@ -399,15 +450,18 @@ fn check_template_lang(
             diags.extend(ctx.into_diagnostics());
         }
         for d in diags {
-            if let Some(f) = to_finding(&files, model, &d, options)
-                && seen.insert((
+            if let Some(f) = to_finding(&files, model, &d, options) {
+                if want_graphs {
+                    own.push(f.clone());
+                }
+                if seen.insert((
                     f.code.clone(),
                     f.file.clone(),
                     f.pointer.clone(),
                     f.message.clone(),
-                ))
-            {
-                findings.push(f);
+                )) {
+                    findings.push(f);
+                }
             }
         }
         if let Some(external) = external {
@@ -421,6 +475,9 @@ fn check_template_lang(
                     }
                 }
                 let f = crate::external::to_finding(&files, model, &x, options.judge());
+                if want_graphs {
+                    own.push(f.clone());
+                }
                 if seen.insert((
                     f.code.clone(),
                     f.file.clone(),
@@ -431,31 +488,45 @@ fn check_template_lang(
                 }
             }
         }
+        per_model.push(own);
     }
-    if models.len() > 1 {
+    let template_models = models.get(..template_evaluations).unwrap_or(&[]);
+    if template_models.len() > 1 {
         let mut diags = Vec::new();
         for rule in rules::all() {
             if level_of(options.policy, rule.meta()).is_some() {
-                rule.check_all(&models, options.policy, &mut diags);
+                rule.check_all(template_models, options.policy, &mut diags);
             }
         }
         if let Some(first) = models.first() {
             for d in diags {
-                if let Some(f) = to_finding(&files, first, &d, options)
-                    && seen.insert((
+                if let Some(f) = to_finding(&files, first, &d, options) {
+                    if want_graphs {
+                        // Across evaluations: marked on every graph.
+                        for own in &mut per_model {
+                            own.push(f.clone());
+                        }
+                    }
+                    if seen.insert((
                         f.code.clone(),
                         f.file.clone(),
                         f.pointer.clone(),
                         f.message.clone(),
-                    ))
-                {
-                    findings.push(f);
+                    )) {
+                        findings.push(f);
+                    }
                 }
             }
         }
     }
     crate::place::merge_shared_ranges(&mut findings);
     disambiguate_fingerprints(&mut findings);
+    if let Some(graphs) = graphs {
+        for (model, own) in models.iter().zip(&mut per_model) {
+            disambiguate_fingerprints(own);
+            graphs.push(crate::graph::build(model, &template.path, own));
+        }
+    }
     let mut secrets: Vec<SecretRanges> = crate::model::secrets::by_path(&files, &models)
         .into_iter()
         .map(|(file, ranges)| SecretRanges { file, ranges })
@@ -694,6 +765,9 @@ fn disambiguate_fingerprints(findings: &mut [Finding]) {
         let n = counts.entry(f.fingerprint.clone()).or_insert(0);
         if *n > 0 {
             f.fingerprint = fingerprint(&format!("{}#{}", f.fingerprint, n));
+            for c in &mut f.compiled_fingerprints {
+                *c = fingerprint(&format!("{c}#{n}"));
+            }
         }
         *n += 1;
     }
@@ -765,6 +839,7 @@ pub fn policy_findings(
                     &e.pointer,
                     false,
                 ),
+                compiled_fingerprints: Vec::new(),
                 parameters_file: None,
                 related: Vec::new(),
                 suppression: None,

@@ -40,6 +40,7 @@ macro_rules! rule_list {
                 MI103 "no-escalation-role" no_escalation_role::NoEscalationRole,
                 MI104 "custom-role-wildcard" custom_role_wildcard::CustomRoleWildcard,
                 MI105 "narrow-attach-rights" narrow_attach_rights::NarrowAttachRights,
+                MI107 "key-vault-broad-access-policy" key_vault_broad_access_policy::KeyVaultBroadAccessPolicy,
             }
             naming "naming-and-ownership" MI2 {
                 MI201 "identity-naming" identity_naming::IdentityNaming,
@@ -60,6 +61,7 @@ macro_rules! rule_list {
             credentials "credentials" MI5 {
                 MI501 "no-client-secret" no_client_secret::NoClientSecret,
                 MI502 "client-id-for-multiple-identities" client_id_for_multiple_identities::ClientIdForMultipleIdentities,
+                MI503 "keys-left-enabled" keys_left_enabled::KeysLeftEnabled,
             }
             lifecycle "reuse-and-lifecycle" MI6 {
                 MI601 "shared-identity-blast-radius" shared_identity_blast_radius::SharedIdentityBlastRadius,
@@ -70,6 +72,7 @@ macro_rules! rule_list {
                 MI701 "federated-credential-broad-subject" federated_credential_broad_subject::FederatedCredentialBroadSubject,
                 MI702 "federated-credential-token-exchange" federated_credential_token_exchange::FederatedCredentialTokenExchange,
                 MI703 "federated-credential-environment" federated_credential_environment::FederatedCredentialEnvironment,
+                MI704 "federated-credential-count" federated_credential_count::FederatedCredentialCount,
             }
         }
     };

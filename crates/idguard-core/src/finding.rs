@@ -129,6 +129,12 @@ pub struct Finding {
     /// or names of the parameter files (see `docs/architecture.md`,
     /// "Finding placement").
     pub fingerprint: String,
+    /// For a finding in Bicep source: the fingerprints the same finding
+    /// has in the ARM JSON Bicep compiles the checked template to
+    /// (symbolic-name and classic forms), so a baseline made from the
+    /// compiled JSON still matches it. Empty for JSON templates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compiled_fingerprints: Vec<String>,
     /// The parameter file this evaluation used, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters_file: Option<String>,

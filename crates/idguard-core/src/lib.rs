@@ -27,6 +27,7 @@ pub mod expr;
 mod external;
 pub mod finding;
 pub mod fix;
+pub mod graph;
 pub mod model;
 pub mod path;
 mod place;

@@ -61,6 +61,7 @@ pub(crate) fn place(files: &Files, model: &Model<'_>, d: Draft<'_>, judge: Judge
         .parameter_file
         .and_then(|p| files.get(p))
         .map(|e| e.path.clone());
+    let compiled_fingerprints = compiled_fingerprints(files, model, d.code, d.location, d.info);
     let mut help = d.help;
     let rule = (d.code, d.name);
     let suppression = suppression(files, model, rule, d.resource, d.location, judge, &mut help);
@@ -71,6 +72,7 @@ pub(crate) fn place(files: &Files, model: &Model<'_>, d: Draft<'_>, judge: Judge
         message: d.message,
         help,
         fingerprint: fingerprint_of(d.code, &path, &pointer, d.info),
+        compiled_fingerprints,
         file: path,
         pointer,
         range: files.range(file, span),
@@ -243,6 +245,141 @@ pub(crate) fn fingerprint_of(code: &str, file: &str, pointer: &str, info: bool) 
         input.push_str("\u{0}info");
     }
     fingerprint(&input)
+}
+
+/// For a finding in Bicep source: the fingerprints the same finding has
+/// in the ARM JSON Bicep compiles the checked template to (`main.bicep` →
+/// `main.json`), so that a baseline made from the compiled JSON still
+/// matches after a team moves to checking the source. Two forms, as Bicep
+/// writes either: symbolic names (`/resources/ra/…`, languageVersion 2.0)
+/// and classic (`/resources/3/…`: resources in an array, `existing` ones
+/// left out). A finding in a module is lifted into its caller's compiled
+/// template (`/resources/<module>/properties/template/…`), once per
+/// deployment of the module (a module read as JSON — a registry module's
+/// compiled template — keeps its own pointers inside, as Bicep inlines it).
+/// Empty when the checked template is JSON.
+fn compiled_fingerprints(
+    files: &Files,
+    model: &Model<'_>,
+    code: &str,
+    location: Location,
+    info: bool,
+) -> Vec<String> {
+    let eval = model.eval;
+    let is_bicep = |f: FileId| files.get(f).is_some_and(|e| e.path.ends_with(".bicep"));
+    let root_is_bicep = eval.deployments.first().is_some_and(|d| is_bicep(d.file));
+    if !root_is_bicep {
+        return Vec::new();
+    }
+    let Some(entry) = files.get(location.file) else {
+        return Vec::new();
+    };
+    let inner = entry.pointer(location.node);
+    let mut out: Vec<String> = Vec::new();
+    let mut lifted_from: Vec<Option<usize>> = Vec::new();
+    for d in eval.deployments.iter().filter(|d| d.file == location.file) {
+        // Copies of one module call (a loop) lift to the same pointers.
+        if lifted_from.contains(&d.resource) {
+            continue;
+        }
+        lifted_from.push(d.resource);
+        // Each template level may be written either way (a module that
+        // needs symbolic names is compiled so inside a classic caller).
+        let mut pointers = vec![inner.clone()];
+        let classic = classic_pointer(entry, &inner);
+        if classic != inner {
+            pointers.push(classic);
+        }
+        let mut deployment = d;
+        let mut steps = 0;
+        while let Some(r) = deployment.resource {
+            let (Some(caller), Some(parent)) = (
+                eval.resources.get(r),
+                eval.resources
+                    .get(r)
+                    .and_then(|c| eval.deployments.get(c.deployment)),
+            ) else {
+                break;
+            };
+            steps += 1;
+            if steps > eval.deployments.len() {
+                break;
+            }
+            if caller.file != deployment.file {
+                let Some(caller_entry) = files.get(caller.file) else {
+                    break;
+                };
+                let at = caller_entry.pointer(caller.node);
+                let classic_at = classic_pointer(caller_entry, &at);
+                let mut lifted = Vec::with_capacity(pointers.len() * 2);
+                for p in &pointers {
+                    for prefix in [&at, &classic_at] {
+                        let candidate = format!("{prefix}/properties/template{p}");
+                        if !lifted.contains(&candidate) && lifted.len() < MAX_COMPILED_FORMS {
+                            lifted.push(candidate);
+                        }
+                    }
+                }
+                pointers = lifted;
+            }
+            deployment = parent;
+        }
+        if deployment.resource.is_some() {
+            continue;
+        }
+        let Some(root) = files.get(deployment.file) else {
+            continue;
+        };
+        let Some(stem) = root.path.strip_suffix(".bicep") else {
+            continue;
+        };
+        let compiled = format!("{stem}.json");
+        for pointer in pointers {
+            let fp = fingerprint_of(code, &compiled, &pointer, info);
+            if !out.contains(&fp) {
+                out.push(fp);
+            }
+        }
+    }
+    out
+}
+
+/// Most compiled pointers kept for one finding: the forms of the levels
+/// of a deep module chain multiply (each level symbolic or classic).
+const MAX_COMPILED_FORMS: usize = 16;
+
+/// `pointer` (in a template lowered from Bicep, resources keyed by
+/// symbolic name) as Bicep's classic JSON writes it: the resource's key
+/// replaced by its index among the resources that are not `existing`.
+/// Anything else is unchanged.
+fn classic_pointer(entry: &crate::template::FileEntry, pointer: &str) -> String {
+    if !entry.path.ends_with(".bicep") {
+        return pointer.to_string();
+    }
+    let Some(rest) = pointer.strip_prefix("/resources/") else {
+        return pointer.to_string();
+    };
+    let (key, tail) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let key = unescape(key);
+    let doc = &entry.doc;
+    let Some(resources) = doc.get(doc.root(), "resources") else {
+        return pointer.to_string();
+    };
+    let deployed = doc.members(resources).iter().filter(|m| {
+        !matches!(
+            doc.get(m.value, "existing").map(|n| doc.kind(n)),
+            Some(crate::source::Kind::Bool(true))
+        )
+    });
+    for (i, m) in deployed.enumerate() {
+        if *m.key == *key {
+            return format!("/resources/{i}{tail}");
+        }
+    }
+    pointer.to_string()
 }
 
 /// FNV-1a, 64 bits, as 16 hex digits: stable across platforms and releases.

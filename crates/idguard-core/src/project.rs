@@ -42,9 +42,22 @@ use crate::source::Document;
 pub fn sniff_kind(text: &str) -> FileKind {
     let bytes = text.as_bytes();
     match top_level_schema(bytes) {
-        Ok(schema) => schema.map_or(FileKind::Other, |s| classify_schema(&s)),
+        Ok(Some(schema)) => classify_schema(&schema),
+        Ok(None) if is_policy_definition_text(text) => FileKind::Template,
+        Ok(None) => FileKind::Other,
         Err(()) => textual_kind(bytes),
     }
+}
+
+/// A standalone Azure Policy definition (no `$schema`; an object whose
+/// `properties.policyRule` or `policyRule` is an object): checked as a
+/// template, for the templates its remediation deploys
+/// ([`crate::template::policy`]). Parsed only when the text names
+/// `policyRule` at all.
+fn is_policy_definition_text(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"policyRule").is_some()
+        && crate::source::Document::parse(text)
+            .is_ok_and(|doc| crate::template::policy::is_policy_definition(&doc))
 }
 
 /// Classifies a `$schema` value (as raw string content, escapes undecoded).

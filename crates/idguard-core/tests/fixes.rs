@@ -142,7 +142,7 @@ fn json_fixes_write_json_in_the_layout_of_the_object() {
 
     let (text, before) = fixed("main.json", JSON_TEMPLATE, "MI403");
     assert!(
-        text.contains("\"name\": \"[guid(resourceGroup().id, reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id-orders-prod'), '2023-01-31').clientId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'))]\""),
+        text.contains("\"name\": \"[guid(resourceGroup().id, resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id-orders-prod'), subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'))]\""),
         "{text}"
     );
     let f = before.iter().find(|f| f.code == "MI403").unwrap();
@@ -232,7 +232,7 @@ fn bicep_fixes_write_bicep_into_the_bicep_text() {
 
     let (text, _) = fixed("main.bicep", BICEP_TEMPLATE, "MI403");
     assert!(
-        text.contains("  name: guid(resourceGroup().id, uami.properties.clientId, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'))\n"),
+        text.contains("  name: guid(resourceGroup().id, uami.id, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'))\n"),
         "{text}"
     );
     assert_eq!(codes(&check("main.bicep", &text), "MI403"), 0);

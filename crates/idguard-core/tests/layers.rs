@@ -33,8 +33,9 @@ const LAYERS: &[&[&str]] = &[
     // One place that turns a rule's diagnostic into a finding (range,
     // fingerprint, suppression, exemption, fix).
     &["place"],
-    // What hosts ask before a check, plugin findings.
-    &["project", "external"],
+    // What hosts ask before a check, plugin findings; the identity graph
+    // drawn from a model and its placed findings.
+    &["project", "external", "graph"],
     // The API hosts call.
     &["api"],
 ];

@@ -198,16 +198,17 @@ pub struct Attachment {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Principal {
-    /// `identity`, `systemAssigned`, `externalIdentity`, `literal` or
-    /// `unknown`.
+    /// `identity`, `systemAssigned`, `externalIdentity`,
+    /// `resourceIdentity`, `literal` or `unknown`.
     pub kind: String,
     /// For `identity`: index into `identities`.
     pub identity: Option<usize>,
-    /// For `systemAssigned`: the resource.
+    /// For `systemAssigned` and `resourceIdentity`: the resource.
     pub resource: Option<usize>,
     /// For `externalIdentity`: the identity's resource ID.
     pub id: Option<Value>,
-    /// For `literal`: the GUID.
+    /// For `literal`: the GUID; for `resourceIdentity`, what the identity
+    /// is ("kubelet identity", "'omsagent' add-on identity").
     pub value: Option<String>,
     /// `principalId`, `clientId`, `other` or `null`.
     pub via: Option<String>,

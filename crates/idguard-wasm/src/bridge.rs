@@ -22,6 +22,8 @@ use idguard_core::rules::{self, RuleMeta};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub mod cli;
+
 /// The crate version, which is the idguard version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -493,24 +495,37 @@ fn str_field<'a>(model: &'a Value, key: &str) -> Option<&'a str> {
 /// ones and its failures go into `pluginErrors`. `options.external`, when
 /// given, is used first (per evaluation) and `external` is not called.
 pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalFn<'_>>) -> String {
-    let prepared = match prepare(template, options) {
+    let mut prepared = match prepare(template, options) {
         Ok(p) => p,
         Err(envelope) => return envelope,
     };
+    let (result, errors) = run_prepared(&mut prepared, external);
+    ok(&Report::new(result.files, result.findings).with_plugin_errors(errors))
+}
+
+/// Runs the check a [`Prepared`] request describes (see [`check_with`]):
+/// the template's result and the plugin failures (those the request gave
+/// and those of `external`).
+fn run_prepared(
+    prepared: &mut Prepared,
+    external: Option<&mut ExternalFn<'_>>,
+) -> (api::TemplateResult, Vec<PluginError>) {
+    let given = prepared.external.take();
+    let plugin_errors = std::mem::take(&mut prepared.plugin_errors);
     let Prepared {
         policy,
         source,
         parameter_files,
         linked,
         today,
-        external: given,
-        plugin_errors,
         language,
-    } = prepared;
+        ..
+    } = &*prepared;
+    let language = *language;
     let resolve = |path: &str| linked.get(&normalize_path(path)).cloned();
     let options = CheckOptions {
-        policy: &policy,
-        today,
+        policy,
+        today: today.clone(),
     };
     let errors = RefCell::new(plugin_errors);
     let result = match (given, external) {
@@ -526,9 +541,9 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
                     .collect()
             };
             api::check_template_as(
-                &source,
+                source,
                 language,
-                &parameter_files,
+                parameter_files,
                 &resolve,
                 &options,
                 Some(&next),
@@ -562,24 +577,83 @@ pub fn check_with(template: &str, options: &str, external: Option<&mut ExternalF
                 }
             };
             api::check_template_as(
-                &source,
+                source,
                 language,
-                &parameter_files,
+                parameter_files,
                 &resolve,
                 &options,
                 Some(&call),
             )
         }
-        (None, None) => api::check_template_as(
-            &source,
-            language,
-            &parameter_files,
-            &resolve,
-            &options,
-            None,
-        ),
+        (None, None) => {
+            api::check_template_as(source, language, parameter_files, &resolve, &options, None)
+        }
     };
-    ok(&Report::new(result.files, result.findings).with_plugin_errors(errors.into_inner()))
+    (result, errors.into_inner())
+}
+
+/// What [`graph`] returns: the check's report, the graph of every
+/// evaluation, and the graphs drawn (capped) as SVG and Mermaid.
+#[derive(Serialize)]
+struct GraphResult {
+    report: Report,
+    graphs: Vec<idguard_core::graph::Graph>,
+    svg: String,
+    mermaid: String,
+}
+
+/// The identity graph of a template: options as for [`check`] (findings of
+/// `external`, when given, are marked too). `{"ok": {"report", "graphs",
+/// "svg", "mermaid"}}`; `graphs` is empty when the template is not checked
+/// (its error is in the report).
+pub fn graph(template: &str, options: &str) -> String {
+    let prepared = match prepare(template, options) {
+        Ok(p) => p,
+        Err(envelope) => return envelope,
+    };
+    let Prepared {
+        policy,
+        source,
+        parameter_files,
+        linked,
+        today,
+        external: given,
+        plugin_errors,
+        language,
+    } = prepared;
+    let resolve = |path: &str| linked.get(&normalize_path(path)).cloned();
+    let options = CheckOptions {
+        policy: &policy,
+        today,
+    };
+    let lists = RefCell::new(given.unwrap_or_default().into_iter());
+    let next = |_: &Value| -> Vec<ExternalFinding> {
+        lists
+            .borrow_mut()
+            .next()
+            .unwrap_or_default()
+            .into_iter()
+            .map(ExternalFinding::from)
+            .collect()
+    };
+    let (result, graphs) = api::graph_template(
+        &source,
+        Some(language),
+        &parameter_files,
+        &resolve,
+        &options,
+        Some(&next),
+    );
+    let drawn: Vec<idguard_core::graph::Graph> = graphs
+        .iter()
+        .map(|g| idguard_core::graph::cap(g, idguard_core::graph::DEFAULT_MAX_NODES))
+        .collect();
+    ok(&GraphResult {
+        report: Report::new(result.files, result.findings).with_plugin_errors(plugin_errors),
+        svg: idguard_core::graph::svg(&drawn),
+        mermaid: idguard_core::graph::mermaid(&drawn),
+        graphs,
+    })
 }
 
 /// The model of every evaluation of a template (one per parameter file, or

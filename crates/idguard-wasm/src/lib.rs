@@ -15,7 +15,8 @@
 
 pub mod bridge;
 
-use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
 
 /// Checks one template. `options` is the JSON of
 /// [`bridge::CheckRequest`]; returns `{"ok": Report}` or `{"error": ...}`.
@@ -49,6 +50,13 @@ pub fn check_with(template: &str, options: &str, runner: &ExternalRunner) -> Str
         runner.run(model, file, parameter_file.map(str::to_string))
     };
     bridge::check_with(template, options, Some(&mut call))
+}
+
+/// The identity graph of a template: `{"ok": {"report", "graphs", "svg",
+/// "mermaid"}}` (options as for `check`).
+#[wasm_bindgen(js_name = graph)]
+pub fn graph(template: &str, options: &str) -> String {
+    bridge::graph(template, options)
 }
 
 /// The model JSON of every evaluation: `{"ok": [{"template",
@@ -92,6 +100,36 @@ pub fn explain(code: &str) -> String {
 #[wasm_bindgen(js_name = validatePolicy)]
 pub fn validate_policy(request: &str) -> String {
     bridge::validate_policy(request)
+}
+
+/// One template checked as the npm package's `idguard` command checks it:
+/// `{"ok": {"files", "findings", "pluginErrors", "frames"}}`
+/// ([`bridge::cli::check`]; `extra` the JSON array of file reports to
+/// add). `runner` is an [`ExternalRunner`], or
+/// `null`/`undefined` when no plugin runs.
+#[wasm_bindgen(js_name = cliCheck)]
+pub fn cli_check(
+    template: &str,
+    options: &str,
+    frames: bool,
+    extra: &str,
+    runner: JsValue,
+) -> String {
+    if runner.is_null() || runner.is_undefined() {
+        return bridge::cli::check(template, options, frames, extra, None);
+    }
+    let runner: ExternalRunner = runner.unchecked_into();
+    let mut call = |model: &str, file: &str, parameter_file: Option<&str>| {
+        runner.run(model, file, parameter_file.map(str::to_string))
+    };
+    bridge::cli::check(template, options, frames, extra, Some(&mut call))
+}
+
+/// The `idguard` command's other steps (`assemble`, `render`, `unpaired`,
+/// `baseline`; see [`bridge::cli::call`]).
+#[wasm_bindgen(js_name = cliCall)]
+pub fn cli_call(op: &str, request: &str) -> String {
+    bridge::cli::call(op, request)
 }
 
 /// The idguard version (the crate version).

@@ -2,6 +2,9 @@
 // what a user writes. Imports the package by name, as a user would.
 import {
   check,
+  graph,
+  type Graph,
+  type GraphResult,
   checkAsync,
   loadPolicyPlugins,
   policyPlugins,
@@ -71,3 +74,8 @@ for (const t of plan.templates) {
 const lang: Language = 'bicep';
 const bicepReport: Report = check("param p string\n", { fileName: 'main.bicep', language: lang });
 console.log(bicepReport.files[0]?.notes);
+
+const g: GraphResult = graph('{}', { fileName: 'main.json' });
+const firstGraph: Graph | undefined = g.graphs[0];
+const svgText: string = g.svg;
+console.log(firstGraph?.nodes.map((n) => `${n.kind} ${n.label} ${n.privilege ?? 0}`), firstGraph?.edges[0]?.label, svgText.length, g.mermaid, g.report.summary);

@@ -13,7 +13,9 @@ use crate::budget::{Budget, Limits};
 use super::functions;
 use super::parser::{literal_value, parse_template_string};
 use super::value::budget_exceeded;
-use super::{Context, DeploymentContext, Expr, ExprError, ExprKind, Obj, UserFunction, Val};
+use super::{
+    Context, DeploymentContext, Expr, ExprError, ExprKind, Obj, Unknown, UserFunction, Val,
+};
 use crate::source::{Document, Kind, NodeId};
 
 /// Most evaluation steps (expression nodes, JSON nodes, comparisons, bytes
@@ -451,6 +453,12 @@ pub(super) fn eval(expr: &Expr, env: &Env) -> Val {
 /// `of[index]` with ARM semantics.
 pub(super) fn index_val(of: &Val, index: &Val) -> Val {
     match (of, index) {
+        // An item of an unknown array at an index not known (a copy
+        // loop's `parameters('ids')[copyIndex()]` with a count not known):
+        // still that array's item, so what it comes from stays visible.
+        (Val::Unknown(of), Val::Unknown(_)) if !matches!(**of, Unknown::Opaque(_)) => {
+            Val::unknown(of.member("[*]"))
+        }
         (_, Val::Unknown(u)) => Val::opaque(format!("an index that is not known ({})", u.brief())),
         (Val::Unknown(u), Val::Str(key)) => Val::unknown(u.member(key)),
         (Val::Unknown(u), i) => match i.as_int() {

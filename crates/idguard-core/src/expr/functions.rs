@@ -114,6 +114,7 @@ pub(super) fn call_builtin(
         "reference" => return scope::reference(args),
         "resourceid" => return scope::resource_id(args, deployment),
         "subscriptionresourceid" => return scope::subscription_resource_id(args, deployment),
+        "roledefinitions" => return scope::role_definitions(args, deployment),
         "tenantresourceid" => return scope::tenant_resource_id(args),
         "managementgroupresourceid" => {
             return scope::management_group_resource_id(args, deployment);

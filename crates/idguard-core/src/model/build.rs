@@ -114,6 +114,50 @@ fn id_property(path: &[&str]) -> IdProperty {
     }
 }
 
+/// An identity a resource exposes, from the path read on it: the last
+/// step is one of the identity's IDs (`clientId`, `objectId`,
+/// `principalId`) and an earlier one says it is an identity's
+/// (`identity`, `identityProfile`): AKS
+/// `addonProfiles.<addon>.identity.clientId`,
+/// `identityProfile.kubeletidentity.objectId`, an entry of
+/// `identity.userAssignedIdentities`. What it is called, the property of
+/// its object ID, and which ID was read.
+fn exposed_identity(path: &[&str]) -> Option<(String, &'static str, IdProperty)> {
+    let (last, prefix) = path.split_last()?;
+    let via = if last.eq_ignore_ascii_case("clientId") {
+        IdProperty::ClientId
+    } else if last.eq_ignore_ascii_case("objectId") || last.eq_ignore_ascii_case("principalId") {
+        IdProperty::PrincipalId
+    } else {
+        return None;
+    };
+    fn is(a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+    }
+    let object_key = if path.iter().any(|p| is(p, "userAssignedIdentities")) {
+        "principalId"
+    } else {
+        "objectId"
+    };
+    let what = match prefix {
+        [a, name] if is(a, "identityProfile") && is(name, "kubeletidentity") => {
+            "kubelet identity".to_string()
+        }
+        [a, name] if is(a, "identityProfile") => format!("'{name}' identity"),
+        [a, addon, i] if is(a, "addonProfiles") && is(i, "identity") => {
+            format!("'{addon}' add-on identity")
+        }
+        _ if prefix
+            .iter()
+            .any(|p| is(p, "identity") || is(p, "identityProfile")) =>
+        {
+            format!("identity at '{}'", prefix.join("."))
+        }
+        _ => return None,
+    };
+    Some((what, object_key, via))
+}
+
 /// Who a principal-ID value denotes. `deployment` is where the value was
 /// evaluated (for symbolic names).
 pub fn principal_of(model: &Model<'_>, value: &Val, deployment: usize) -> Principal {
@@ -180,6 +224,22 @@ fn principal_with(
                     {
                         let via = id_property(path.get(1..).unwrap_or_default());
                         return Principal::SystemAssigned { resource: r, via };
+                    }
+                    // A reference that was not full reads the resource's
+                    // properties, where an identity at `identity` is not the
+                    // system-assigned one.
+                    if let Some((what, object_key, via)) = exposed_identity(&path)
+                        && !(path.len() == 2
+                            && path
+                                .first()
+                                .is_some_and(|p| p.eq_ignore_ascii_case("identity")))
+                    {
+                        return Principal::ResourceIdentity {
+                            resource: r,
+                            what,
+                            object_key,
+                            via,
+                        };
                     }
                     Principal::Unknown
                 }
@@ -390,6 +450,30 @@ fn loc_or_resource(model: &Model<'_>, resource: usize, path: &[&str]) -> Locatio
     })
 }
 
+/// The items of the array at `path` in resource `i`, each with where it is
+/// written (empty when there is no array there).
+fn located_items(model: &Model<'_>, i: usize, path: &[&str]) -> Vec<(Val, Location)> {
+    let Some(items) = model
+        .eval
+        .resources
+        .get(i)
+        .and_then(|r| r.get(path))
+        .and_then(Val::as_array)
+    else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(j, v)| {
+            let j = j.to_string();
+            let mut at = path.to_vec();
+            at.push(&j);
+            (v.clone(), loc_or_resource(model, i, &at))
+        })
+        .collect()
+}
+
 fn role_assignment(model: &Model<'_>, index: &Index, i: usize) -> RoleAssignment {
     let eval = model.eval;
     let r = eval.resources.get(i);
@@ -441,23 +525,7 @@ fn federated_credential(model: &Model<'_>, index: &Index, i: usize) -> Federated
         })
         .and_then(|ri| model.identities.iter().position(|id| id.resource == ri));
     let with_location = |path: &[&str]| get(path).map(|v| (v, loc_or_resource(model, i, path)));
-    let audiences = get(&["properties", "audiences"])
-        .as_ref()
-        .and_then(Val::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .enumerate()
-                .map(|(j, v)| {
-                    let j = j.to_string();
-                    (
-                        v.clone(),
-                        loc_or_resource(model, i, &["properties", "audiences", &j]),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let audiences = located_items(model, i, &["properties", "audiences"]);
     FederatedCredential {
         resource: i,
         identity,
@@ -476,27 +544,7 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
     let r = model.eval.resources.get(i);
     let list = |perm: usize, key: &str| -> Vec<(Val, Location)> {
         let idx = perm.to_string();
-        r.and_then(|r| r.get(&["properties", "permissions"]))
-            .and_then(Val::as_array)
-            .and_then(|p| p.get(perm))
-            .and_then(|p| p.get(key))
-            .and_then(Val::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(j, v)| {
-                        let j = j.to_string();
-                        let loc = loc_or_resource(
-                            model,
-                            i,
-                            &["properties", "permissions", &idx, key, &j],
-                        );
-                        (v.clone(), loc)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        located_items(model, i, &["properties", "permissions", &idx, key])
     };
     let perms = r
         .and_then(|r| r.get(&["properties", "permissions"]))
@@ -511,23 +559,7 @@ fn custom_role(model: &Model<'_>, i: usize) -> CustomRole {
         not_actions.extend(list(p, "notActions"));
         data_actions.extend(list(p, "dataActions"));
     }
-    let assignable_scopes = r
-        .and_then(|r| r.get(&["properties", "assignableScopes"]))
-        .and_then(Val::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .enumerate()
-                .map(|(j, v)| {
-                    let j = j.to_string();
-                    (
-                        v.clone(),
-                        loc_or_resource(model, i, &["properties", "assignableScopes", &j]),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let assignable_scopes = located_items(model, i, &["properties", "assignableScopes"]);
     CustomRole {
         resource: i,
         guid: r.and_then(|r| r.name.as_str()).map(str::to_string),

@@ -156,6 +156,14 @@ fn principal(p: &Principal) -> Value {
         Principal::ExternalIdentity { via: v, id } => {
             json!({"kind": "externalIdentity", "id": id.to_json_lossy(), "via": via(Some(*v))})
         }
+        Principal::ResourceIdentity {
+            resource,
+            what,
+            via: v,
+            ..
+        } => {
+            json!({"kind": "resourceIdentity", "resource": resource, "value": what, "via": via(Some(*v))})
+        }
         Principal::Literal(guid) => json!({"kind": "literal", "value": guid, "via": null}),
         Principal::Unknown => json!({"kind": "unknown", "via": null}),
     }

@@ -10,6 +10,7 @@
 
 mod build;
 mod env;
+pub(crate) mod flow;
 pub mod json;
 pub mod secrets;
 
@@ -82,6 +83,19 @@ pub enum Principal {
     /// A managed identity outside the deployment, through a `reference()`
     /// to a `userAssignedIdentities` resource ID (`id`).
     ExternalIdentity { via: IdProperty, id: Val },
+    /// An identity a resource of this deployment exposes under its
+    /// properties: an AKS cluster's kubelet identity
+    /// (`identityProfile.kubeletidentity`) or an add-on's identity
+    /// (`addonProfiles.<addon>.identity`), an entry of
+    /// `identity.userAssignedIdentities`. `what` names it for messages
+    /// ("kubelet identity"); `object_key` is the property holding its
+    /// principal (object) ID (`objectId`, or `principalId`).
+    ResourceIdentity {
+        resource: usize,
+        what: String,
+        object_key: &'static str,
+        via: IdProperty,
+    },
     /// A literal GUID written into the template.
     Literal(String),
     /// A parameter or anything else not known.
@@ -96,14 +110,26 @@ impl Principal {
             Principal::Identity { .. }
                 | Principal::SystemAssigned { .. }
                 | Principal::ExternalIdentity { .. }
+                | Principal::ResourceIdentity { .. }
         )
+    }
+
+    /// The property that holds the principal's object ID, for messages and
+    /// fixes: `principalId`, or `objectId` for identities that resources
+    /// expose that way (AKS kubelet and add-on identities).
+    pub fn object_key(&self) -> &'static str {
+        match self {
+            Principal::ResourceIdentity { object_key, .. } => object_key,
+            _ => "principalId",
+        }
     }
 
     pub fn via(&self) -> Option<IdProperty> {
         match self {
             Principal::Identity { via, .. }
             | Principal::SystemAssigned { via, .. }
-            | Principal::ExternalIdentity { via, .. } => Some(*via),
+            | Principal::ExternalIdentity { via, .. }
+            | Principal::ResourceIdentity { via, .. } => Some(*via),
             _ => None,
         }
     }

@@ -534,6 +534,7 @@ impl Builder {
                 "replicatedSystemAssigned",
                 d.replicated_system_assigned,
             ),
+            max_federated_credentials: get("maxFederatedCredentials", d.max_federated_credentials),
         };
     }
 

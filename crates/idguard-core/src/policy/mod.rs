@@ -136,15 +136,19 @@ pub struct Thresholds {
     /// MI603: this many or more replicated system-assigned identities is
     /// reported.
     pub replicated_system_assigned: u32,
+    /// MI704: more federated credentials on one identity than this is
+    /// reported.
+    pub max_federated_credentials: u32,
 }
 
 impl Default for Thresholds {
-    /// The values of `policies/default.json`: 5, 8 and 3.
+    /// The values of `policies/default.json`: 5, 8, 3 and 5.
     fn default() -> Self {
         Thresholds {
             max_attached_workloads: 5,
             max_role_assignment_scopes: 8,
             replicated_system_assigned: 3,
+            max_federated_credentials: 5,
         }
     }
 }
@@ -540,6 +544,12 @@ impl Policy {
     /// reported.
     pub fn replicated_system_assigned(&self) -> u32 {
         self.inner.thresholds.replicated_system_assigned
+    }
+
+    /// MI704: more federated credentials on one identity than this is
+    /// reported.
+    pub fn max_federated_credentials(&self) -> u32 {
+        self.inner.thresholds.max_federated_credentials
     }
 
     /// Every exemption, in policy order.

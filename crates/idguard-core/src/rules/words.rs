@@ -62,12 +62,10 @@ pub(crate) fn phrase(name: &Val, written: Option<&str>, noun: &str) -> String {
     if let Some(Unknown::Member { of, path }) = name.as_unknown()
         && let Unknown::Parameter(p) = &**of
     {
-        let mut shown = p.to_string();
-        for segment in path {
-            shown.push('.');
-            shown.push_str(segment);
-        }
-        return format!("the {noun} named by parameter '{}'", cut(&shown));
+        return format!(
+            "the {noun} named by parameter '{}'",
+            cut(&member_path(p, path))
+        );
     }
     if let Some(v) = written.and_then(variable_name) {
         return format!("the {noun} named by variable '{}'", cut(v));
@@ -120,17 +118,40 @@ fn hole(u: &Unknown) -> String {
         Unknown::UniqueString(_) => "uniqueString(…)".to_string(),
         Unknown::NonDeterministic(f) => format!("{f}()"),
         Unknown::Member { of, path } => match &**of {
-            Unknown::Parameter(p) => {
-                let mut s = p.to_string();
-                for segment in path {
-                    s.push('.');
-                    s.push_str(segment);
-                }
-                s
-            }
+            Unknown::Parameter(p) => member_path(p, path),
             _ => "…".to_string(),
         },
         _ => "…".to_string(),
+    }
+}
+
+/// A parameter's member as a path: `ids[*]` (an item at an index not
+/// known), `settings.name`.
+fn member_path(parameter: &str, path: &[std::rc::Rc<str>]) -> String {
+    let mut s = parameter.to_string();
+    for segment in path {
+        if !segment.starts_with('[') {
+            s.push('.');
+        }
+        s.push_str(segment);
+    }
+    s
+}
+
+/// Where a value not known comes from, in words, when it is a parameter
+/// or part of one: `parameter 'principalId'`, `an item of parameter
+/// 'readerPrincipalIds'`.
+pub(crate) fn parameter_source(v: &Val) -> Option<String> {
+    match v.as_unknown()? {
+        Unknown::Parameter(p) => Some(format!("parameter '{}'", cut(p))),
+        Unknown::Member { of, path } => match &**of {
+            Unknown::Parameter(p) if path.iter().any(|s| &**s == "[*]") => {
+                Some(format!("an item of parameter '{}'", cut(p)))
+            }
+            Unknown::Parameter(p) => Some(format!("parameter '{}'", cut(&member_path(p, path)))),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -315,8 +315,18 @@ impl Document {
     /// to a template held in a variable (Bicep's `loadJsonContent` modules)
     /// before it deploys it.
     pub fn unescaped_subtree(&self, node: NodeId) -> Document {
+        self.copy_subtree(node, true)
+    }
+
+    /// A copy of the subtree at `node` as a document of its own, spans
+    /// unchanged, strings as they are.
+    pub fn subtree(&self, node: NodeId) -> Document {
+        self.copy_subtree(node, false)
+    }
+
+    fn copy_subtree(&self, node: NodeId, unescape_once: bool) -> Document {
         let unescape = |s: &Rc<str>| -> Rc<str> {
-            match s.strip_prefix("[[") {
+            match s.strip_prefix("[[").filter(|_| unescape_once) {
                 Some(rest) => Rc::from(format!("[{rest}")),
                 None => Rc::clone(s),
             }

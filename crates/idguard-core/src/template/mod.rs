@@ -16,6 +16,7 @@ pub mod context;
 pub mod ids;
 mod instance;
 mod nested;
+pub mod policy;
 mod walk;
 
 use std::collections::HashMap;
@@ -133,11 +134,6 @@ impl Files {
                 continue;
             };
             let doc = entry.doc.clone();
-            let (path, text, prefix) = (
-                entry.path.clone(),
-                entry.text.clone(),
-                entry.pointer_prefix.clone(),
-            );
             for (template_node, var_node) in variable_templates(&doc) {
                 if let Some(id) = self.view_of_variable.get(&(f, var_node)) {
                     self.views.insert((f, template_node), *id);
@@ -152,18 +148,33 @@ impl Files {
                     budget.record_at(&doc, doc.span(var_node));
                     return;
                 }
-                self.entries.push(FileEntry {
-                    path: path.clone(),
-                    text: text.clone(),
-                    doc: Rc::new(view),
-                    pointer_prefix: format!("{prefix}{}", doc.pointer(var_node)),
-                });
-                let id = self.entries.len() - 1;
+                let id = self.push_view(f, var_node, view);
                 self.views.insert((f, template_node), id);
                 self.view_of_variable.insert((f, var_node), id);
                 queue.push(id);
             }
         }
+    }
+
+    /// Adds `view`, a copy of the subtree at `node` of entry `of`, as an
+    /// entry of its own: the same path and text, its pointers prefixed with
+    /// where the subtree is in the file.
+    pub(crate) fn push_view(&mut self, of: FileId, node: NodeId, view: Document) -> FileId {
+        let (path, text, pointer_prefix) = match self.entries.get(of) {
+            Some(e) => (
+                e.path.clone(),
+                e.text.clone(),
+                format!("{}{}", e.pointer_prefix, e.doc.pointer(node)),
+            ),
+            None => (String::new(), Rc::from(""), String::new()),
+        };
+        self.entries.push(FileEntry {
+            path,
+            text,
+            doc: Rc::new(view),
+            pointer_prefix,
+        });
+        self.entries.len() - 1
     }
 
     /// The entry whose document is the one [`crate::budget::doc_key`] names.

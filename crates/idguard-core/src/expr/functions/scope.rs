@@ -299,6 +299,35 @@ pub(super) fn subscription_resource_id(args: &[Val], d: &DeploymentContext) -> V
     )
 }
 
+/// `roleDefinitions(roleName)` (Bicep's `az.roleDefinitions`): ARM looks a
+/// built-in role up by its display name and gives `{id, roleDefinitionId}`
+/// — the subscription-level role definition ID and the role's GUID. A name
+/// that is not known, or not a built-in role idguard knows, is unknown.
+pub(super) fn role_definitions(args: &[Val], d: &DeploymentContext) -> Val {
+    let [name] = args else {
+        return arity("roleDefinitions", "1", args);
+    };
+    let Some(text) = name.as_str() else {
+        return Val::opaque("roleDefinitions() of a role name that is not known");
+    };
+    let Some(role) = crate::roles::by_name(text) else {
+        return Val::opaque(format!(
+            "roleDefinitions('{text}'): not a built-in role idguard knows"
+        ));
+    };
+    let id = subscription_resource_id(
+        &[
+            Val::str("Microsoft.Authorization/roleDefinitions"),
+            Val::str(role.id),
+        ],
+        d,
+    );
+    let mut obj = Obj::new();
+    obj.insert("id", id);
+    obj.insert("roleDefinitionId", Val::str(role.id));
+    Val::object(obj)
+}
+
 /// `tenantResourceId(type, names…)`.
 pub(super) fn tenant_resource_id(args: &[Val]) -> Val {
     let i = match type_position("tenantResourceId", args, 0) {

@@ -2,6 +2,7 @@
 //! a user-assigned identity.
 
 pub(super) mod federated_credential_broad_subject;
+pub(super) mod federated_credential_count;
 pub(super) mod federated_credential_environment;
 pub(super) mod federated_credential_token_exchange;
 

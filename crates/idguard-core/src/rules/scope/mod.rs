@@ -1,6 +1,7 @@
 //! MI1xx — scope and privilege.
 
 pub(super) mod custom_role_wildcard;
+pub(super) mod key_vault_broad_access_policy;
 pub(super) mod narrow_attach_rights;
 pub(super) mod narrow_role_scope;
 pub(super) mod no_broad_privileged_role;
@@ -26,6 +27,9 @@ pub(crate) fn describe_principal(model: &Model<'_>, p: &Principal) -> String {
             Some(name) => words::phrase(&name, None, "identity"),
             None => "a managed identity".to_string(),
         },
+        Principal::ResourceIdentity { resource, what, .. } => {
+            format!("the {what} of '{}'", model.display_name(*resource))
+        }
         Principal::Literal(g) => format!("principal '{g}'"),
         Principal::Unknown => "the principal".to_string(),
     }
@@ -67,7 +71,9 @@ pub(crate) fn principal_kind(model: &Model<'_>, a: &crate::model::RoleAssignment
             }
             return PrincipalKind::Workload;
         }
-        Principal::SystemAssigned { .. } | Principal::ExternalIdentity { .. } => {
+        Principal::SystemAssigned { .. }
+        | Principal::ExternalIdentity { .. }
+        | Principal::ResourceIdentity { .. } => {
             return PrincipalKind::Workload;
         }
         Principal::Literal(_) | Principal::Unknown => {}

@@ -1,4 +1,4 @@
-use crate::model::{Role, RoleAssignment, ScopeLevel};
+use crate::model::{Model, Principal, Role, RoleAssignment, ScopeLevel};
 use crate::rules::{Rule, RuleContext};
 
 use super::describe_principal;
@@ -13,6 +13,14 @@ declare_rule! {
     ///   Contributor, …) at resource-group scope when the resource it acts on
     ///   is declared in the same template;
     /// - any role wider than the policy's `scopes` setting allows for it.
+    ///
+    /// The system-assigned identity of a policy assignment
+    /// (`Microsoft.Authorization/policyAssignments`, a DeployIfNotExists or
+    /// Modify policy's remediation identity) is judged against the scope the
+    /// policy is assigned to instead: remediation acts on every resource in
+    /// that scope, so its role is needed there. A role at the assignment's
+    /// own scope (or narrower) is what remediation needs, whatever the
+    /// policy's `scopes` say; a wider one is the finding.
     ///
     /// ## Why is this bad?
     /// A data-plane role at resource-group scope reaches every vault or
@@ -111,6 +119,29 @@ impl Rule for NarrowRoleScope {
             if privileged && level >= ScopeLevel::Subscription {
                 continue; // MI101's finding
             }
+            // A policy assignment's identity remediates at the scope the
+            // policy is assigned to: its role is needed there, and judged
+            // against that scope rather than against the policy's `scopes`
+            // or the default.
+            if let Some((p, at)) = policy_assignment_scope(model, &a.principal) {
+                if level > at {
+                    ctx.report(
+                        a.role_location,
+                        Some(a.resource),
+                        format!(
+                            "{who} gets {role_name} at {}, wider than the {} its policy assignment '{}' is assigned at",
+                            level.describe(),
+                            at.describe(),
+                            model.display_name(p)
+                        ),
+                        format!(
+                            "assign the role at the policy assignment's own scope ({}): remediation needs it there, and no wider",
+                            at.describe()
+                        ),
+                    );
+                }
+                continue;
+            }
             match ctx.policy.widest_scope(&guid, name) {
                 Some(widest) if level > widest => {
                     ctx.report(
@@ -167,6 +198,28 @@ impl Rule for NarrowRoleScope {
             );
         }
     }
+}
+
+/// For the system-assigned identity of a policy assignment
+/// (`Microsoft.Authorization/policyAssignments`): the assignment and how
+/// wide its own scope is (its `scope`, or its deployment's).
+fn policy_assignment_scope(model: &Model<'_>, p: &Principal) -> Option<(usize, ScopeLevel)> {
+    let Principal::SystemAssigned { resource, .. } = p else {
+        return None;
+    };
+    let r = model.resource(*resource)?;
+    if !r.is_type("Microsoft.Authorization/policyAssignments") {
+        return None;
+    }
+    let scope = r.scope.clone().or_else(|| {
+        model
+            .eval
+            .deployments
+            .get(r.deployment)
+            .map(|d| d.scope_id.clone())
+    })?;
+    let level = crate::template::ids::parse_resource_id(&scope)?.level;
+    Some((*resource, level))
 }
 
 fn resource_deployment(ctx: &RuleContext<'_, '_>, a: &RoleAssignment) -> usize {

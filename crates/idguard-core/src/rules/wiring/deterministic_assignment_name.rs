@@ -195,17 +195,24 @@ fn guid_name_fix(model: &Model<'_>, a: &RoleAssignment) -> Option<RuleFix> {
     let properties = src.doc.get(resource, "properties")?;
     let principal_node = src.doc.get(properties, "principalId")?;
     let role_node = src.doc.get(properties, "roleDefinitionId")?;
-    // A name may not call reference() or list*() (MI406): no fix that
-    // would write one in.
-    if [principal_node, role_node].iter().any(|n| {
+    // A name may not call reference() or list*() (MI406): the principal
+    // is seeded by the identity it is read from instead, and a role read
+    // at deployment gets no fix.
+    let runtime = |n: crate::source::NodeId| {
         src.doc
-            .as_str(*n)
+            .as_str(n)
             .and_then(name_seeds::runtime_call_in)
             .is_some()
-    }) {
+    };
+    if runtime(role_node) {
         return None;
     }
     let principal = argument(&src, principal_node)?;
+    let principal = if runtime(principal_node) {
+        principal_source(&principal, src.bicep)?
+    } else {
+        principal
+    };
     let role = argument(&src, role_node)?;
     let scope = match src.doc.get(resource, "scope") {
         None => match a.scope_level {
@@ -223,6 +230,56 @@ fn guid_name_fix(model: &Model<'_>, a: &RoleAssignment) -> Option<RuleFix> {
             replacement: expression_value(&src, &format!("guid({scope}, {principal}, {role})")),
         }],
     })
+}
+
+/// What a principal ID read at deployment is read from, as a seed ARM can
+/// compute when the deployment starts: `reference(<id>, …).principalId` →
+/// `<id>`; Bicep's `uami.properties.principalId` or
+/// `app.identity.principalId` → `uami.id`, `app.id`. `None` for any other
+/// shape.
+fn principal_source(text: &str, bicep: bool) -> Option<String> {
+    if bicep {
+        let (symbol, rest) = text.split_once('.')?;
+        let symbol_ok = symbol
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && symbol
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let rest = rest.to_ascii_lowercase();
+        let path_ok = [
+            "properties.principalid",
+            "properties.clientid",
+            "identity.principalid",
+        ]
+        .contains(&rest.as_str());
+        return (symbol_ok && path_ok).then(|| format!("{symbol}.id"));
+    }
+    let open = text.find('(')?;
+    if !text[..open].trim().eq_ignore_ascii_case("reference") {
+        return None;
+    }
+    // The first argument: up to the first comma or the closing parenthesis
+    // at depth zero, outside quotes.
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, c) in text[open + 1..].char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' | '[' if !quoted => depth += 1,
+            ')' | ']' if !quoted && depth > 0 => depth -= 1,
+            ',' | ')' if !quoted && depth == 0 => {
+                let target = text[open + 1..open + 1 + i].trim();
+                let lower = target.to_ascii_lowercase();
+                return (!target.is_empty()
+                    && name_seeds::runtime_call_in(&format!("[{target}]")).is_none()
+                    && (lower.starts_with("resourceid(") || lower.starts_with("'/")))
+                .then(|| target.to_string());
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A role assignment's `scope` as a scope ID expression: a Bicep resource

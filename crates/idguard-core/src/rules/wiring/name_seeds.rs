@@ -231,11 +231,13 @@ pub(super) fn judge(model: &Model<'_>, a: &RoleAssignment, args: &[Val]) -> Vec<
     // The scope is judged on the seeds less what stands for the principal
     // and the role (an identity's ID carries its own subscription and
     // resource group, not the scope's).
-    let others: Vec<String> = principal_needles(model, a)
+    // Longest first: an identity's ID is taken out whole before its name.
+    let mut others: Vec<String> = principal_needles(model, a)
         .into_iter()
         .chain(role_needles(model, a))
         .filter(|n| judgeable(n) && n.chars().count() >= 3)
         .collect();
+    others.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let scope_seeds: Vec<String> = seeds
         .iter()
         .map(|s| {
@@ -406,6 +408,14 @@ fn principal_needles(model: &Model<'_>, a: &RoleAssignment) -> Vec<String> {
                 needles.push(render(&n));
             }
         }
+        Principal::ResourceIdentity { resource, .. } => {
+            // The identity belongs to the resource: its name or ID varies
+            // with the principal.
+            if let Some(r) = model.resource(*resource) {
+                needles.push(render(&r.name));
+                needles.push(render(&r.id));
+            }
+        }
         Principal::Literal(g) => needles.push(g.to_lowercase()),
         Principal::Unknown => {}
     }
@@ -462,6 +472,15 @@ fn principal_cover(model: &Model<'_>, a: &RoleAssignment, seeds: &[String]) -> C
     if !judgeable(&principal_id) && needles.iter().all(|n| !judgeable(n)) {
         return Cover::Full; // nothing to look for: not judged
     }
+    let who = match (
+        &a.principal,
+        resource.and_then(|r| r.get(&["properties", "principalId"])),
+    ) {
+        (Principal::Unknown, Some(v)) => crate::rules::words::parameter_source(v)
+            .map(|s| format!("the principal from {s}"))
+            .unwrap_or(who),
+        _ => who,
+    };
     Cover::Missing(format!("it leaves out the principal ({who})"))
 }
 
@@ -514,11 +533,12 @@ fn role_cover(model: &Model<'_>, a: &RoleAssignment, seeds: &[String]) -> Cover 
         || role_id.is_some_and(Val::is_fully_known);
     // A label is known text of a seed that is not the principal or the
     // scope (an identity's literal name is no label for the role).
-    let not_labels: Vec<String> = principal_needles(model, a)
+    let mut not_labels: Vec<String> = principal_needles(model, a)
         .into_iter()
         .chain(std::iter::once(render(&a.scope)))
         .filter(|n| judgeable(n) && n.chars().count() >= 3)
         .collect();
+    not_labels.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let label = seeds.iter().find_map(|s| {
         let s = not_labels
             .iter()
@@ -545,7 +565,9 @@ fn role_cover(model: &Model<'_>, a: &RoleAssignment, seeds: &[String]) -> Cover 
             "it leaves out the role ({role_words}): the label '{label}' stays the same when roleDefinitionId changes"
         )),
         (false, None) => {
-            if !judgeable(&rendered) && rendered.is_empty() {
+            // A role not evaluated (an `if()` on a parameter) cannot be
+            // looked for: not judged.
+            if !judgeable(&rendered) {
                 Cover::Full
             } else {
                 Cover::Missing(format!("it leaves out the role ({role_words})"))

@@ -1,7 +1,8 @@
+use std::rc::Rc;
+
 use crate::expr::Val;
-use crate::model::Model;
+use crate::model::flow;
 use crate::rules::{Rule, RuleContext};
-use crate::source::Span;
 use crate::template::ids;
 
 declare_rule! {
@@ -51,30 +52,6 @@ fn literal_subscription(id: &Val) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
-/// Whether `needle` is written in the template itself — outside every
-/// `parameters` declaration, so not a parameter's default — rather than
-/// coming from a parameter file.
-fn written_in_template(model: &Model<'_>, file: usize, needle: &str) -> bool {
-    let Some(entry) = model.files.get(file) else {
-        return false;
-    };
-    let doc = &entry.doc;
-    // Each parameter declaration (in Bicep they need not be together).
-    let param_spans: Vec<Span> = model
-        .eval
-        .deployments
-        .iter()
-        .filter(|d| d.file == file)
-        .filter_map(|d| doc.get(d.template, "parameters"))
-        .flat_map(|p| doc.members(p).iter().map(|m| doc.span(m.value)))
-        .collect();
-    let lower = entry.text.to_ascii_lowercase();
-    lower.match_indices(needle).any(|(at, _)| {
-        let at = at as u32;
-        !param_spans.iter().any(|s| s.start <= at && at < s.end)
-    })
-}
-
 impl Rule for NoHardcodedIdentityReference {
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
@@ -82,7 +59,26 @@ impl Rule for NoHardcodedIdentityReference {
             let Some(sub) = literal_subscription(&a.key) else {
                 continue;
             };
-            if !written_in_template(model, a.location.file, &sub) {
+            let Some(workload) = model.resource(a.workload) else {
+                continue;
+            };
+            // The key as written: an attachment's key is the member key.
+            let key = model.files.get(a.location.file).and_then(|f| {
+                let doc = &f.doc;
+                let parent = doc.node(a.location.node).parent?;
+                doc.members(parent)
+                    .iter()
+                    .find(|m| m.key_span == a.location.span)
+                    .map(|m| Rc::clone(&m.key))
+            });
+            let Some(key) = key else { continue };
+            if !flow::string_written_in_template(
+                model.files,
+                model.eval,
+                workload.deployment,
+                &key,
+                &sub,
+            ) {
                 continue;
             }
             let identity = crate::rules::scope::external_identity(&a.key)
@@ -109,7 +105,16 @@ impl Rule for NoHardcodedIdentityReference {
             else {
                 continue;
             };
-            if !written_in_template(model, a.principal_location.file, &guid.to_ascii_lowercase()) {
+            // Written in the template (in the value, a variable it reads, or
+            // what a caller passes), not set in a parameter file.
+            if !flow::written_in_template(
+                model.files,
+                model.eval,
+                r.deployment,
+                a.principal_location.file,
+                a.principal_location.node,
+                &guid.to_ascii_lowercase(),
+            ) {
                 continue;
             }
             ctx.report(

@@ -1,5 +1,5 @@
 use crate::fix::swap_id_property;
-use crate::model::{IdProperty, Principal, principal_of};
+use crate::model::{IdProperty, principal_of};
 use crate::rules::{Rule, RuleContext};
 
 use crate::rules::scope::describe_principal;
@@ -10,7 +10,12 @@ declare_rule! {
     /// identity's client ID — a role assignment's `principalId`, a Key Vault
     /// access policy's `objectId`, a SQL server Entra administrator's `sid` —
     /// and the reverse: a client-ID setting such as `AZURE_CLIENT_ID` fed an
-    /// identity's principal ID.
+    /// identity's principal ID. Any managed identity counts: user-assigned
+    /// and system-assigned ones, and the identities resources expose, such as
+    /// an AKS cluster's kubelet identity
+    /// (`identityProfile.kubeletidentity.clientId` / `.objectId`) and its
+    /// add-on identities (`addonProfiles.<addon>.identity.clientId` /
+    /// `.objectId`).
     ///
     /// ## Why is this bad?
     /// A managed identity has three different IDs: the client (application)
@@ -70,8 +75,16 @@ impl Rule for PrincipalIdNotClientId {
                         "role assignment principalId is the client ID of {}, not its principal (object) ID",
                         describe_principal(model, &a.principal)
                     ),
-                    "use the identity's .principalId here; the client ID is for SDK settings such as AZURE_CLIENT_ID",
-                    swap_id_property(model.files, a.principal_location, "clientId", "principalId"),
+                    format!(
+                        "use the identity's .{} here; the client ID is for SDK settings such as AZURE_CLIENT_ID",
+                        a.principal.object_key()
+                    ),
+                    swap_id_property(
+                        model.files,
+                        a.principal_location,
+                        "clientId",
+                        a.principal.object_key(),
+                    ),
                 );
             }
         }
@@ -85,8 +98,13 @@ impl Rule for PrincipalIdNotClientId {
                         u.what,
                         describe_principal(model, &u.principal)
                     ),
-                    "use the identity's .principalId here",
-                    swap_id_property(model.files, u.location, "clientId", "principalId"),
+                    format!("use the identity's .{} here", u.principal.object_key()),
+                    swap_id_property(
+                        model.files,
+                        u.location,
+                        "clientId",
+                        u.principal.object_key(),
+                    ),
                 );
             }
         }
@@ -99,19 +117,7 @@ impl Rule for PrincipalIdNotClientId {
                 .map(|r| r.deployment)
                 .unwrap_or(0);
             let principal = principal_of(model, &s.value, deployment);
-            if matches!(
-                principal,
-                Principal::Identity {
-                    via: IdProperty::PrincipalId,
-                    ..
-                } | Principal::SystemAssigned {
-                    via: IdProperty::PrincipalId,
-                    ..
-                } | Principal::ExternalIdentity {
-                    via: IdProperty::PrincipalId,
-                    ..
-                }
-            ) {
+            if principal.is_managed_identity() && principal.via() == Some(IdProperty::PrincipalId) {
                 ctx.report_with_fix(
                     s.location,
                     Some(s.workload),
@@ -122,7 +128,7 @@ impl Rule for PrincipalIdNotClientId {
                         describe_principal(model, &principal)
                     ),
                     "use the identity's .clientId for client-ID settings",
-                    swap_id_property(model.files, s.location, "principalId", "clientId"),
+                    swap_id_property(model.files, s.location, principal.object_key(), "clientId"),
                 );
             }
         }

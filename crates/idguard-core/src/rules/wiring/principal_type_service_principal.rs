@@ -1,7 +1,8 @@
 use crate::expr::Val;
 use crate::finding::FixSafety;
 use crate::fix::{RuleFix, SpanEdit, Src};
-use crate::model::Location;
+use crate::model::flow;
+use crate::model::{Location, Model, RoleAssignment};
 use crate::rules::{Rule, RuleContext};
 use crate::template::Files;
 
@@ -10,7 +11,13 @@ use crate::rules::scope::describe_principal;
 declare_rule! {
     /// ## What it does
     /// Flags a role assignment whose principal is a managed identity but that
-    /// omits `principalType: 'ServicePrincipal'`, or sets another type.
+    /// omits `principalType: 'ServicePrincipal'` (or sets it to null), or
+    /// sets another type. The principal is followed across module
+    /// boundaries: a nested deployment (module) whose role assignment takes
+    /// `principalId` and `principalType` as parameters, called with a
+    /// managed identity's principal ID and no principal type (its default
+    /// then being absent, null or another type), is reported at the call,
+    /// where the principal ID is passed.
     ///
     /// ## Why is this bad?
     /// A new managed identity's service principal takes time to replicate
@@ -47,6 +54,57 @@ declare_rule! {
     }
 }
 
+/// A role assignment inside a nested deployment (a module) whose
+/// `principalId` is one of the module's parameters: the call that passes
+/// it.
+struct ModuleCall {
+    /// The `Microsoft.Resources/deployments` resource.
+    call: usize,
+    /// Where the caller passes the principal ID.
+    passed: Location,
+    /// Whether `principalType` is a module parameter the caller does not
+    /// pass (so the module's default, or null, applies).
+    type_not_passed: bool,
+}
+
+fn module_call(model: &Model<'_>, a: &RoleAssignment) -> Option<ModuleCall> {
+    let eval = model.eval;
+    let r = model.resource(a.resource)?;
+    let d = eval
+        .deployments
+        .get(flow::scope_deployment(eval, r.deployment))?;
+    let call = d.resource?;
+    let cr = eval.resources.get(call)?;
+    let doc = &model.files.get(r.file)?.doc;
+    let principal = flow::reads(doc.as_str(a.principal_location.node)?);
+    let [param] = principal.params.as_slice() else {
+        return None;
+    };
+    let cdoc = &model.files.get(cr.file)?.doc;
+    let passed_params = cdoc.get_path(cr.node, &["properties", "parameters"])?;
+    let passed = cdoc.get(cdoc.get(passed_params, param)?, "value")?;
+    let type_node = doc.get_path(r.node, &["properties", "principalType"]);
+    let type_not_passed = type_node
+        .and_then(|n| doc.as_str(n))
+        .map(flow::reads)
+        .is_some_and(|t| {
+            !t.params.is_empty()
+                && !t
+                    .params
+                    .iter()
+                    .any(|p| cdoc.get(passed_params, p).is_some())
+        });
+    Some(ModuleCall {
+        call,
+        passed: Location {
+            file: cr.file,
+            node: passed,
+            span: cdoc.span(passed),
+        },
+        type_not_passed,
+    })
+}
+
 impl Rule for PrincipalTypeServicePrincipal {
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
@@ -57,7 +115,21 @@ impl Rule for PrincipalTypeServicePrincipal {
             // Half-typed Bicep: `principalType` may be the next line.
             let incomplete = model.resource(a.resource).is_some_and(|r| r.incomplete);
             let who = describe_principal(model, &a.principal);
-            let message = match &a.principal_type {
+            // The principal crossed a module boundary: the module's
+            // principalType is what its caller passes, or the module's own
+            // default (a nullable parameter not passed is null).
+            let module = module_call(model, a);
+            let not_passed = module.as_ref().is_some_and(|m| m.type_not_passed);
+            let principal_type = match &a.principal_type {
+                Some(Val::Null) => None,
+                Some(Val::Unknown(u))
+                    if not_passed && matches!(&**u, crate::expr::Unknown::Parameter(_)) =>
+                {
+                    None
+                }
+                other => other.as_ref(),
+            };
+            let message = match principal_type {
                 None if incomplete => continue,
                 None => format!("role assignment to {who} has no principalType"),
                 Some(Val::Str(t)) if !t.eq_ignore_ascii_case("ServicePrincipal") => {
@@ -67,12 +139,36 @@ impl Rule for PrincipalTypeServicePrincipal {
                 }
                 _ => continue,
             };
+            if let Some(m) = module.as_ref().filter(|m| m.type_not_passed) {
+                // Reported where the value enters the module: the module
+                // may well be right for the other principals it is given.
+                let call = model.display_name(m.call);
+                let module_says = match principal_type {
+                    Some(Val::Str(t)) => format!("the module's default principalType '{t}'"),
+                    _ => "no principalType".to_string(),
+                };
+                ctx.report(
+                    m.passed,
+                    Some(m.call),
+                    format!(
+                        "module '{call}' is passed the principal ID of {who} but no principalType, so its role assignment goes out with {module_says}"
+                    ),
+                    "pass principalType 'ServicePrincipal' to the module along with the managed identity's principal ID",
+                );
+                continue;
+            }
             ctx.report_with_fix(
                 a.principal_location,
                 Some(a.resource),
                 message,
                 "add \"principalType\": \"ServicePrincipal\" to the role assignment's properties",
-                fix(model.files, a.principal_location),
+                // Not inside a module whose principal comes from its
+                // caller: the module may be given users and groups too.
+                if module.is_some() {
+                    None
+                } else {
+                    fix(model.files, a.principal_location)
+                },
             );
         }
     }

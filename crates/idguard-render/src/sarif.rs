@@ -238,7 +238,7 @@ fn encode_path(path: &str) -> String {
 fn artifact(file: &str, root: &Path) -> ArtifactLocation {
     let normalised = file.replace('\\', "/");
     let path = Path::new(file);
-    let relative = if path.is_absolute() {
+    let relative = if is_absolute(path) {
         path.strip_prefix(root)
             .ok()
             .map(|p| p.to_string_lossy().replace('\\', "/"))
@@ -255,6 +255,13 @@ fn artifact(file: &str, root: &Path) -> ArtifactLocation {
             uri_base_id: None,
         },
     }
+}
+
+/// Whether a path is absolute. `Path::is_absolute` is always false on
+/// `wasm32-unknown-unknown` (the npm package's renderer), where a rooted
+/// path (`/repo`) is what the host passes: there, a root counts.
+fn is_absolute(p: &Path) -> bool {
+    p.is_absolute() || (cfg!(not(windows)) && p.has_root())
 }
 
 /// `/C:/x` for a Windows drive path, the path itself otherwise.
@@ -467,7 +474,7 @@ fn tags_of(code: &str) -> Vec<String> {
 
 /// `file:///abs/root/` for `%SRCROOT%`.
 fn root_uri(root: &Path) -> Option<String> {
-    if !root.is_absolute() {
+    if !is_absolute(root) {
         return None;
     }
     let mut p = absolute_uri_path(&root.to_string_lossy().replace('\\', "/"));

@@ -14,7 +14,7 @@ use anstyle::{AnsiColor, Style};
 use idguard_core::finding::{FileKind, Position, Severity};
 
 use super::Context;
-use crate::output::{Doc, Line, escape_char};
+use crate::escape::{Doc, Line, escape_char};
 
 /// Longest stretch of one template line shown in a frame, in columns.
 const MAX_LINE_WIDTH: usize = 160;
@@ -98,7 +98,7 @@ impl<'t> Lines<'t> {
 
 /// Renders the text report. Every name, path, message and source line
 /// goes into a [`Doc`], which escapes it for the terminal (see
-/// `crate::output`).
+/// `crate::escape`).
 pub fn render(ctx: &Context<'_>, color: bool) -> String {
     let st = Styles::new(color);
     let mut doc = Doc::new(color);
@@ -693,8 +693,8 @@ mod tests {
             std::sync::Arc::from("{\u{1b}[2J \"\u{202e}\" \t\u{7}x\r\n}"),
         );
         let out = render(&testutil::context(&report, &sources), false);
-        // What `crate::output::stdout` writes.
-        let out = crate::output::guard(&out, crate::output::Kind::Text);
+        // What the CLI's standard output writes.
+        let out = crate::escape::guard(&out, crate::escape::Kind::Text);
         for (i, line) in out.split(['\n', '\r']).enumerate() {
             assert!(
                 !line.chars().any(|c| escape_char(c).is_some()),

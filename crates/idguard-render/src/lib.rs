@@ -1,7 +1,17 @@
 //! Report renderers: text, JSON, SARIF, JUnit and GitHub workflow commands.
 //! Each takes the same [`Context`] and returns the whole output as a
 //! string, so writing to a terminal or a file is the caller's business.
+//!
+//! No I/O: the native CLI (`crates/idguard-cli`) and the WebAssembly
+//! bridge (`crates/idguard-wasm`, the npm package's `idguard` command)
+//! render through this crate, so both print the same bytes. [`escape`]
+//! holds the escaping every output goes through ([`escape::sanitize`]),
+//! [`assemble`] the pure steps that turn per-template results into the
+//! run's report (one list per file, the baseline, the texts code frames
+//! show).
 
+pub mod assemble;
+pub mod escape;
 pub mod github;
 pub mod junit;
 pub mod sarif;
@@ -15,7 +25,82 @@ use std::time::Duration;
 use idguard_core::finding::{Finding, Report};
 use idguard_core::rules::RuleMeta;
 
-use crate::cli::{FailOn, Format};
+use idguard_core::finding::Severity;
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable diagnostics with code frames and a summary.
+    Text,
+    /// The JSON report (`{"version", "files", "findings", "summary"}`).
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning, Azure DevOps).
+    Sarif,
+    /// JUnit XML: one test case per template and rule family.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+impl Format {
+    /// Every format, by its command-line name.
+    pub const ALL: [(&'static str, Format); 5] = [
+        ("text", Format::Text),
+        ("json", Format::Json),
+        ("sarif", Format::Sarif),
+        ("junit", Format::Junit),
+        ("github", Format::Github),
+    ];
+
+    /// The format of a command-line name (`text`, `json`, …).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    /// How the lines of this format are guarded when written.
+    pub fn kind(self) -> escape::Kind {
+        use escape::Kind;
+        match self {
+            Format::Text => Kind::Text,
+            Format::Json | Format::Sarif => Kind::Json,
+            Format::Junit => Kind::Xml,
+            Format::Github => Kind::Github,
+        }
+    }
+}
+
+/// The `--fail-on` threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// The threshold of a command-line name (`error`, `warning`, …).
+    pub fn from_name(name: &str) -> Option<FailOn> {
+        match name {
+            "error" => Some(FailOn::Error),
+            "warning" => Some(FailOn::Warning),
+            "info" => Some(FailOn::Info),
+            "never" => Some(FailOn::Never),
+            _ => None,
+        }
+    }
+
+    /// Whether an (unsuppressed) finding of this severity fails the run.
+    pub fn fails(self, severity: Severity) -> bool {
+        let min = match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+            FailOn::Never => return false,
+        };
+        severity >= min
+    }
+}
 
 /// What every renderer gets.
 #[derive(Debug)]
@@ -43,7 +128,8 @@ impl Context<'_> {
     }
 }
 
-/// Renders `ctx` in `format`. `color` only matters for text.
+/// Renders `ctx` in `format`. `color` only matters for text. The result is
+/// not yet [sanitized](escape::sanitize) (see [`render_safe`]).
 pub fn render(format: Format, ctx: &Context<'_>, color: bool) -> String {
     match format {
         Format::Text => text::render(ctx, color),
@@ -51,6 +137,24 @@ pub fn render(format: Format, ctx: &Context<'_>, color: bool) -> String {
         Format::Sarif => sarif::render(ctx),
         Format::Junit => junit::render(ctx),
         Format::Github => github::render(ctx),
+    }
+}
+
+/// [`render`], then [sanitized](escape::sanitize) for its format: what is
+/// written to a terminal or a file.
+pub fn render_safe(format: Format, ctx: &Context<'_>, color: bool) -> String {
+    escape::sanitize(&render(format, ctx, color), format.kind()).into_owned()
+}
+
+/// The exit code of a run: 2 when a file could not be checked or a plugin
+/// failed, else 1 when a finding fails the run, else 0.
+pub fn exit_code(ctx: &Context<'_>) -> u8 {
+    if ctx.report.summary.invalid_files > 0 || !ctx.report.plugin_errors.is_empty() {
+        2
+    } else if ctx.report.findings.iter().any(|f| ctx.fails(f)) {
+        1
+    } else {
+        0
     }
 }
 
@@ -81,6 +185,25 @@ pub fn clean_docs(docs: &str) -> String {
         out.pop();
     }
     out.join("\n")
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn fail_on_thresholds() {
+        use Severity::*;
+        assert!(FailOn::Error.fails(Error));
+        assert!(!FailOn::Error.fails(Warning));
+        assert!(FailOn::Warning.fails(Warning));
+        assert!(!FailOn::Warning.fails(Info));
+        assert!(FailOn::Info.fails(Info));
+        assert!(!FailOn::Never.fails(Error));
+        assert_eq!(FailOn::from_name("warning"), Some(FailOn::Warning));
+        assert_eq!(Format::from_name("junit"), Some(Format::Junit));
+        assert_eq!(Format::from_name("xml"), None);
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +248,7 @@ pub(crate) mod testutil {
                 end: pos(line, end),
             },
             fingerprint: format!("fp-{code}-{line}"),
+            compiled_fingerprints: Vec::new(),
             parameters_file: None,
             related: Vec::new(),
             suppression: None,
