@@ -1097,7 +1097,7 @@ function linkedFiles(t, text, params) {
       const asked = order.filter((rel) => results.get(rel).refused !== undefined);
       const refusals = asked.map((rel) => [rel, results.get(rel).refused]);
       const modules = order
-        .filter((rel) => !rel.startsWith('br:') && results.get(rel).text !== undefined && languageOf(rel) === 'bicep')
+        .filter((rel) => !rel.startsWith('br:') && results.get(rel).text !== undefined)
         .map((rel) => {
           const name = `${shownDir}${rel}`;
           const normal = normalizePath(name);
@@ -1249,12 +1249,16 @@ async function runCheck(opts, frames) {
     const checked = unwrap(raw.cliCheck(text, JSON.stringify(request), frames, JSON.stringify(extra), null));
     checked.pluginErrors.push(...pluginErrors);
     checked.role = t.role;
-    checked.modules = checked.files[0] && !checked.files[0].error ? linked.modules : [];
+    // Only those it deployed: one whose deployment's condition is false
+    // with these values is still checked on its own.
+    const deployed = new Set((checked.deployed ?? []).map(normalizePath));
+    checked.modules = checked.files[0] && !checked.files[0].error ? linked.modules.filter((m) => deployed.has(normalizePath(m))) : [];
     outcomes.push(checked);
   }
   plugins?.workers?.close();
 
-  // A walked module checked through the template that uses it.
+  // A walked module or linked template checked through the template that
+  // uses it.
   const usedBy = new Map();
   for (const o of outcomes) {
     const user = o.files[0];
@@ -1269,13 +1273,14 @@ async function runCheck(opts, frames) {
   const sources = new Map();
   for (const o of outcomes) {
     const first = o.files[0];
-    const user = first && o.role === 'walked' && languageOf(first.path) === 'bicep' ? usedBy.get(first.path) : undefined;
+    const user = first && o.role === 'walked' ? usedBy.get(first.path) : undefined;
     if (user !== undefined) {
+      const what = languageOf(first.path) === 'bicep' ? 'a module' : 'a linked template';
       (first.notes ??= []).push({
         file: first.path,
         line: 1,
         column: 1,
-        message: `checked as a module of ${user}, with the values it passes, not on its own (name the file on the command line to check it on its own)`,
+        message: `checked as ${what} of ${user}, with the scope and values it gives, not on its own (name the file on the command line to check it on its own)`,
       });
       o.findings = [];
     }

@@ -157,7 +157,7 @@ struct Outcome {
     /// Texts kept for code frames (secrets masked), by displayed path.
     sources: Vec<(String, Arc<str>)>,
     role: Role,
-    /// The local Bicep modules it read (checked through it).
+    /// The local modules and linked templates it read (checked through it).
     modules: Vec<String>,
     /// Its identity graphs, one per evaluation (when asked for).
     graphs: Vec<Graph>,
@@ -429,6 +429,7 @@ fn check_one(
                 findings: Vec::new(),
                 secrets: Vec::new(),
                 usage: Default::default(),
+                deployed: Vec::new(),
             };
             return Outcome {
                 result,
@@ -486,9 +487,20 @@ fn check_one(
         .files
         .extend(linker.refusals(&template.path, &template.text));
     let sources = frame_sources(&result, &linker, template, frames);
-    // The local Bicep modules it read (checked through it).
+    // The local modules and linked templates it read (checked through it).
+    // Only those it deployed: one whose deployment's condition is false
+    // with these values is still checked on its own.
     let modules = if result.files.first().is_some_and(|f| f.error.is_none()) {
-        linker.bicep_modules()
+        let deployed: Vec<String> = result
+            .deployed
+            .iter()
+            .map(|p| idguard_core::api::normalize_path(p))
+            .collect();
+        linker
+            .local_links()
+            .into_iter()
+            .filter(|m| deployed.contains(&idguard_core::api::normalize_path(m)))
+            .collect()
     } else {
         Vec::new()
     };
@@ -553,16 +565,20 @@ fn assemble(
             .result
             .files
             .first()
-            .filter(|f| o.role == Role::Walked && Language::of_path(&f.path) == Language::Bicep)
+            .filter(|_| o.role == Role::Walked)
             .and_then(|f| used_by.get(&f.path));
         if let Some(user) = module_of {
             if let Some(f) = o.result.files.first_mut() {
+                let what = match Language::of_path(&f.path) {
+                    Language::Bicep => "a module",
+                    _ => "a linked template",
+                };
                 f.notes.push(FileNote {
                     file: f.path.clone(),
                     line: 1,
                     column: 1,
                     message: format!(
-                        "checked as a module of {user}, with the values it passes, not on its own (name the file on the command line to check it on its own)"
+                        "checked as {what} of {user}, with the scope and values it gives, not on its own (name the file on the command line to check it on its own)"
                     ),
                 });
             }
@@ -1269,14 +1285,12 @@ impl Linker {
         self.read.borrow_mut().push((shown, kept));
     }
 
-    /// The shown names of the local `.bicep` modules read.
-    fn bicep_modules(&self) -> Vec<String> {
+    /// The shown names of the local modules and linked templates read.
+    fn local_links(&self) -> Vec<String> {
         self.read
             .borrow()
             .iter()
-            .filter(|(name, _)| {
-                !name.starts_with("br:") && Language::of_path(name) == Language::Bicep
-            })
+            .filter(|(name, _)| !name.starts_with("br:"))
             // As walked files are displayed (`app/../x.bicep` is `x.bicep`).
             .map(|(name, _)| {
                 let normal = idguard_core::api::normalize_path(name);

@@ -57,6 +57,11 @@ pub struct TemplateResult {
     pub secrets: Vec<SecretRanges>,
     /// How much of the check's budget the template used.
     pub usage: crate::budget::Usage,
+    /// The linked templates and modules (by the path findings show them
+    /// under) that an evaluation deployed: a file that was read but whose
+    /// deployment never happens (a condition false with these values) is
+    /// not among them, so a front end still checks it on its own.
+    pub deployed: Vec<String>,
 }
 
 fn file_error(err: &crate::source::ParseError) -> FileError {
@@ -325,6 +330,7 @@ fn check_template_lang(
                 findings: Vec::new(),
                 secrets: text_secrets(template, parameter_files),
                 usage: crate::budget::Usage::default(),
+                deployed: Vec::new(),
             };
         }
     };
@@ -380,6 +386,7 @@ fn check_template_lang(
                         findings: Vec::new(),
                         secrets: text_secrets(template, parameter_files),
                         usage: crate::budget::Usage::default(),
+                        deployed: Vec::new(),
                     };
                 }
             }
@@ -425,6 +432,7 @@ fn check_template_lang(
             findings: Vec::new(),
             secrets: text_secrets(template, parameter_files),
             usage: budget.usage(),
+            deployed: Vec::new(),
         };
     }
     let models: Vec<Model<'_>> = evaluations
@@ -545,11 +553,24 @@ fn check_template_lang(
             }
         }
     }
+    let mut deployed: Vec<String> = Vec::new();
+    for (_, e) in &evaluations {
+        for d in &e.deployments {
+            if d.file != root_file
+                && let Some(entry) = files.get(d.file)
+                && entry.path != template.path
+                && !deployed.contains(&entry.path)
+            {
+                deployed.push(entry.path.clone());
+            }
+        }
+    }
     TemplateResult {
         files: reports,
         findings,
         secrets,
         usage: budget.usage(),
+        deployed,
     }
 }
 

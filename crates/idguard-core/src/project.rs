@@ -443,7 +443,7 @@ pub fn pair_parameter_files<'a>(
 
 /// Most files one template's check loads: the template, its parameter
 /// files and its linked templates together.
-pub const MAX_LINKED_FILES: usize = 64;
+pub const MAX_LINKED_FILES: usize = 256;
 
 pub use crate::path::normalize_path;
 
@@ -456,13 +456,22 @@ fn is_absolute_link(rel: &str) -> bool {
 }
 
 /// Every literal `templateLink.relativePath` string of a document (an
-/// expression, `[…]`, names no file until evaluated and is left out), in
-/// the order the walk meets them (last member or item first).
+/// expression, `[…]`, names no file until evaluated and is left out), and
+/// every literal path of a `uri(deployment().properties.templateLink.uri,
+/// '<path>')` in its strings (a file beside the template, linked by URI:
+/// the value is usually built in a variable and read by the deployment's
+/// `templateLink.uri`), in the order the walk meets them (last member or
+/// item first).
 fn relative_paths(doc: &Document) -> Vec<String> {
     let mut out = Vec::new();
     // Iterative walk: a deep document does not recurse.
     let mut stack = vec![doc.root()];
     while let Some(n) = stack.pop() {
+        if let Some(s) = doc.as_str(n)
+            && s.starts_with('[')
+        {
+            out.extend(beside_template_paths(s));
+        }
         for m in doc.members(n) {
             if m.key.eq_ignore_ascii_case("templateLink")
                 && let Some(rel) = doc.get(m.value, "relativePath").and_then(|r| doc.as_str(r))
@@ -473,6 +482,39 @@ fn relative_paths(doc: &Document) -> Vec<String> {
             stack.push(m.value);
         }
         stack.extend(doc.items(n).iter().copied());
+    }
+    out
+}
+
+/// The literal paths of `uri(deployment().properties.templateLink.uri,
+/// '<path>')` calls in an expression string (any case, any spacing; a path
+/// with a quote in it is left out).
+fn beside_template_paths(s: &str) -> Vec<String> {
+    const CALL: &str = "deployment().properties.templatelink.uri";
+    let lower = s.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower.get(from..).and_then(|l| l.find(CALL)) {
+        let start = from + at;
+        from = start + CALL.len();
+        let before = lower[..start].trim_end();
+        if !before.ends_with('(') || !before[..before.len() - 1].trim_end().ends_with("uri") {
+            continue;
+        }
+        let rest = s[from..].trim_start();
+        let Some(rest) = rest.strip_prefix(',').map(str::trim_start) else {
+            continue;
+        };
+        let Some(rest) = rest.strip_prefix('\'') else {
+            continue;
+        };
+        let Some(end) = rest.find('\'') else {
+            continue;
+        };
+        let (path, after) = rest.split_at(end);
+        if after[1..].trim_start().starts_with(')') && !path.is_empty() {
+            out.push(path.to_string());
+        }
     }
     out
 }
@@ -1354,6 +1396,33 @@ mod tests {
         );
         // Nothing to follow in a text that does not parse.
         assert!(linked_files("{\"resources\": [", 1, &resolve).is_empty());
+    }
+
+    #[test]
+    fn a_file_beside_the_template_linked_by_uri_is_a_link() {
+        assert_eq!(
+            beside_template_paths("[uri(deployment().properties.templateLink.uri, 'sub/pa.json')]"),
+            ["sub/pa.json"]
+        );
+        assert_eq!(
+            beside_template_paths(
+                "[concat(URI( deployment().properties.templateLink.uri ,'a.json' ), '?', uri(deployment().properties.templateLink.uri, 'b.json'))]"
+            ),
+            ["a.json", "b.json"]
+        );
+        // Not a literal path, or not beside the template: no link.
+        assert!(
+            beside_template_paths(
+                "[uri(deployment().properties.templateLink.uri, variables('p'))]"
+            )
+            .is_empty()
+        );
+        assert!(beside_template_paths("[uri(parameters('base'), 'a.json')]").is_empty());
+        let root = r#"{"variables": {"u": "[uri(deployment().properties.templateLink.uri, 'sub/pa.json')]"}, "resources": []}"#;
+        let resolve = resolver(&[("sub/pa.json", "{\"resources\": []}".to_string())]);
+        let doc = Document::parse(root).unwrap();
+        let walk = walk_links(&doc, 1, &resolve);
+        assert_eq!(walk.links, [(0, "sub/pa.json".to_string(), 1)]);
     }
 
     #[test]

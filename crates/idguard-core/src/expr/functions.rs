@@ -13,6 +13,8 @@ mod collections;
 mod scope;
 mod strings;
 
+pub(crate) use scope::linked_path;
+
 use std::rc::Rc;
 
 use super::DeploymentContext;
@@ -111,6 +113,11 @@ pub(super) fn call_builtin(
         "uniquestring" => return Val::unknown(Unknown::UniqueString(args.to_vec().into())),
         "newguid" => return Val::unknown(Unknown::NonDeterministic(Rc::from("newGuid"))),
         "utcnow" => return Val::unknown(Unknown::NonDeterministic(Rc::from("utcNow"))),
+        "uri" => {
+            if let Some(v) = scope::uri_beside_template(args) {
+                return v;
+            }
+        }
         "reference" => return scope::reference(args),
         "resourceid" => return scope::resource_id(args, deployment),
         "subscriptionresourceid" => return scope::subscription_resource_id(args, deployment),

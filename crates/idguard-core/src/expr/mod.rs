@@ -18,6 +18,7 @@ pub use eval::{
     LoopScope, MAX_CALL_DEPTH, MAX_COPY_COUNT, MAX_STEPS, eval_copy_spec, eval_expr, eval_key,
     eval_node, eval_string, key_string,
 };
+pub(crate) use functions::linked_path;
 pub use functions::{MAX_ARRAY_LEN, MAX_RANGE_COUNT, MAX_STRING_LEN, to_arm_string};
 pub use parser::{ExprError, is_expression, literal_value, parse, parse_template_string};
 pub use value::{Args, Arr, MAX_VALUE_NESTING, Meta, Obj, Part, Parts, Unknown, Val};

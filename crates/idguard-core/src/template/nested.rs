@@ -48,7 +48,7 @@ impl Walker<'_, '_> {
             self.budget.record_at(doc, doc.span(node));
             return;
         }
-        let Some((tfile, tnode)) = self.nested_template(file, doc, node, props) else {
+        let Some((tfile, tnode)) = self.nested_template(file, doc, node, props, ctx) else {
             return;
         };
         let Some(tdoc) = self.doc(tfile) else {
@@ -119,14 +119,17 @@ impl Walker<'_, '_> {
 
     /// The file and node of the template a deployment resource deploys:
     /// its view when the template comes from a variable, the inline
-    /// `template`, or the linked file of `templateLink.relativePath` when
-    /// it is at hand. `None` (with a note when worth telling) otherwise.
+    /// `template`, or the linked file of `templateLink.relativePath` (or of
+    /// a `templateLink.uri` that is `uri(deployment().properties
+    /// .templateLink.uri, '<path>')`, a file beside this template) when it
+    /// is at hand. `None` (with a note when worth telling) otherwise.
     fn nested_template(
         &mut self,
         file: FileId,
         doc: &Document,
         node: NodeId,
         props: NodeId,
+        ctx: &dyn expr::Context,
     ) -> Option<(FileId, NodeId)> {
         if let Some(view) = doc
             .get(props, "template")
@@ -152,6 +155,22 @@ impl Walker<'_, '_> {
                 return None;
             };
             return self.files.get(*linked).map(|e| (*linked, e.doc.root()));
+        }
+        if let Some(uri) = doc.get_path(props, &["templateLink", "uri"]) {
+            let uri = expr::eval_node(doc, uri, ctx);
+            if let Some(rel) = expr::linked_path(&uri) {
+                let Some(linked) = self.files.links.get(&(file, rel.to_string())) else {
+                    self.eval.notes.push(Note {
+                        file,
+                        node,
+                        message: format!(
+                            "linked template '{rel}' (beside this template, by templateLink.uri) is not at hand; its resources are not checked"
+                        ),
+                    });
+                    return None;
+                };
+                return self.files.get(*linked).map(|e| (*linked, e.doc.root()));
+            }
         }
         if doc.get(props, "templateLink").is_some() {
             self.eval.notes.push(Note {
@@ -189,7 +208,10 @@ impl Walker<'_, '_> {
 /// The deployment context of the deployment resource `node`, deploying
 /// template `tnode` of `tdoc`: the parent's, with the subscription,
 /// resource group, name and management group it names, at the scope its
-/// template's `$schema` (or else what it names) gives.
+/// template's `$schema` (or else what it names) gives. A management group
+/// named by the deployment's `scope` wins over the `$schema`: ARM deploys
+/// there, and Enterprise-Scale deploys templates whose `$schema` says
+/// tenant at management groups that way.
 fn nested_context(
     doc: &Document,
     node: NodeId,
@@ -230,6 +252,7 @@ fn nested_context(
         if let Some(info) = ids::parse_resource_id(&absolute_scope(s, parent_ctx)) {
             if let Some(mg) = info.management_group {
                 dctx.management_group = mg;
+                dctx.scope = TargetScope::ManagementGroup;
             }
         } else if let Some(mg) = ids::segments(s).and_then(|seg| {
             let items = seg.items;
@@ -240,6 +263,7 @@ fn nested_context(
             items.get(i + 1).cloned()
         }) {
             dctx.management_group = mg;
+            dctx.scope = TargetScope::ManagementGroup;
         }
     }
     dctx

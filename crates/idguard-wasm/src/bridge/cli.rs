@@ -34,6 +34,9 @@ pub struct CliChecked {
     pub plugin_errors: Vec<PluginError>,
     /// `[path, text]` pairs, as the CLI keeps them for frames.
     pub frames: Vec<(String, String)>,
+    /// The linked templates and modules an evaluation deployed
+    /// ([`idguard_core::api::TemplateResult::deployed`]).
+    pub deployed: Vec<String>,
 }
 
 /// Checks one template as the CLI does (options as for
@@ -89,6 +92,7 @@ pub fn check(
         findings: result.findings,
         plugin_errors,
         frames,
+        deployed: result.deployed,
     })
 }
 

@@ -126,6 +126,38 @@ pub(super) fn deployment(d: &DeploymentContext) -> Val {
     Val::object(o)
 }
 
+/// What `uri(deployment().properties.templateLink.uri, '<path>')` is
+/// evaluated to: a deployment value naming the file beside the running
+/// template (see [`linked_path`]).
+const BESIDE_TEMPLATE: &str = "uri(deployment().properties.templateLink.uri, '";
+
+/// `uri(deployment().properties.templateLink.uri, '<path>')`: the URI of
+/// a file beside the template being deployed (how Enterprise-Scale's
+/// orchestrating templates link their templates). Not known before
+/// deployment, but which file it names is; `None` for any other `uri()`.
+pub(super) fn uri_beside_template(args: &[Val]) -> Option<Val> {
+    let [Val::Unknown(base), Val::Str(rel)] = args else {
+        return None;
+    };
+    let Unknown::Member { of, path } = &**base else {
+        return None;
+    };
+    let names_link = matches!(&**of, Unknown::Deployment(e) if &**e == "deployment().properties")
+        && path.len() == 2
+        && path[0].eq_ignore_ascii_case("templateLink")
+        && path[1].eq_ignore_ascii_case("uri");
+    (names_link && !rel.contains('\'')).then(|| dep(&format!("{BESIDE_TEMPLATE}{rel}')")))
+}
+
+/// The path, relative to the running template, of a value
+/// [`uri_beside_template`] made.
+pub(crate) fn linked_path(v: &Val) -> Option<&str> {
+    match v.as_unknown()? {
+        Unknown::Deployment(e) => e.strip_prefix(BESIDE_TEMPLATE)?.strip_suffix("')"),
+        _ => None,
+    }
+}
+
 /// `deployer()`: the principal running the deployment.
 pub(super) fn deployer() -> Val {
     let mut o = Obj::with_capacity(3);
