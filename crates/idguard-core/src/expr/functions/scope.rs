@@ -143,9 +143,8 @@ pub(super) fn uri_beside_template(args: &[Val]) -> Option<Val> {
         return None;
     };
     let names_link = matches!(&**of, Unknown::Deployment(e) if &**e == "deployment().properties")
-        && path.len() == 2
-        && path[0].eq_ignore_ascii_case("templateLink")
-        && path[1].eq_ignore_ascii_case("uri");
+        && matches!(path.as_slice(), [link, uri]
+            if link.eq_ignore_ascii_case("templateLink") && uri.eq_ignore_ascii_case("uri"));
     (names_link && !rel.contains('\'')).then(|| dep(&format!("{BESIDE_TEMPLATE}{rel}')")))
 }
 
