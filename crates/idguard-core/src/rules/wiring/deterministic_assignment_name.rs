@@ -21,7 +21,12 @@ declare_rule! {
     /// resource names). `split(id, '/')[0]` and `[1]` are `''` and
     /// `'subscriptions'` for every resource and carry none; a resource
     /// group's name without its subscription carries only part of the scope
-    /// (role assignment names are unique across the tenant). Bicep's
+    /// (role assignment names are unique across the tenant). A resource
+    /// whose name is unique across Azure because it is part of a DNS name
+    /// (a storage account, a key vault, a container registry, …) is the
+    /// whole scope by its name alone. A fixed seed that is the identity's
+    /// own name or the role's GUID stands for the principal or the role,
+    /// and is not reported as a constant. Bicep's
     /// `guid(scope.id, principalId, roleDefinitionId)` idiom, the same idiom
     /// in AVM modules' `roleAssignment.?name ?? guid(…)`, and ARM's
     /// `guid(resourceId(…), <identity name or ID>, <role ID>)` all pass.

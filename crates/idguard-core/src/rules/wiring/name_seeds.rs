@@ -211,6 +211,28 @@ fn label_of(seed: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Resource types whose names are unique across Azure (each is part of a
+/// DNS name), so a seed carrying the name carries the whole scope.
+const GLOBALLY_UNIQUE: &[&str] = &[
+    "Microsoft.Storage/storageAccounts",
+    "Microsoft.KeyVault/vaults",
+    "Microsoft.KeyVault/managedHSMs",
+    "Microsoft.ContainerRegistry/registries",
+    "Microsoft.DocumentDB/databaseAccounts",
+    "Microsoft.ServiceBus/namespaces",
+    "Microsoft.EventHub/namespaces",
+    "Microsoft.AppConfiguration/configurationStores",
+    "Microsoft.Web/sites",
+    "Microsoft.Sql/servers",
+    "Microsoft.Search/searchServices",
+    "Microsoft.CognitiveServices/accounts",
+    "Microsoft.Cache/redis",
+    "Microsoft.SignalRService/signalR",
+    "Microsoft.ApiManagement/service",
+    "Microsoft.DBforPostgreSQL/flexibleServers",
+    "Microsoft.DBforMySQL/flexibleServers",
+];
+
 /// How one input of the name is covered by the seeds.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Cover {
@@ -246,9 +268,18 @@ pub(super) fn judge(model: &Model<'_>, a: &RoleAssignment, args: &[Val]) -> Vec<
                 .fold(s.clone(), |s, n| s.replace(n.as_str(), "\u{4}"))
         })
         .collect();
+    // Fixed seeds that stand for nothing else (an identity's fixed name
+    // stands for the principal, a role's GUID for the role).
     let constant: Vec<String> = args
         .iter()
-        .filter_map(|v| v.as_str().map(|s| format!("'{}'", short(s))))
+        .filter_map(Val::as_str)
+        .filter(|s| {
+            let lower = s.to_lowercase();
+            !others
+                .iter()
+                .any(|n| *n == lower || n.rsplit('/').next() == Some(lower.as_str()))
+        })
+        .map(|s| format!("'{}'", short(s)))
         .collect();
     let constants = || {
         if constant.is_empty() {
@@ -311,8 +342,26 @@ fn scope_cover(a: &RoleAssignment, seeds: &[String], scope_seeds: &[String]) -> 
     if let Some(m) = &info.management_group {
         parts.push(("the management group's name", render(m)));
     }
-    for n in &info.names {
-        parts.push(("the resource's name", render(n)));
+    // A resource whose name is unique across Azure (a storage account, a
+    // key vault: it is part of a DNS name) is the whole scope by its name.
+    let global = info
+        .resource_type
+        .as_deref()
+        .is_some_and(|t| GLOBALLY_UNIQUE.iter().any(|g| g.eq_ignore_ascii_case(t)));
+    if global
+        && let Some(name) = info.names.first().map(render)
+        && carried(seeds, &name)
+    {
+        return Cover::Full;
+    }
+    let last = info.names.len().saturating_sub(1);
+    for (i, n) in info.names.iter().enumerate() {
+        let what = if i == last {
+            "the resource's name"
+        } else {
+            "the parent resource's name"
+        };
+        parts.push((what, render(n)));
     }
     if parts.is_empty() || parts.iter().any(|(_, p)| !judgeable(p)) {
         return Cover::Full; // the tenant root, or parts not known: not judged
@@ -326,8 +375,12 @@ fn scope_cover(a: &RoleAssignment, seeds: &[String], scope_seeds: &[String]) -> 
         return Cover::Missing(level.to_string());
     }
     let list = |v: &[&(&str, String)]| {
-        let mut names: Vec<&str> = v.iter().map(|(n, _)| *n).collect();
-        names.dedup();
+        let mut names: Vec<&str> = Vec::new();
+        for (n, _) in v {
+            if !names.contains(n) {
+                names.push(n);
+            }
+        }
         names.join(" and ")
     };
     Cover::Part(format!(
@@ -337,9 +390,13 @@ fn scope_cover(a: &RoleAssignment, seeds: &[String], scope_seeds: &[String]) -> 
     ))
 }
 
-/// The policy assignment whose identity the principal is, and that
-/// assignment's name (rendered), when it is one.
-fn policy_assignment_principal(model: &Model<'_>, a: &RoleAssignment) -> Option<(String, String)> {
+/// The policy assignment whose identity the principal is, when it is one:
+/// its name as shown (empty when nothing of it is known), the assignment
+/// in words for a message, and its name rendered for matching.
+fn policy_assignment_principal(
+    model: &Model<'_>,
+    a: &RoleAssignment,
+) -> Option<(String, String, String)> {
     const PA: &str = "microsoft.authorization/policyassignments";
     if let Principal::SystemAssigned { resource, .. } = &a.principal
         && let Some(r) = model.resource(*resource)
@@ -347,7 +404,8 @@ fn policy_assignment_principal(model: &Model<'_>, a: &RoleAssignment) -> Option<
             .eq_ignore_ascii_case("Microsoft.Authorization/policyAssignments")
     {
         let shown = crate::rules::words::readable(&r.name).unwrap_or_default();
-        return Some((shown, render(&r.name)));
+        let phrase = crate::rules::words::phrase(&r.name, None, "policy assignment");
+        return Some((shown, phrase, render(&r.name)));
     }
     let value = model
         .resource(a.resource)?
@@ -375,7 +433,14 @@ fn policy_assignment_principal(model: &Model<'_>, a: &RoleAssignment) -> Option<
         Some(p) => format!("{OPEN}parameter:{p}{CLOSE}"),
         None => rendered,
     };
-    Some((name, rendered))
+    let phrase = match name
+        .strip_prefix("{parameters('")
+        .and_then(|s| s.strip_suffix("')}"))
+    {
+        Some(p) => format!("the policy assignment named by parameter '{p}'"),
+        None => format!("policy assignment '{name}'"),
+    };
+    Some((name, phrase, rendered))
 }
 
 /// What stands for the principal in a seed: its ID expression's value, the
@@ -434,18 +499,18 @@ fn principal_cover(model: &Model<'_>, a: &RoleAssignment, seeds: &[String]) -> C
         return Cover::Full;
     }
     let who = crate::rules::scope::describe_principal(model, &a.principal);
-    if let Some((name, rendered)) = policy_assignment_principal(model, a) {
+    if let Some((name, phrase, rendered)) = policy_assignment_principal(model, a) {
         if carried(seeds, &rendered)
             || seeds
                 .iter()
                 .any(|s| s.contains(&name.to_lowercase()) && name.chars().count() >= 3)
         {
             return Cover::Part(format!(
-                "it identifies the principal only by the name of policy assignment '{name}': re-creating the policy assignment gives it a new identity under the same role assignment name, and ARM refuses to change an existing assignment's principal (RoleAssignmentUpdateNotPermitted)"
+                "it identifies the principal only by the name of {phrase}: re-creating the policy assignment gives it a new identity under the same role assignment name, and ARM refuses to change an existing assignment's principal (RoleAssignmentUpdateNotPermitted)"
             ));
         }
         return Cover::Missing(format!(
-            "it leaves out the principal (the identity of policy assignment '{name}')"
+            "it leaves out the principal (the identity of {phrase})"
         ));
     }
     let needles = principal_needles(model, a);
@@ -478,7 +543,7 @@ fn principal_cover(model: &Model<'_>, a: &RoleAssignment, seeds: &[String]) -> C
     ) {
         (Principal::Unknown, Some(v)) => crate::rules::words::parameter_source(v)
             .map(|s| format!("the principal from {s}"))
-            .unwrap_or(who),
+            .unwrap_or_else(|| "the principal its principalId names".to_string()),
         _ => who,
     };
     Cover::Missing(format!("it leaves out the principal ({who})"))
