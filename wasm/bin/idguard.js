@@ -860,7 +860,10 @@ function leaveOutCompiled(templates) {
   const leftOut = [];
   for (const t of templates) {
     if (t.role === 'named' || !t.generatedByBicep) continue;
-    const source = sources.get(stemKey(t.display));
+    // `X.json`, or another name Bicep's tools give the JSON they compile
+    // from `X.bicep` (`X.symbolicnames.json`).
+    const stem = stemKey(t.display);
+    const source = sources.get(stem) ?? sources.get(stemKey(stem));
     if (source !== undefined) leftOut.push([t.display, source, t.role]);
   }
   const gone = new Set(leftOut.map(([p]) => p));

@@ -777,7 +777,8 @@ fn generated_by_bicep(text: &str) -> bool {
 }
 
 /// Leaves out the JSON templates Bicep compiled from a `.bicep` file that
-/// is checked too (`X.json` beside `X.bicep`): the source is checked, and
+/// is checked too (`X.json` or `X.<anything>.json` beside `X.bicep`, with
+/// Bicep's `metadata._generator`): the source is checked, and
 /// its findings are on its own lines. A JSON template named on the command
 /// line is always checked. Returns the reports of the walked ones left
 /// out, each with a note saying why.
@@ -792,7 +793,10 @@ fn leave_out_compiled(templates: &mut Vec<Template>) -> Vec<FileReport> {
         if t.role == Role::Named || !t.generated_by_bicep {
             continue;
         }
-        if let Some(source) = sources.get(stem_key(&t.display)) {
+        // `X.json`, or another name Bicep's tools give the JSON they
+        // compile from `X.bicep` (`X.symbolicnames.json`).
+        let stem = stem_key(&t.display);
+        if let Some(source) = sources.get(stem).or_else(|| sources.get(stem_key(stem))) {
             left_out.push((t.display.clone(), (*source).to_string(), t.role));
         }
     }
