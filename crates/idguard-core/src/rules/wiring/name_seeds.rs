@@ -562,6 +562,12 @@ fn role_needles(model: &Model<'_>, a: &RoleAssignment) -> Vec<String> {
     {
         needles.push(guid.to_lowercase());
     }
+    // A built-in role by its GUID also where the ID around it is not known
+    // (`subscriptionResourceId(…)` in a deployment whose subscription is
+    // not known).
+    if let Role::Builtin(b) = &a.role {
+        needles.push(b.id.to_string());
+    }
     if let Role::Custom(i) = &a.role
         && let Some(c) = model.custom_roles.get(*i)
     {
