@@ -41,6 +41,7 @@ macro_rules! rule_list {
                 MI104 "custom-role-wildcard" custom_role_wildcard::CustomRoleWildcard,
                 MI105 "narrow-attach-rights" narrow_attach_rights::NarrowAttachRights,
                 MI107 "key-vault-broad-access-policy" key_vault_broad_access_policy::KeyVaultBroadAccessPolicy,
+                MI108 "remediation-privileged-role" remediation_privileged_role::RemediationPrivilegedRole,
             }
             naming "naming-and-ownership" MI2 {
                 MI201 "identity-naming" identity_naming::IdentityNaming,

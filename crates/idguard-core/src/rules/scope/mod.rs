@@ -6,6 +6,7 @@ pub(super) mod narrow_attach_rights;
 pub(super) mod narrow_role_scope;
 pub(super) mod no_broad_privileged_role;
 pub(super) mod no_escalation_role;
+pub(super) mod remediation_privileged_role;
 
 use crate::model::{Model, Principal};
 
