@@ -497,8 +497,15 @@ fn beside_template_paths(s: &str) -> Vec<String> {
     while let Some(at) = lower.get(from..).and_then(|l| l.find(CALL)) {
         let start = from + at;
         from = start + CALL.len();
-        let before = lower[..start].trim_end();
-        if !before.ends_with('(') || !before[..before.len() - 1].trim_end().ends_with("uri") {
+        // `uri(` right before, and not the end of a longer name (`datauri(`).
+        let Some(callee) = lower[..start].trim_end().strip_suffix('(') else {
+            continue;
+        };
+        let callee = callee.trim_end();
+        let Some(head) = callee.strip_suffix("uri") else {
+            continue;
+        };
+        if head.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
             continue;
         }
         let rest = s[from..].trim_start();
@@ -1418,6 +1425,10 @@ mod tests {
             .is_empty()
         );
         assert!(beside_template_paths("[uri(parameters('base'), 'a.json')]").is_empty());
+        assert!(
+            beside_template_paths("[dataUri(deployment().properties.templateLink.uri, 'a.json')]")
+                .is_empty()
+        );
         let root = r#"{"variables": {"u": "[uri(deployment().properties.templateLink.uri, 'sub/pa.json')]"}, "resources": []}"#;
         let resolve = resolver(&[("sub/pa.json", "{\"resources\": []}".to_string())]);
         let doc = Document::parse(root).unwrap();
