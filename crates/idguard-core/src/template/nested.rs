@@ -252,7 +252,9 @@ fn nested_context(
         if let Some(info) = ids::parse_resource_id(&absolute_scope(s, parent_ctx)) {
             if let Some(mg) = info.management_group {
                 dctx.management_group = mg;
-                dctx.scope = TargetScope::ManagementGroup;
+                if info.level == crate::vocab::ScopeLevel::ManagementGroup && rg.is_none() {
+                    dctx.scope = TargetScope::ManagementGroup;
+                }
             }
         } else if let Some(mg) = ids::segments(s).and_then(|seg| {
             let items = seg.items;
@@ -263,7 +265,9 @@ fn nested_context(
             items.get(i + 1).cloned()
         }) {
             dctx.management_group = mg;
-            dctx.scope = TargetScope::ManagementGroup;
+            if rg.is_none() && sub.is_none() {
+                dctx.scope = TargetScope::ManagementGroup;
+            }
         }
     }
     dctx
