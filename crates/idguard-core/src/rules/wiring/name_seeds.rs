@@ -225,7 +225,6 @@ const GLOBALLY_UNIQUE: &[&str] = &[
     "Microsoft.Web/sites",
     "Microsoft.Sql/servers",
     "Microsoft.Search/searchServices",
-    "Microsoft.CognitiveServices/accounts",
     "Microsoft.Cache/redis",
     "Microsoft.SignalRService/signalR",
     "Microsoft.ApiManagement/service",
