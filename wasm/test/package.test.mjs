@@ -51,3 +51,17 @@ test('npm pack -w wasm installs and runs by package name', { timeout: 120_000 },
   assert.equal(out.n, RULE_CODES.length);
   assert.deepEqual(out.plugin, ['hello/H1']);
 });
+
+// The size budget of docs/wasm.md: the module a browser downloads stays
+// under 1.5 MiB (1,536 KiB) gzipped, measured with Node's zlib at level 9
+// (a little larger than `gzip -9`). A change that grows it past the budget
+// fails here and must take bytes out (or change the budget in
+// docs/wasm.md, with the reason).
+test('the wasm module is within its 1.5 MiB gzipped budget', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { gzipSync } = await import('node:zlib');
+  const bytes = readFileSync(join(REPO, 'wasm', 'pkg', 'idguard_wasm_bg.wasm'));
+  const gzipped = gzipSync(bytes, { level: 9 }).length;
+  const budget = 1.5 * 1024 * 1024;
+  assert.ok(gzipped < budget, `idguard_wasm_bg.wasm is ${gzipped} bytes gzipped (raw ${bytes.length}): over the ${budget}-byte budget in docs/wasm.md`);
+});
