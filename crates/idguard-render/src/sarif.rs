@@ -298,24 +298,14 @@ fn region(range: &Range) -> Option<Region> {
 
 fn notification(file: &FileReport, root: &Path) -> Option<Notification> {
     let error = file.error.as_ref()?;
-    Some(Notification {
-        level: "error",
-        message: Message {
-            text: format!("{}: {}", file.path, error.message),
-        },
-        locations: vec![Location {
-            physical_location: PhysicalLocation {
-                artifact_location: artifact(&file.path, root),
-                region: (error.line > 0).then(|| Region {
-                    start_line: error.line,
-                    start_column: error.column.max(1),
-                    end_line: None,
-                    end_column: None,
-                }),
-            },
-        }],
-        descriptor: DescriptorReference { id: "invalid-file" },
-    })
+    Some(file_notification(
+        "error",
+        "invalid-file",
+        &file.path,
+        &error.message,
+        (error.line, error.column),
+        root,
+    ))
 }
 
 /// A file's notes (what its check could not do, a compiled JSON left out)
@@ -324,24 +314,46 @@ fn note_notifications<'a>(
     file: &'a FileReport,
     root: &'a Path,
 ) -> impl Iterator<Item = Notification> + 'a {
-    file.notes.iter().map(move |n| Notification {
-        level: "note",
+    file.notes.iter().map(move |n| {
+        file_notification(
+            "note",
+            "check-note",
+            &n.file,
+            &n.message,
+            (n.line, n.column),
+            root,
+        )
+    })
+}
+
+/// A notification about `path` (`<path>: <message>`) at its line and
+/// column (no region when the line is not known).
+fn file_notification(
+    level: &'static str,
+    id: &'static str,
+    path: &str,
+    message: &str,
+    (line, column): (u32, u32),
+    root: &Path,
+) -> Notification {
+    Notification {
+        level,
         message: Message {
-            text: format!("{}: {}", n.file, n.message),
+            text: format!("{path}: {message}"),
         },
         locations: vec![Location {
             physical_location: PhysicalLocation {
-                artifact_location: artifact(&n.file, root),
-                region: (n.line > 0).then(|| Region {
-                    start_line: n.line,
-                    start_column: n.column.max(1),
+                artifact_location: artifact(path, root),
+                region: (line > 0).then(|| Region {
+                    start_line: line,
+                    start_column: column.max(1),
                     end_line: None,
                     end_column: None,
                 }),
             },
         }],
-        descriptor: DescriptorReference { id: "check-note" },
-    })
+        descriptor: DescriptorReference { id },
+    }
 }
 
 /// Renders the SARIF log.

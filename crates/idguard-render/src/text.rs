@@ -119,16 +119,7 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
         let source = (file.kind == FileKind::Template)
             .then(|| ctx.sources.get(&file.path))
             .flatten();
-        let pos = Position {
-            line: error.line,
-            column: error.column,
-            utf16_column: error.column,
-            offset: 0,
-        };
-        let end = Position {
-            column: error.column + 1,
-            ..pos
-        };
+        let (pos, end) = one_column(error.line, error.column);
         let lines = source.map(|s| {
             line_cache
                 .entry(file.path.as_str())
@@ -241,16 +232,7 @@ pub fn render(ctx: &Context<'_>, color: bool) -> String {
             .styled(st.info, "note")
             .text(": ")
             .styled(st.bold, &note.message);
-        let pos = Position {
-            line: note.line,
-            column: note.column,
-            utf16_column: note.column,
-            offset: 0,
-        };
-        let end = Position {
-            column: note.column + 1,
-            ..pos
-        };
+        let (pos, end) = one_column(note.line, note.column);
         // A note about the whole file (at 1:1) needs no frame.
         let whole_file = note.line <= 1 && note.column <= 1;
         let lines = ctx
@@ -512,6 +494,22 @@ fn summary_line(ctx: &Context<'_>, st: &Styles, l: &mut Line<'_>) {
             plural(failing, "finding", "findings")
         );
     }
+}
+
+/// The one-column range at `line`:`column` a file error or a note is shown
+/// at (they carry a position, not a range).
+fn one_column(line: u32, column: u32) -> (Position, Position) {
+    let pos = Position {
+        line,
+        column,
+        utf16_column: column,
+        offset: 0,
+    };
+    let end = Position {
+        column: column + 1,
+        ..pos
+    };
+    (pos, end)
 }
 
 #[cfg(test)]

@@ -259,12 +259,7 @@ pub(crate) fn written_in_template(
     node: NodeId,
     needle: &str,
 ) -> bool {
-    let mut t = Backwards {
-        files,
-        eval,
-        needle,
-        seen: HashSet::new(),
-    };
+    let mut t = Backwards::new(files, eval, needle);
     t.node(scope_deployment(eval, deployment), file, node, 0)
 }
 
@@ -277,12 +272,7 @@ pub(crate) fn string_written_in_template(
     s: &str,
     needle: &str,
 ) -> bool {
-    let mut t = Backwards {
-        files,
-        eval,
-        needle,
-        seen: HashSet::new(),
-    };
+    let mut t = Backwards::new(files, eval, needle);
     t.string(scope_deployment(eval, deployment), s, 0)
 }
 
@@ -291,6 +281,17 @@ struct Backwards<'a> {
     eval: &'a Evaluation,
     needle: &'a str,
     seen: HashSet<(FileId, NodeId)>,
+}
+
+impl<'a> Backwards<'a> {
+    fn new(files: &'a Files, eval: &'a Evaluation, needle: &'a str) -> Self {
+        Backwards {
+            files,
+            eval,
+            needle,
+            seen: HashSet::new(),
+        }
+    }
 }
 
 impl Backwards<'_> {
