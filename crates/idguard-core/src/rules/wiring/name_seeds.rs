@@ -232,6 +232,25 @@ const GLOBALLY_UNIQUE: &[&str] = &[
     "Microsoft.DBforMySQL/flexibleServers",
 ];
 
+/// The needles worth taking out of a seed (judgeable, 3 characters or
+/// more), longest first: an identity's ID is taken out whole before its
+/// name.
+fn strikable(needles: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = needles
+        .filter(|n| judgeable(n) && n.chars().count() >= 3)
+        .collect();
+    out.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    out
+}
+
+/// `seed` with every needle replaced by a separator (`\u{4}`), so what is
+/// left is judged on its own.
+fn strike(seed: &str, needles: &[String]) -> String {
+    needles
+        .iter()
+        .fold(seed.to_string(), |s, n| s.replace(n.as_str(), "\u{4}"))
+}
+
 /// How one input of the name is covered by the seeds.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Cover {
@@ -252,21 +271,12 @@ pub(super) fn judge(model: &Model<'_>, a: &RoleAssignment, args: &[Val]) -> Vec<
     // The scope is judged on the seeds less what stands for the principal
     // and the role (an identity's ID carries its own subscription and
     // resource group, not the scope's).
-    // Longest first: an identity's ID is taken out whole before its name.
-    let mut others: Vec<String> = principal_needles(model, a)
-        .into_iter()
-        .chain(role_needles(model, a))
-        .filter(|n| judgeable(n) && n.chars().count() >= 3)
-        .collect();
-    others.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let scope_seeds: Vec<String> = seeds
-        .iter()
-        .map(|s| {
-            others
-                .iter()
-                .fold(s.clone(), |s, n| s.replace(n.as_str(), "\u{4}"))
-        })
-        .collect();
+    let others = strikable(
+        principal_needles(model, a)
+            .into_iter()
+            .chain(role_needles(model, a)),
+    );
+    let scope_seeds: Vec<String> = seeds.iter().map(|s| strike(s, &others)).collect();
     // Fixed seeds that stand for nothing else (an identity's fixed name
     // stands for the principal, a role's GUID for the role).
     let constant: Vec<String> = args
@@ -603,18 +613,12 @@ fn role_cover(model: &Model<'_>, a: &RoleAssignment, seeds: &[String]) -> Cover 
         || role_id.is_some_and(Val::is_fully_known);
     // A label is known text of a seed that is not the principal or the
     // scope (an identity's literal name is no label for the role).
-    let mut not_labels: Vec<String> = principal_needles(model, a)
-        .into_iter()
-        .chain(std::iter::once(render(&a.scope)))
-        .filter(|n| judgeable(n) && n.chars().count() >= 3)
-        .collect();
-    not_labels.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let label = seeds.iter().find_map(|s| {
-        let s = not_labels
-            .iter()
-            .fold(s.clone(), |s, n| s.replace(n.as_str(), "\u{4}"));
-        label_of(&s)
-    });
+    let not_labels = strikable(
+        principal_needles(model, a)
+            .into_iter()
+            .chain(std::iter::once(render(&a.scope))),
+    );
+    let label = seeds.iter().find_map(|s| label_of(&strike(s, &not_labels)));
     let role_words = match &a.role {
         Role::Builtin(b) => b.name.to_string(),
         Role::Custom(i) => model
