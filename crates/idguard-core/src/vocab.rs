@@ -49,11 +49,10 @@ impl ScopeLevel {
 /// short; building a substring searcher per call cost more than the
 /// search).
 pub(crate) fn is_client_secret_name(name: &str) -> bool {
-    let n: Vec<u8> = name
-        .bytes()
-        .filter(u8::is_ascii_alphanumeric)
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
+    with_squashed(name, is_client_secret_squashed)
+}
+
+fn is_client_secret_squashed(n: &[u8]) -> bool {
     const SECRETS: &[&[u8]] = &[
         b"clientsecret",
         b"spsecret",
@@ -78,13 +77,53 @@ pub(crate) fn is_client_secret_name(name: &str) -> bool {
         b"expirationdate",
         b"enddate",
     ];
-    SECRETS.iter().any(|k| {
-        n.windows(k.len()).enumerate().any(|(at, w)| {
-            w == *k && {
-                let rest = n.get(at + k.len()..).unwrap_or_default();
-                !POINTERS.iter().any(|p| rest.ends_with(p))
+    (0..n.len()).any(|at| {
+        let rest = n.get(at..).unwrap_or_default();
+        SECRETS.iter().any(|k| {
+            k.first() == rest.first() && rest.starts_with(k) && {
+                let after = rest.get(k.len()..).unwrap_or_default();
+                !POINTERS.iter().any(|p| after.ends_with(p))
             }
         })
+    })
+}
+
+/// Calls `f` with `name`'s ASCII letters and digits, lower-cased: how the
+/// vocabulary compares names (`AZURE_CLIENT_SECRET` → `azureclientsecret`).
+/// Names of up to 64 bytes are squashed on the stack: this runs for every
+/// key and setting name of every template.
+pub(crate) fn with_squashed<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = [0u8; 64];
+    if name.len() > buf.len() {
+        let squashed: Vec<u8> = name
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+            .collect();
+        return f(&squashed);
+    }
+    let mut len = 0;
+    for (slot, b) in buf
+        .iter_mut()
+        .zip(name.bytes().filter(u8::is_ascii_alphanumeric))
+    {
+        *slot = b.to_ascii_lowercase();
+        len += 1;
+    }
+    f(buf.get(..len).unwrap_or_default())
+}
+
+/// Whether `hay` holds any of `needles`, bytes compared as they are. For
+/// the short names, keys and values the vocabulary is asked about, on
+/// every setting of every template: the first byte is tested before a
+/// comparison, and no searcher is built per call (`str::contains` builds
+/// one per needle, which showed in profiles, most in WebAssembly).
+pub(crate) fn contains_any(hay: &[u8], needles: &[&[u8]]) -> bool {
+    (0..hay.len()).any(|at| {
+        let rest = hay.get(at..).unwrap_or_default();
+        needles
+            .iter()
+            .any(|n| n.first() == rest.first() && rest.starts_with(n))
     })
 }
 
@@ -131,7 +170,37 @@ pub fn action_pattern_matches(pattern: &str, operation: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_client_secret_name;
+    use super::{contains_any, is_client_secret_name, with_squashed};
+
+    #[test]
+    fn squashing_on_the_stack_and_on_the_heap_agree() {
+        let short = "AZURE_CLIENT-SECRET.1";
+        assert_eq!(with_squashed(short, <[u8]>::to_vec), b"azureclientsecret1");
+        // Past the stack buffer: the same squash, and the same answer.
+        let long = format!("{}_ClientSecret", "x_".repeat(40));
+        assert!(long.len() > 64);
+        let squashed = with_squashed(&long, <[u8]>::to_vec);
+        assert_eq!(squashed.len(), 40 + "clientsecret".len());
+        assert!(squashed.ends_with(b"clientsecret"));
+        assert!(is_client_secret_name(&long));
+        assert!(!is_client_secret_name(&format!("{long}Uri")));
+        // Exactly 64 bytes still fits.
+        let edge = format!("{}clientsecret", "a".repeat(52));
+        assert_eq!(edge.len(), 64);
+        assert!(is_client_secret_name(&edge));
+    }
+
+    #[test]
+    fn contains_any_finds_needles_anywhere() {
+        let needles: &[&[u8]] = &[b"key", b"password"];
+        assert!(contains_any(b"key", needles));
+        assert!(contains_any(b"storageaccountkey", needles));
+        assert!(contains_any(b"adminpasswordx", needles));
+        assert!(!contains_any(b"ke", needles));
+        assert!(!contains_any(b"passwor", needles));
+        assert!(!contains_any(b"", needles));
+        assert!(!contains_any(b"anything", &[]));
+    }
 
     #[test]
     fn secret_names_and_pointers_to_them() {

@@ -53,8 +53,10 @@ fn error_at(text: &str, offset: u32, message: String) -> FileError {
     }
 }
 
-fn note_at(file: &str, text: &str, offset: u32, message: String) -> FileNote {
-    let lc = LineIndex::with_lone_cr(text).line_col(text, offset);
+/// A note at a byte offset of `text`, whose line index is `lines` (the
+/// lowered document's: built once per file, not once per note).
+fn note_at(file: &str, text: &str, lines: &LineIndex, offset: u32, message: String) -> FileNote {
+    let lc = lines.line_col(text, offset);
     FileNote {
         file: file.to_string(),
         line: lc.line,
@@ -96,7 +98,15 @@ pub(crate) fn read_template(
     let notes = lowered
         .notes
         .iter()
-        .map(|n: &LowerNote| note_at(path, text, n.span.start, n.message.clone()))
+        .map(|n: &LowerNote| {
+            note_at(
+                path,
+                text,
+                lowered.doc.lines(),
+                n.span.start,
+                n.message.clone(),
+            )
+        })
         .collect();
     Ok(BicepTemplate {
         doc: lowered.doc,
@@ -127,7 +137,13 @@ pub(crate) fn read_bicepparam(
     };
     let lowered = super::params::lower_bicepparam(text, &load);
     for n in &lowered.notes {
-        notes.push(note_at(path, text, n.span.start, n.message.clone()));
+        notes.push(note_at(
+            path,
+            text,
+            lowered.doc.lines(),
+            n.span.start,
+            n.message.clone(),
+        ));
     }
     let error = lowered.diagnostics.first().map(|d| {
         let (message, line, column) = super::describe_diagnostic(text, d);
@@ -152,7 +168,13 @@ pub(crate) fn load_modules(
     let loaded = modules::load(files, root, &template.modules, resolve);
     for n in loaded.notes {
         if let Some(e) = files.get(n.file) {
-            notes.push(note_at(&e.path, &e.text, n.span.start, n.message));
+            notes.push(note_at(
+                &e.path,
+                &e.text,
+                e.doc.lines(),
+                n.span.start,
+                n.message,
+            ));
         }
     }
     if let Some(cycle) = loaded.cycle {

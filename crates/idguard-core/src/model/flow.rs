@@ -389,6 +389,46 @@ impl Flow {
     }
 }
 
+/// One step from a resource object towards one of its strings.
+enum Step {
+    Key(Rc<str>),
+    Index(usize),
+}
+
+/// The keys (and array indexes) from the resource object to the step at
+/// `at` of `trail`, whose entries are (previous step, step).
+fn path_of(trail: &[(Option<usize>, Step)], mut at: Option<usize>) -> Vec<Rc<str>> {
+    let mut path = Vec::new();
+    while let Some((previous, step)) = at.and_then(|i| trail.get(i)) {
+        path.push(match step {
+            Step::Key(k) => Rc::clone(k),
+            Step::Index(j) => Rc::from(j.to_string()),
+        });
+        at = *previous;
+    }
+    path.reverse();
+    path
+}
+
+/// Whether an expression can read a parameter or a variable: it names
+/// `parameters` or `variables` (in any case, as ARM's function names are
+/// read). Most strings do not, and skip the parse [`reads`] would make.
+fn names_a_parameter_or_variable(s: &str) -> bool {
+    let b = s.as_bytes();
+    (0..b.len()).any(|i| {
+        let rest = b.get(i..).unwrap_or_default();
+        let starts = |word: &[u8]| {
+            rest.get(..word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        };
+        match rest.first() {
+            Some(b'p' | b'P') => starts(b"parameters"),
+            Some(b'v' | b'V') => starts(b"variables"),
+            _ => false,
+        }
+    })
+}
+
 /// Every string of every resource with what it reads, built once per
 /// question that needs it.
 pub(crate) struct Flows {
@@ -406,6 +446,7 @@ impl Flows {
         let mut seen_nodes = HashSet::new();
         // What variables read, by (deployment, lowercase name).
         let mut var_memo: HashMap<(usize, String), VarReads> = HashMap::new();
+        let mut trail: Vec<(Option<usize>, Step)> = Vec::new();
         for (ri, r) in eval.resources.iter().enumerate() {
             if !seen_nodes.insert((r.file, r.node)) {
                 continue;
@@ -416,42 +457,42 @@ impl Flows {
             let doc = Rc::clone(&entry.doc);
             let deployment = scope_deployment(eval, r.deployment);
             let is_deployment = r.is_type("Microsoft.Resources/deployments");
-            let mut stack: Vec<(NodeId, Vec<Rc<str>>)> = vec![(r.node, Vec::new())];
-            while let Some((n, path)) = stack.pop() {
+            // Paths from the resource object, shared by their prefixes:
+            // a string's path is built only when it reads something.
+            trail.clear();
+            let mut stack: Vec<(NodeId, Option<usize>, usize)> = vec![(r.node, None, 0)];
+            while let Some((n, at, depth)) = stack.pop() {
                 match doc.kind(n) {
                     Kind::Object(members) => {
                         for m in members.iter() {
                             // Children and inline templates are resources
                             // and deployments of their own.
-                            if path.is_empty() && m.key.eq_ignore_ascii_case("resources") {
+                            if depth == 0 && m.key.eq_ignore_ascii_case("resources") {
                                 continue;
                             }
-                            if is_deployment
-                                && path.len() == 1
-                                && m.key.eq_ignore_ascii_case("template")
+                            if is_deployment && depth == 1 && m.key.eq_ignore_ascii_case("template")
                             {
                                 continue;
                             }
-                            let mut p = path.clone();
-                            p.push(Rc::clone(&m.key));
-                            stack.push((m.value, p));
+                            trail.push((at, Step::Key(Rc::clone(&m.key))));
+                            stack.push((m.value, Some(trail.len() - 1), depth + 1));
                         }
                     }
                     Kind::Array(items) => {
                         for (j, i) in items.iter().enumerate() {
-                            let mut p = path.clone();
-                            p.push(Rc::from(j.to_string()));
-                            stack.push((*i, p));
+                            trail.push((at, Step::Index(j)));
+                            stack.push((*i, Some(trail.len() - 1), depth + 1));
                         }
                     }
                     Kind::String(s) => {
-                        if !crate::expr::is_expression(s) {
+                        if !crate::expr::is_expression(s) || !names_a_parameter_or_variable(s) {
                             continue;
                         }
                         let rd = reads(s);
                         if rd.params.is_empty() && rd.vars.is_empty() {
                             continue;
                         }
+                        let path = path_of(&trail, at);
                         let lower = |v: &[Rc<str>]| -> Vec<String> {
                             v.iter().map(|p| p.to_ascii_lowercase()).collect()
                         };
@@ -685,6 +726,46 @@ fn var_reads(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_expressions_naming_parameters_or_variables_are_read() {
+        for s in [
+            "[parameters('a')]",
+            "[concat('x', Variables('v'))]",
+            "[PARAMETERS('a')]",
+            "[format('{0}', parameters ('a'))]",
+        ] {
+            assert!(names_a_parameter_or_variable(s), "{s}");
+        }
+        for s in [
+            "[resourceGroup().location]",
+            "[param('a')]",
+            "[variable('v')]",
+            "[p]",
+            "",
+        ] {
+            assert!(!names_a_parameter_or_variable(s), "{s}");
+            // What is skipped reads nothing.
+            let r = reads(s);
+            assert!(r.params.is_empty() && r.vars.is_empty(), "{s}");
+        }
+    }
+
+    #[test]
+    fn paths_are_built_from_shared_steps() {
+        let trail = vec![
+            (None, Step::Key(Rc::from("properties"))),
+            (Some(0), Step::Key(Rc::from("settings"))),
+            (Some(1), Step::Index(3)),
+            (Some(2), Step::Key(Rc::from("value"))),
+            (Some(0), Step::Key(Rc::from("other"))),
+        ];
+        let path =
+            |at| -> Vec<String> { path_of(&trail, at).iter().map(|s| s.to_string()).collect() };
+        assert_eq!(path(Some(3)), ["properties", "settings", "3", "value"]);
+        assert_eq!(path(Some(4)), ["properties", "other"]);
+        assert!(path(None).is_empty());
+    }
 
     #[test]
     fn reads_of_an_expression() {

@@ -22,39 +22,40 @@ use super::{
 };
 use crate::expr::Val;
 use crate::policy::Policy;
+use crate::vocab::contains_any;
 
 /// Version of the model JSON.
 pub const MODEL_VERSION: u32 = 1;
 
 /// Setting-name words that mark a secret (compared on the lowercased name
 /// with `_`, `-`, `.` and `:` removed).
-const SECRET_NAME_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "secret",
-    "key",
-    "token",
-    "credential",
-    "connectionstring",
-    "connstr",
-    "sas",
-    "signature",
-    "certificate",
-    "pfx",
-    "privatekey",
+const SECRET_NAME_WORDS: &[&[u8]] = &[
+    b"password",
+    b"passwd",
+    b"pwd",
+    b"secret",
+    b"key",
+    b"token",
+    b"credential",
+    b"connectionstring",
+    b"connstr",
+    b"sas",
+    b"signature",
+    b"certificate",
+    b"pfx",
+    b"privatekey",
 ];
 
 /// Markers of a credential inside a value (lowercased).
-const SECRET_VALUE_MARKERS: &[&str] = &[
-    "password=",
-    "pwd=",
-    "accountkey=",
-    "sharedaccesskey=",
-    "sharedaccesssignature=",
-    "sig=",
-    "secret",
-    "-----begin",
+const SECRET_VALUE_MARKERS: &[&[u8]] = &[
+    b"password=",
+    b"pwd=",
+    b"accountkey=",
+    b"sharedaccesskey=",
+    b"sharedaccesssignature=",
+    b"sig=",
+    b"secret",
+    b"-----begin",
 ];
 
 /// Whether a setting's value may go into the model: never for connection
@@ -75,16 +76,29 @@ pub fn setting_value_is_shareable(
     if kind == SettingKind::ConnectionString {
         return false;
     }
-    let squashed: String = name
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-' | '.' | ':'))
-        .flat_map(char::to_lowercase)
-        .collect();
-    if SECRET_NAME_WORDS.iter().any(|w| squashed.contains(w)) {
+    let keep = |c: &char| !matches!(c, '_' | '-' | '.' | ':');
+    let squashed: Vec<u8> = if name.is_ascii() {
+        name.chars()
+            .filter(keep)
+            .map(|c| c.to_ascii_lowercase() as u8)
+            .collect()
+    } else {
+        // Unicode lower-casing can make ASCII (the Kelvin sign is `k`).
+        let s: String = name
+            .chars()
+            .filter(keep)
+            .flat_map(char::to_lowercase)
+            .collect();
+        s.into_bytes()
+    };
+    if contains_any(&squashed, SECRET_NAME_WORDS) {
         return false;
     }
+    if matches!(value, Val::Null) {
+        return true;
+    }
     let text = value.display().to_ascii_lowercase();
-    !SECRET_VALUE_MARKERS.iter().any(|m| text.contains(m))
+    !contains_any(text.as_bytes(), SECRET_VALUE_MARKERS)
 }
 
 /// `{file, pointer, range}` of a location.
@@ -433,6 +447,26 @@ pub fn model_json(model: &Model<'_>, policy: &Policy) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_names_are_lower_cased_as_unicode_does() {
+        let app = SettingKind::AppSetting;
+        // U+212A KELVIN SIGN lower-cases to an ASCII `k`: "\u{212A}EY" is "key".
+        assert!(!setting_value_is_shareable(
+            app,
+            "API_\u{212A}EY",
+            &Val::str("abc"),
+            false
+        ));
+        assert!(setting_value_is_shareable(
+            app,
+            "RÉGION",
+            &Val::str("weu"),
+            false
+        ));
+        // A null value holds no marker.
+        assert!(setting_value_is_shareable(app, "REGION", &Val::Null, false));
+    }
 
     #[test]
     fn secret_like_settings_are_not_shared() {

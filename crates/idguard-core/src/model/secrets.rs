@@ -34,7 +34,7 @@ use crate::expr::Val;
 use crate::model::SettingKind;
 use crate::source::{Document, Kind, NodeId, Span};
 use crate::template::{FileId, Files};
-use crate::vocab::is_client_secret_name;
+use crate::vocab::{contains_any, is_client_secret_name, with_squashed};
 
 /// Credential markers (lowercase) whose value, up to the next separator,
 /// is a secret. `true`: the marker must not follow a letter or digit
@@ -275,8 +275,9 @@ fn setting_pairs(doc: &Document, text: &str, out: &mut Vec<Span>) {
     // a stricter one for any other key, where `key` or `token` in a name
     // (`keySource`, `tokenLifetime`) says little. A template repeats a few
     // hundred distinct keys and names many times: each is classified once.
-    let mut setting_names: HashMap<&str, bool> = HashMap::new();
-    let mut keys: HashMap<&str, bool> = HashMap::new();
+    // foldhash: std's SipHash showed in profiles of this walk.
+    let mut setting_names: HashMap<&str, bool, foldhash::fast::RandomState> = HashMap::default();
+    let mut keys: HashMap<&str, bool, foldhash::fast::RandomState> = HashMap::default();
     let mut stack = vec![doc.root()];
     while let Some(n) = stack.pop() {
         match doc.kind(n) {
@@ -319,35 +320,32 @@ fn setting_pairs(doc: &Document, text: &str, out: &mut Vec<Span>) {
 /// password, connection string or key of a credential — not a name that
 /// only points at one (`adminPasswordSecretName`, `keyVaultSecretUri`).
 fn secret_key(key: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "password",
-        "passwd",
-        "connectionstring",
-        "accountkey",
-        "sharedaccesskey",
-        "privatekey",
-        "apikey",
-        "sastoken",
+    const WORDS: &[&[u8]] = &[
+        b"password",
+        b"passwd",
+        b"connectionstring",
+        b"accountkey",
+        b"sharedaccesskey",
+        b"privatekey",
+        b"apikey",
+        b"sastoken",
     ];
-    const POINTERS: &[&str] = &[
-        "name",
-        "uri",
-        "url",
-        "id",
-        "ref",
-        "reference",
-        "version",
-        "path",
+    const POINTERS: &[&[u8]] = &[
+        b"name",
+        b"uri",
+        b"url",
+        b"id",
+        b"ref",
+        b"reference",
+        b"version",
+        b"path",
     ];
     if is_client_secret_name(key) {
         return true;
     }
-    let squashed: String = key
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    WORDS.iter().any(|w| squashed.contains(w)) && !POINTERS.iter().any(|p| squashed.ends_with(p))
+    with_squashed(key, |squashed| {
+        contains_any(squashed, WORDS) && !POINTERS.iter().any(|p| squashed.ends_with(p))
+    })
 }
 
 /// The values after credential markers, and PEM bodies, anywhere in the
