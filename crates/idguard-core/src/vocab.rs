@@ -41,6 +41,26 @@ impl ScopeLevel {
     }
 }
 
+/// What ends a name that only points at a secret, squashed as
+/// [`with_squashed`] does: the name of a setting holding it
+/// (`ClientSecretSettingName`, App Service authentication), a Key Vault
+/// path or URI (`ssoClientSecretKeyVaultPath`, `clientSecretUri`), its
+/// version or expiry date.
+pub(crate) const POINTER_SUFFIXES: &[&[u8]] = &[
+    b"name",
+    b"path",
+    b"uri",
+    b"url",
+    b"id",
+    b"ref",
+    b"reference",
+    b"version",
+    b"expiry",
+    b"expiration",
+    b"expirationdate",
+    b"enddate",
+];
+
 /// Whether a setting or parameter name is that of a client secret.
 ///
 /// Called for every setting and parameter of every template, so it works
@@ -60,29 +80,12 @@ fn is_client_secret_squashed(n: &[u8]) -> bool {
         b"appsecret",
         b"serviceprincipalpassword",
     ];
-    // What follows the secret's name says whether the setting holds the
-    // secret or only points at it: `ClientSecretSettingName` (App Service
-    // authentication), `ssoClientSecretKeyVaultPath`, `clientSecretUri`.
-    const POINTERS: &[&[u8]] = &[
-        b"name",
-        b"path",
-        b"uri",
-        b"url",
-        b"id",
-        b"ref",
-        b"reference",
-        b"version",
-        b"expiry",
-        b"expiration",
-        b"expirationdate",
-        b"enddate",
-    ];
     (0..n.len()).any(|at| {
         let rest = n.get(at..).unwrap_or_default();
         SECRETS.iter().any(|k| {
             k.first() == rest.first() && rest.starts_with(k) && {
                 let after = rest.get(k.len()..).unwrap_or_default();
-                !POINTERS.iter().any(|p| after.ends_with(p))
+                !POINTER_SUFFIXES.iter().any(|p| after.ends_with(p))
             }
         })
     })

@@ -34,7 +34,7 @@ use crate::expr::Val;
 use crate::model::SettingKind;
 use crate::source::{Document, Kind, NodeId, Span};
 use crate::template::{FileId, Files};
-use crate::vocab::{contains_any, is_client_secret_name, with_squashed};
+use crate::vocab::{POINTER_SUFFIXES, contains_any, is_client_secret_name, with_squashed};
 
 /// Credential markers (lowercase) whose value, up to the next separator,
 /// is a secret. `true`: the marker must not follow a letter or digit
@@ -318,7 +318,8 @@ fn setting_pairs(doc: &Document, text: &str, out: &mut Vec<Span>) {
 
 /// Whether an object key names a secret value: a client secret, or a
 /// password, connection string or key of a credential — not a name that
-/// only points at one (`adminPasswordSecretName`, `keyVaultSecretUri`).
+/// only points at one (`adminPasswordSecretName`, `keyVaultSecretUri`,
+/// `passwordExpiry`).
 fn secret_key(key: &str) -> bool {
     const WORDS: &[&[u8]] = &[
         b"password",
@@ -330,21 +331,11 @@ fn secret_key(key: &str) -> bool {
         b"apikey",
         b"sastoken",
     ];
-    const POINTERS: &[&[u8]] = &[
-        b"name",
-        b"uri",
-        b"url",
-        b"id",
-        b"ref",
-        b"reference",
-        b"version",
-        b"path",
-    ];
     if is_client_secret_name(key) {
         return true;
     }
     with_squashed(key, |squashed| {
-        contains_any(squashed, WORDS) && !POINTERS.iter().any(|p| squashed.ends_with(p))
+        contains_any(squashed, WORDS) && !POINTER_SUFFIXES.iter().any(|p| squashed.ends_with(p))
     })
 }
 
@@ -551,7 +542,7 @@ mod tests {
             {"name": "WEBSITE_RUN_FROM_PACKAGE", "value": "1"},
             {"name": "clientSecretSettingName", "value": "MASKED-TOO"}
         ], "cfg": {"DB_PASSWORD": "PW-VALUE", "region": "weu", "keySource": "Microsoft.Storage",
-                   "adminPasswordSecretName": "pw-name"}}}"#;
+                   "adminPasswordSecretName": "pw-name", "passwordExpiry": "2027-01-31"}}}"#;
         let doc = Document::parse(text).unwrap();
         let m = masked(text, &merge(file_spans(text, Some(&doc))));
         // A setting is classified as the model JSON does (a `secret` in its
@@ -559,7 +550,7 @@ mod tests {
         for secret in ["CS-VALUE", "PW-VALUE", "MASKED-TOO"] {
             assert!(!m.contains(secret), "{secret}: {m}");
         }
-        for kept in ["\"1\"", "weu", "Microsoft.Storage", "pw-name"] {
+        for kept in ["\"1\"", "weu", "Microsoft.Storage", "pw-name", "2027-01-31"] {
             assert!(m.contains(kept), "{kept}: {m}");
         }
     }
