@@ -491,6 +491,10 @@ fn relative_paths(doc: &Document) -> Vec<String> {
 /// with a quote in it is left out).
 fn beside_template_paths(s: &str) -> Vec<String> {
     const CALL: &str = "deployment().properties.templatelink.uri";
+    // Most expressions name no template link: skip them before lower-casing.
+    if !crate::vocab::contains_ignore_ascii_case(s.as_bytes(), b"templatelink") {
+        return Vec::new();
+    }
     let lower = s.to_ascii_lowercase();
     let mut out = Vec::new();
     let mut from = 0;

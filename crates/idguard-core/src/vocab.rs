@@ -171,9 +171,43 @@ pub fn action_pattern_matches(pattern: &str, operation: &str) -> bool {
         .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
 }
 
+/// Whether `hay` holds `needle` (lower-case), ASCII letters compared in
+/// either case: ARM's function and property names as written. Tests the
+/// first byte before comparing, and builds no searcher (see
+/// [`contains_any`]).
+pub(crate) fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    (0..hay.len()).any(|at| {
+        let rest = hay.get(at..).unwrap_or_default();
+        rest.first()
+            .is_some_and(|b| b.to_ascii_lowercase() == first)
+            && rest
+                .get(..needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{contains_any, is_client_secret_name, with_squashed};
+    use super::{contains_any, contains_ignore_ascii_case, is_client_secret_name, with_squashed};
+
+    #[test]
+    fn contains_ignoring_ascii_case() {
+        assert!(contains_ignore_ascii_case(
+            b"[Deployment().Properties.TemplateLink.uri]",
+            b"templatelink"
+        ));
+        assert!(contains_ignore_ascii_case(b"templatelink", b"templatelink"));
+        assert!(!contains_ignore_ascii_case(b"templatelin", b"templatelink"));
+        assert!(!contains_ignore_ascii_case(
+            b"template-link",
+            b"templatelink"
+        ));
+        assert!(contains_ignore_ascii_case(b"anything", b""));
+        assert!(!contains_ignore_ascii_case(b"", b"a"));
+    }
 
     #[test]
     fn squashing_on_the_stack_and_on_the_heap_agree() {

@@ -414,19 +414,8 @@ fn path_of(trail: &[(Option<usize>, Step)], mut at: Option<usize>) -> Vec<Rc<str
 /// `parameters` or `variables` (in any case, as ARM's function names are
 /// read). Most strings do not, and skip the parse [`reads`] would make.
 fn names_a_parameter_or_variable(s: &str) -> bool {
-    let b = s.as_bytes();
-    (0..b.len()).any(|i| {
-        let rest = b.get(i..).unwrap_or_default();
-        let starts = |word: &[u8]| {
-            rest.get(..word.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(word))
-        };
-        match rest.first() {
-            Some(b'p' | b'P') => starts(b"parameters"),
-            Some(b'v' | b'V') => starts(b"variables"),
-            _ => false,
-        }
-    })
+    use crate::vocab::contains_ignore_ascii_case as has;
+    has(s.as_bytes(), b"parameters") || has(s.as_bytes(), b"variables")
 }
 
 /// Every string of every resource with what it reads, built once per

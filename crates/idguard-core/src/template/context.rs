@@ -303,14 +303,14 @@ pub fn absolute_scope(scope: &Val, d: &DeploymentContext) -> Val {
 
 /// The target scope a `$schema` URL names.
 pub fn scope_from_schema(schema: &str) -> Option<TargetScope> {
-    let s = schema.to_ascii_lowercase();
-    if s.contains("subscriptiondeploymenttemplate") {
+    let has = |word: &[u8]| crate::vocab::contains_ignore_ascii_case(schema.as_bytes(), word);
+    if has(b"subscriptiondeploymenttemplate") {
         Some(TargetScope::Subscription)
-    } else if s.contains("managementgroupdeploymenttemplate") {
+    } else if has(b"managementgroupdeploymenttemplate") {
         Some(TargetScope::ManagementGroup)
-    } else if s.contains("tenantdeploymenttemplate") {
+    } else if has(b"tenantdeploymenttemplate") {
         Some(TargetScope::Tenant)
-    } else if s.contains("deploymenttemplate") {
+    } else if has(b"deploymenttemplate") {
         Some(TargetScope::ResourceGroup)
     } else {
         None

@@ -102,7 +102,9 @@ impl Handed {
 impl Rule for UnusedIdentity {
     fn check(&self, ctx: &mut RuleContext<'_, '_>) {
         let model = ctx.model;
-        let handed = Handed::new(model);
+        // Built on first need: most templates declare no identity, or
+        // attach every one they declare.
+        let mut handed: Option<Handed> = None;
         for (i, identity) in model.identities.iter().enumerate() {
             if identity.existing {
                 continue;
@@ -112,7 +114,9 @@ impl Rule for UnusedIdentity {
                 || model.principal_uses.iter().any(
                     |u| matches!(u.principal, Principal::Identity { identity: j, .. } if j == i),
                 )
-                || handed.hands_on(model, identity.resource)
+                || handed
+                    .get_or_insert_with(|| Handed::new(model))
+                    .hands_on(model, identity.resource)
                 // A federated credential hands it to a workload outside
                 // Azure (a CI pipeline, a cluster).
                 || model
