@@ -23,28 +23,25 @@ fn messages(dir: &str) -> (Vec<String>, Vec<String>) {
         .unwrap()
         .iter()
         .filter(|f| f["code"] == "MI101")
-        .map(|f| {
-            format!(
-                "{}: {}",
-                f["file"].as_str().unwrap(),
-                f["message"].as_str().unwrap()
-            )
-        })
+        .map(file_and_message)
         .collect();
     let notes = report["files"]
         .as_array()
         .unwrap()
         .iter()
         .flat_map(|f| f["notes"].as_array().cloned().unwrap_or_default())
-        .map(|n| {
-            format!(
-                "{}: {}",
-                n["file"].as_str().unwrap(),
-                n["message"].as_str().unwrap()
-            )
-        })
+        .map(|n| file_and_message(&n))
         .collect();
     (findings, notes)
+}
+
+/// `file: message` of a finding or a note of the JSON report.
+fn file_and_message(v: &serde_json::Value) -> String {
+    format!(
+        "{}: {}",
+        v["file"].as_str().unwrap(),
+        v["message"].as_str().unwrap()
+    )
 }
 
 #[test]

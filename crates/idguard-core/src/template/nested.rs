@@ -144,32 +144,17 @@ impl Walker<'_, '_> {
             .get_path(props, &["templateLink", "relativePath"])
             .and_then(|r| doc.as_str(r))
         {
-            let Some(linked) = self.files.links.get(&(file, rel.to_string())) else {
-                self.eval.notes.push(Note {
-                    file,
-                    node,
-                    message: format!(
-                        "linked template '{rel}' is not at hand; its resources are not checked"
-                    ),
-                });
-                return None;
-            };
-            return self.files.get(*linked).map(|e| (*linked, e.doc.root()));
+            return self.linked_template(file, node, rel, "");
         }
         if let Some(uri) = doc.get_path(props, &["templateLink", "uri"]) {
             let uri = expr::eval_node(doc, uri, ctx);
             if let Some(rel) = expr::linked_path(&uri) {
-                let Some(linked) = self.files.links.get(&(file, rel.to_string())) else {
-                    self.eval.notes.push(Note {
-                        file,
-                        node,
-                        message: format!(
-                            "linked template '{rel}' (beside this template, by templateLink.uri) is not at hand; its resources are not checked"
-                        ),
-                    });
-                    return None;
-                };
-                return self.files.get(*linked).map(|e| (*linked, e.doc.root()));
+                return self.linked_template(
+                    file,
+                    node,
+                    rel,
+                    " (beside this template, by templateLink.uri)",
+                );
             }
         }
         if doc.get(props, "templateLink").is_some() {
@@ -180,6 +165,29 @@ impl Walker<'_, '_> {
             });
         }
         None
+    }
+
+    /// The root of the file `file` links as `rel`, or `None` with a note
+    /// at `node` when the host did not give it (`how` says how it was
+    /// linked, for the note).
+    fn linked_template(
+        &mut self,
+        file: FileId,
+        node: NodeId,
+        rel: &str,
+        how: &str,
+    ) -> Option<(FileId, NodeId)> {
+        let Some(&linked) = self.files.links.get(&(file, rel.to_string())) else {
+            self.eval.notes.push(Note {
+                file,
+                node,
+                message: format!(
+                    "linked template '{rel}'{how} is not at hand; its resources are not checked"
+                ),
+            });
+            return None;
+        };
+        self.files.get(linked).map(|e| (linked, e.doc.root()))
     }
 
     /// Records a nested deployment identical to deployment `earlier`: its
